@@ -1,0 +1,40 @@
+/**
+ * Every refusal the product makes is a DomainError with one of these codes. The GraphQL layer maps
+ * them to `extensions.code` in one place (server/graphql/error-mapping.ts); services and pure rules
+ * never build GraphQL errors themselves.
+ */
+export enum ErrorCode {
+  /** Input breaks a rule; `field` names the input path (e.g. `input.connection.clientId`). */
+  BadUserInput = "BAD_USER_INPUT",
+  /** No (valid) credentials were presented. */
+  Unauthenticated = "UNAUTHENTICATED",
+  /** The caller can see the object but may not do this to it. */
+  Forbidden = "FORBIDDEN",
+  /** The object does not exist, or lives in a project the caller cannot read. */
+  NotFound = "NOT_FOUND",
+  /** A unique name is already taken, or the object's state does not allow the action. */
+  Conflict = "CONFLICT",
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Dotted input path of the offending field, for BAD_USER_INPUT. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const badInput = (field: string, message: string): DomainError =>
+  new DomainError(ErrorCode.BadUserInput, message, field);
+export const notFound = (message: string): DomainError =>
+  new DomainError(ErrorCode.NotFound, message);
+export const forbidden = (message: string): DomainError =>
+  new DomainError(ErrorCode.Forbidden, message);
+export const conflict = (message: string): DomainError =>
+  new DomainError(ErrorCode.Conflict, message);
+export const unauthenticated = (message: string): DomainError =>
+  new DomainError(ErrorCode.Unauthenticated, message);
