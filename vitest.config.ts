@@ -1,17 +1,26 @@
 import { defineConfig } from "vitest/config";
 
+/** The API suites run twice: on SQLite (the embedded default) and on PostgreSQL. */
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
 export default defineConfig({
-  // type-graphql is loaded by Node (graphql/index.js) while tests would get graphql/index.mjs
-  // through Vite: two copies of graphql break schema building. Pin one.
-  resolve: { alias: { graphql: "graphql/index.js" } },
+  // graphql 16 has no "exports": Node (and so every dependency) loads its CommonJS index.js while
+  // Vite would hand our own files index.mjs — two realms of graphql. Pin ours to Node's.
+  resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   oxc: {
     decorator: { legacy: true, emitDecoratorMetadata: true },
   },
   test: {
-    include: ["test/**/*.test.ts"],
     pool: "forks",
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "postgres", include: ["test/api/**/*.test.ts"], env: { TEST_POSTGRES_URL: POSTGRES_URL } },
+      },
+    ],
   },
 });

@@ -1,0 +1,34 @@
+import { TokenService } from "../auth/token-service.js";
+import { BucketService } from "../buckets/bucket-service.js";
+import type { CredentialChecker } from "../integrations/credential-checker.js";
+import { IntegrationService } from "../integrations/integration-service.js";
+import { MailboxService } from "../integrations/mailbox-service.js";
+import { MessageService } from "../messages/message-service.js";
+import { ProjectService } from "../projects/project-service.js";
+import { StreamService } from "../streams/stream-service.js";
+import type { Deps } from "./deps.js";
+
+export interface Services {
+  projects: ProjectService;
+  tokens: TokenService;
+  buckets: BucketService;
+  integrations: IntegrationService;
+  mailboxes: MailboxService;
+  messages: MessageService;
+  streams: StreamService;
+  /** Live events, for subscriptions. */
+  events: Deps["events"];
+}
+
+export function createServices(deps: Deps, checker: CredentialChecker): Services {
+  return {
+    projects: new ProjectService(deps),
+    tokens: new TokenService(deps),
+    buckets: new BucketService(deps),
+    integrations: new IntegrationService(deps, checker),
+    mailboxes: new MailboxService(deps),
+    messages: new MessageService(deps),
+    streams: new StreamService(deps),
+    events: deps.events,
+  };
+}

@@ -1,0 +1,191 @@
+import type { Deps } from "../app/deps.js";
+import { badInput, conflict, notFound } from "../domain/errors.js";
+import { validateApiName } from "../domain/names.js";
+import { ApiTokenGrantRow, ApiTokenRow, ProjectRow } from "../storage/entities/index.js";
+import { newId } from "../storage/ids.js";
+import { PERMISSIONS, type PermissionName } from "./permissions.js";
+import { generateToken, hashToken } from "./token-hash.js";
+import { type Viewer, requireAdmin } from "./viewer.js";
+
+export interface GrantInput {
+  project: string;
+  permissions: PermissionName[];
+}
+
+export interface TokenWithGrants {
+  token: ApiTokenRow;
+  grants: { projectName: string; permissions: PermissionName[] }[];
+}
+
+/** How often `lastUsedAt` is written at most, so reads do not turn into writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** How long a subscription may rely on a token's last known state before checking again. */
+const ACTIVE_CACHE_MS = 1_000;
+
+export class TokenService {
+  private readonly activeCache = new Map<string, { active: boolean; until: number }>();
+
+  constructor(private readonly deps: Deps) {}
+
+  /** Resolves a bearer token to its viewer; null when absent, revoked or unknown. */
+  async authenticate(token: string): Promise<Viewer | null> {
+    const row = await this.deps.db.read((m) =>
+      m.findOneBy(ApiTokenRow, { tokenHash: hashToken(token) }),
+    );
+    if (!row || row.revokedAt) return null;
+    const grants = await this.deps.db.read((m) => m.findBy(ApiTokenGrantRow, { tokenId: row.id }));
+    const now = this.deps.now();
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.deps.db.transaction((m) => m.update(ApiTokenRow, { id: row.id }, { lastUsedAt: now }));
+    }
+    return {
+      tokenId: row.id,
+      name: row.name,
+      admin: row.admin,
+      grants: new Map(grants.map((g) => [g.projectId, new Set(g.permissions as PermissionName[])])),
+    };
+  }
+
+  /** Is this token still valid? (Long-lived subscriptions re-check before each event.) */
+  async isActive(tokenId: string): Promise<boolean> {
+    const cached = this.activeCache.get(tokenId);
+    if (cached && cached.until > Date.now()) return cached.active;
+    const row = await this.deps.db.read((m) => m.findOneBy(ApiTokenRow, { id: tokenId }));
+    const active = !!row && !row.revokedAt;
+    this.activeCache.set(tokenId, { active, until: Date.now() + ACTIVE_CACHE_MS });
+    return active;
+  }
+
+  /**
+   * On a first start with an empty database: makes the bootstrap admin token (the configured one
+   * or a new one). Returns the token when it was generated here, so the caller prints it once.
+   */
+  async bootstrap(configured: string | null): Promise<{ generated: string | null; created: boolean }> {
+    return this.deps.db.transaction(async (m) => {
+      if ((await m.count(ApiTokenRow)) > 0) return { generated: null, created: false };
+      const token = configured ?? generateToken();
+      await m.save(
+        m.create(ApiTokenRow, {
+          id: newId(),
+          name: "bootstrap admin",
+          tokenHash: hashToken(token),
+          admin: true,
+          createdAt: this.deps.now(),
+          lastUsedAt: null,
+          revokedAt: null,
+        }),
+      );
+      return { generated: configured ? null : token, created: true };
+    });
+  }
+
+  async create(
+    viewer: Viewer,
+    input: { name: string; admin?: boolean | null; grants?: GrantInput[] | null },
+  ): Promise<{ token: string; created: TokenWithGrants }> {
+    requireAdmin(viewer, "create API tokens");
+    const name = input.name.trim();
+    if (!name || name.length > 256) {
+      throw badInput("input.name", "Give the token a name of 1 to 256 characters, e.g. 'nightly-export'.");
+    }
+    const grants = input.grants ?? [];
+    if (!input.admin && grants.length === 0) {
+      throw badInput(
+        "input.grants",
+        "A token needs admin: true or at least one grant ({ project, permissions }) to be of use.",
+      );
+    }
+    return this.deps.db.transaction(async (m) => {
+      const resolved: { project: ProjectRow; permissions: PermissionName[] }[] = [];
+      for (const [index, grant] of grants.entries()) {
+        validateApiName(`input.grants.${index}.project`, grant.project);
+        const project = await m.findOneBy(ProjectRow, { name: grant.project });
+        if (!project) throw notFound(`Project '${grant.project}' (grants[${index}]) was not found.`);
+        if (resolved.some((r) => r.project.id === project.id)) {
+          throw conflict(`Project '${grant.project}' is granted twice; list its permissions once.`);
+        }
+        const permissions = [...new Set(grant.permissions)].filter((p) => PERMISSIONS.includes(p));
+        if (permissions.length === 0) {
+          throw badInput(`input.grants.${index}.permissions`, "A grant needs at least one permission.");
+        }
+        resolved.push({ project, permissions });
+      }
+      const token = generateToken();
+      const row = await m.save(
+        m.create(ApiTokenRow, {
+          id: newId(),
+          name,
+          tokenHash: hashToken(token),
+          admin: input.admin ?? false,
+          createdAt: this.deps.now(),
+          lastUsedAt: null,
+          revokedAt: null,
+        }),
+      );
+      for (const grant of resolved) {
+        await m.save(
+          m.create(ApiTokenGrantRow, {
+            id: newId(),
+            tokenId: row.id,
+            projectId: grant.project.id,
+            permissions: grant.permissions,
+          }),
+        );
+      }
+      return {
+        token,
+        created: {
+          token: row,
+          grants: resolved.map((g) => ({ projectName: g.project.name, permissions: g.permissions })),
+        },
+      };
+    });
+  }
+
+  /** Admins see every active token; any other token sees itself. */
+  async list(viewer: Viewer): Promise<TokenWithGrants[]> {
+    const rows = await this.deps.db.read((m) =>
+      m.find(ApiTokenRow, { where: viewer.admin ? {} : { id: viewer.tokenId }, order: { createdAt: "ASC" } }),
+    );
+    const active = rows.filter((r) => !r.revokedAt);
+    return Promise.all(active.map((row) => this.withGrants(row)));
+  }
+
+  async viewerToken(viewer: Viewer): Promise<TokenWithGrants> {
+    const row = await this.deps.db.read((m) => m.findOneByOrFail(ApiTokenRow, { id: viewer.tokenId }));
+    return this.withGrants(row);
+  }
+
+  /** An admin revokes any token; any token may revoke itself. */
+  async revoke(viewer: Viewer, id: string): Promise<boolean> {
+    return this.deps.db.transaction(async (m) => {
+      const row = await m.findOneBy(ApiTokenRow, { id });
+      const visible = row && !row.revokedAt && (viewer.admin || row.id === viewer.tokenId);
+      if (!visible) throw notFound(`API token '${id}' was not found.`);
+      row.revokedAt = this.deps.now();
+      await m.save(row);
+      this.activeCache.delete(row.id);
+      return true;
+    });
+  }
+
+  private async withGrants(token: ApiTokenRow): Promise<TokenWithGrants> {
+    const grants = await this.deps.db.read((m) =>
+      m
+        .createQueryBuilder(ApiTokenGrantRow, "g")
+        .innerJoin(ProjectRow, "p", "p.id = g.project_id")
+        .select(["g.permissions AS permissions", "p.name AS name"])
+        .where("g.token_id = :id", { id: token.id })
+        .orderBy("p.name")
+        .getRawMany<{ permissions: string; name: string }>(),
+    );
+    return {
+      token,
+      grants: grants.map((g) => ({
+        projectName: g.name,
+        permissions: JSON.parse(g.permissions) as PermissionName[],
+      })),
+    };
+  }
+}

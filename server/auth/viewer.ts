@@ -1,0 +1,68 @@
+import { forbidden, notFound, unauthenticated } from "../domain/errors.js";
+import type { PermissionName } from "./permissions.js";
+
+/** Who is calling: an API token, resolved once per request (or per WebSocket connection). */
+export interface Viewer {
+  tokenId: string;
+  name: string;
+  admin: boolean;
+  /** Project id → permissions held on it. */
+  grants: ReadonlyMap<string, ReadonlySet<PermissionName>>;
+}
+
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) {
+    throw unauthenticated(
+      "Send an API token as 'Authorization: Bearer <token>'. Create one with createApiToken or npm run create-token.",
+    );
+  }
+  return viewer;
+}
+
+/** A token "can read" a project when it holds any permission on it (or is admin). */
+export const canSeeProject = (viewer: Viewer, projectId: string): boolean =>
+  viewer.admin || (viewer.grants.get(projectId)?.size ?? 0) > 0;
+
+export const hasPermission = (viewer: Viewer, projectId: string, permission: PermissionName): boolean =>
+  viewer.admin || (viewer.grants.get(projectId)?.has(permission) ?? false);
+
+/**
+ * The access rule of DOMAIN.md: objects of a project the token cannot see answer NOT_FOUND (the
+ * caller never learns they exist); a visible project without the permission answers FORBIDDEN.
+ */
+export function requirePermission(
+  viewer: Viewer,
+  projectId: string,
+  permission: PermissionName,
+  what: string,
+): void {
+  if (!canSeeProject(viewer, projectId)) throw notFound(`${what} was not found`);
+  if (!hasPermission(viewer, projectId, permission)) {
+    throw forbidden(`This token lacks the '${permission}' permission on the project, needed to ${describe(permission)}.`);
+  }
+}
+
+export function requireAdmin(viewer: Viewer, action: string): void {
+  if (!viewer.admin) throw forbidden(`Only an admin token may ${action}.`);
+}
+
+function describe(permission: PermissionName): string {
+  switch (permission) {
+    case "integrations-read":
+      return "read integrations";
+    case "integrations-write":
+      return "change integrations and mailboxes";
+    case "buckets-read":
+      return "read buckets";
+    case "buckets-write":
+      return "create or delete buckets";
+    case "streams-read":
+      return "read streams";
+    case "streams-admin":
+      return "create or delete streams";
+    case "streams-consume":
+      return "fetch, advance or reset streams";
+    case "messages-read":
+      return "read message contents and attachments";
+  }
+}

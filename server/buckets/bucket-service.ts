@@ -1,0 +1,99 @@
+import type { EntityManager } from "typeorm";
+import type { Deps } from "../app/deps.js";
+import type { PermissionName } from "../auth/permissions.js";
+import { type Viewer, requirePermission } from "../auth/viewer.js";
+import { conflict, notFound } from "../domain/errors.js";
+import { validateApiName } from "../domain/names.js";
+import { BucketRow, MailboxRow, MessageRow, StreamBucketRow } from "../storage/entities/index.js";
+import { newId } from "../storage/ids.js";
+import { ProjectService } from "../projects/project-service.js";
+
+export interface NewBucket {
+  project: string;
+  name: string;
+  title?: string | null;
+}
+
+export class BucketService {
+  constructor(private readonly deps: Deps) {}
+
+  /** The bucket by id with `permission` on its project, else NOT_FOUND / FORBIDDEN per the access rule. */
+  static async require(
+    m: EntityManager,
+    viewer: Viewer,
+    id: string,
+    permission: PermissionName,
+  ): Promise<BucketRow> {
+    const row = await m.findOneBy(BucketRow, { id });
+    if (!row) throw notFound(`Bucket '${id}' was not found.`);
+    requirePermission(viewer, row.projectId, permission, `Bucket '${id}'`);
+    return row;
+  }
+
+  async list(viewer: Viewer, projectId: string): Promise<BucketRow[]> {
+    requirePermission(viewer, projectId, "buckets-read", "The project");
+    return this.deps.db.read((m) => m.find(BucketRow, { where: { projectId }, order: { name: "ASC" } }));
+  }
+
+  async findByName(viewer: Viewer, projectId: string, name: string): Promise<BucketRow | null> {
+    requirePermission(viewer, projectId, "buckets-read", "The project");
+    return this.deps.db.read((m) => m.findOneBy(BucketRow, { projectId, name }));
+  }
+
+  async findById(viewer: Viewer, id: string, permission: PermissionName = "buckets-read"): Promise<BucketRow> {
+    return this.deps.db.read((m) => BucketService.require(m, viewer, id, permission));
+  }
+
+  async messageCount(bucketId: string): Promise<number> {
+    return this.deps.db.read((m) => m.countBy(MessageRow, { bucketId }));
+  }
+
+  async create(viewer: Viewer, input: NewBucket, field = "input"): Promise<BucketRow> {
+    return this.deps.db.transaction((m) => BucketService.createIn(m, viewer, input, field, this.deps.now()));
+  }
+
+  /** Creates a bucket inside a caller's transaction (used when a mailbox asks for a new bucket). */
+  static async createIn(
+    m: EntityManager,
+    viewer: Viewer,
+    input: NewBucket,
+    field: string,
+    now: Date,
+  ): Promise<BucketRow> {
+    validateApiName(`${field}.project`, input.project);
+    validateApiName(`${field}.name`, input.name);
+    const project = await ProjectService.requireVisible(m, viewer, input.project);
+    requirePermission(viewer, project.id, "buckets-write", `Project '${input.project}'`);
+    if (await m.existsBy(BucketRow, { projectId: project.id, name: input.name })) {
+      throw conflict(`Project '${project.name}' already has a bucket named '${input.name}'; choose another name or use it as an existing bucket.`);
+    }
+    return m.save(
+      m.create(BucketRow, {
+        id: newId(),
+        projectId: project.id,
+        name: input.name,
+        title: input.title ?? input.name,
+        createdAt: now,
+      }),
+    );
+  }
+
+  /** Deletes a bucket and its messages; refused while a mailbox syncs into it or a stream reads it. */
+  async delete(viewer: Viewer, id: string): Promise<boolean> {
+    return this.deps.db.transaction(async (m) => {
+      const bucket = await BucketService.require(m, viewer, id, "buckets-write");
+      const mailboxes = await m.countBy(MailboxRow, { bucketId: id });
+      if (mailboxes > 0) {
+        throw conflict(
+          `Bucket '${bucket.name}' is the target of ${mailboxes} mailbox(es); remove them or point them elsewhere first.`,
+        );
+      }
+      const streams = await m.countBy(StreamBucketRow, { bucketId: id });
+      if (streams > 0) {
+        throw conflict(`Bucket '${bucket.name}' is read by ${streams} stream(s); delete those streams first.`);
+      }
+      await m.delete(BucketRow, { id });
+      return true;
+    });
+  }
+}

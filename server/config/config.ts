@@ -1,0 +1,99 @@
+import { resolve } from "node:path";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+/** Everything the server reads from its environment, parsed and checked once at start-up. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Unset: SQLite in the data dir. */
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  /** 32 bytes, from MAILSTREAM_SECRET_KEY; null means "load or generate in the data dir". Secret. */
+  secretKey: Buffer | null;
+  /** Older keys that still open stored secrets during a rotation (MAILSTREAM_PREVIOUS_SECRET_KEYS). */
+  previousSecretKeys: Buffer[];
+  /** Bootstrap admin token for a first start on an empty database. Secret. */
+  adminToken: string | null;
+  syncIntervalSeconds: number;
+  logLevel: LogLevel;
+  /** Production: masked internal errors, no introspection or landing page unless asked for. */
+  production: boolean;
+  introspection: boolean;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+  /** Deepest accepted query. */
+  maxQueryDepth: number;
+  /** Largest accepted query cost (one per field, list fields multiplied by their page size). */
+  maxQueryCost: number;
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS: LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(raw.toLowerCase())) return true;
+  if (["0", "false", "no", "off"].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === "production";
+  let secretKey: Buffer | null = null;
+  if (env.MAILSTREAM_SECRET_KEY) {
+    secretKey = Buffer.from(env.MAILSTREAM_SECRET_KEY, "base64");
+    if (secretKey.length !== 32) {
+      throw new ConfigError("MAILSTREAM_SECRET_KEY must be the base64 of exactly 32 bytes");
+    }
+  }
+  const previousSecretKeys = (env.MAILSTREAM_PREVIOUS_SECRET_KEYS ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => {
+      const key = Buffer.from(k, "base64");
+      if (key.length !== 32) {
+        throw new ConfigError("each MAILSTREAM_PREVIOUS_SECRET_KEYS entry must be base64 of 32 bytes");
+      }
+      return key;
+    });
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must be a postgres:// URL (unset it to use SQLite)");
+  }
+  const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  return {
+    host: env.HOST || "127.0.0.1",
+    port: integer(env, "PORT", 4000, 0, 65535),
+    dataDir: resolve(env.MAILSTREAM_DATA_DIR || "./data"),
+    databaseUrl,
+    redisUrl: env.REDIS_URL || null,
+    secretKey,
+    previousSecretKeys,
+    adminToken: env.MAILSTREAM_ADMIN_TOKEN || null,
+    syncIntervalSeconds: integer(env, "MAILSTREAM_SYNC_INTERVAL", 60, 1, 86_400),
+    logLevel,
+    production,
+    introspection: flag(env, "MAILSTREAM_INTROSPECTION", !production),
+    maxBodyBytes: integer(env, "MAILSTREAM_MAX_BODY_BYTES", 1_000_000, 1_000, 100_000_000),
+    maxQueryDepth: integer(env, "MAILSTREAM_MAX_QUERY_DEPTH", 12, 3, 100),
+    maxQueryCost: integer(env, "MAILSTREAM_MAX_QUERY_COST", 50_000, 100, 10_000_000),
+  };
+}

@@ -1,0 +1,55 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { ArgumentValidationError } from "type-graphql";
+import { DomainError, ErrorCode } from "../domain/errors.js";
+
+/** The one place a domain refusal becomes a GraphQL error (`extensions.code`, `extensions.field`). */
+export function toGraphQLError(error: DomainError): GraphQLError {
+  const extensions: Record<string, unknown> = { code: codeFor(error.code) };
+  if (error.field) extensions.field = error.field;
+  return new GraphQLError(error.message, { extensions });
+}
+
+function codeFor(code: ErrorCode): string {
+  switch (code) {
+    case ErrorCode.BadUserInput:
+      return "BAD_USER_INPUT";
+    case ErrorCode.Unauthenticated:
+      return "UNAUTHENTICATED";
+    case ErrorCode.Forbidden:
+      return "FORBIDDEN";
+    case ErrorCode.NotFound:
+      return "NOT_FOUND";
+    case ErrorCode.Conflict:
+      return "CONFLICT";
+  }
+}
+
+/**
+ * Apollo's formatError: domain errors keep their code and message; GraphQL's own validation errors
+ * pass through; anything unexpected is masked as INTERNAL_SERVER_ERROR (details only outside
+ * production, never a stack trace in production).
+ */
+export function createErrorFormatter(production: boolean, onUnexpected: (error: unknown) => void) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (original instanceof DomainError) {
+      const mapped = toGraphQLError(original);
+      return { ...formatted, message: mapped.message, extensions: { ...mapped.extensions } };
+    }
+    if (original instanceof ArgumentValidationError) {
+      return { ...formatted, extensions: { code: "BAD_USER_INPUT" } };
+    }
+    const code = formatted.extensions?.code;
+    if (!original || (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR")) {
+      if (production) return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      return formatted;
+    }
+    onUnexpected(original);
+    return {
+      message: production ? "Internal server error" : formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    };
+  };
+}

@@ -1,0 +1,50 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
+import { requireViewer } from "../../auth/viewer.js";
+import type { BucketRow, ProjectRow } from "../../storage/entities/index.js";
+import type { GraphQLContext } from "../context.js";
+import { MessageFilterInput, NewBucketInput } from "../types/inputs.js";
+import { BucketType, MessageConnectionType, ProjectType } from "../types/objects.js";
+
+@Resolver(() => BucketType)
+export class BucketResolver {
+  @Mutation(() => BucketType)
+  createBucket(@Arg("input", () => NewBucketInput) input: NewBucketInput, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.buckets.create(requireViewer(ctx.viewer), input);
+  }
+
+  @Mutation(() => Boolean)
+  deleteBucket(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.buckets.delete(requireViewer(ctx.viewer), id);
+  }
+
+  @FieldResolver(() => ProjectType)
+  async project(@Root() row: BucketRow, @Ctx() ctx: GraphQLContext): Promise<ProjectRow> {
+    return (await ctx.services.projects.findById(requireViewer(ctx.viewer), row.projectId))!;
+  }
+
+  @FieldResolver(() => Int)
+  messageCount(@Root() row: BucketRow, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return ctx.services.buckets.messageCount(row.id);
+  }
+
+  @FieldResolver(() => MessageConnectionType)
+  async messages(
+    @Root() row: BucketRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Arg("filter", () => MessageFilterInput, { nullable: true }) filter: MessageFilterInput | null,
+  ) {
+    const page = await ctx.services.messages.page(requireViewer(ctx.viewer), row.id, {
+      first: first ?? 50,
+      after: after ?? null,
+      filter,
+    });
+    const edges = page.rows.map((node) => ({ cursor: node.sequenceId, node }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: page.totalCount,
+    };
+  }
+}

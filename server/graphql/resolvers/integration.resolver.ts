@@ -1,0 +1,102 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { requireViewer } from "../../auth/viewer.js";
+import type { IntegrationRow, MailboxRow, ProjectRow } from "../../storage/entities/index.js";
+import type { GraphQLContext } from "../context.js";
+import { CredentialStatus, MailboxAccess } from "../types/enums.js";
+import { ConnectionInput, CreateIntegrationInput, UpdateIntegrationInput } from "../types/inputs.js";
+import { CredentialCheckType, IntegrationType, MailboxType, ProjectType } from "../types/objects.js";
+
+@Resolver(() => IntegrationType)
+export class IntegrationResolver {
+  @Query(() => IntegrationType, { nullable: true })
+  integration(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow | null> {
+    return ctx.services.integrations.findById(requireViewer(ctx.viewer), id);
+  }
+
+  @Mutation(() => CredentialCheckType)
+  async validateCredentials(
+    @Arg("connection", () => ConnectionInput) connection: ConnectionInput,
+    @Arg("mailboxes", () => [String], { nullable: true }) mailboxes: string[] | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CredentialCheckType> {
+    const check = await ctx.services.integrations.validateAdHoc(requireViewer(ctx.viewer), connection, mailboxes ?? []);
+    return {
+      status: check.status as CredentialStatus,
+      checkedAt: check.checkedAt,
+      error: check.error,
+      mailboxes: check.mailboxes.map((mb) => ({ ...mb, access: mb.access as MailboxAccess })),
+    };
+  }
+
+  @Mutation(() => IntegrationType)
+  createIntegration(@Arg("input", () => CreateIntegrationInput) input: CreateIntegrationInput, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.integrations.create(requireViewer(ctx.viewer), input);
+  }
+
+  @Mutation(() => IntegrationType)
+  updateIntegration(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateIntegrationInput) input: UpdateIntegrationInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.integrations.update(requireViewer(ctx.viewer), id, input);
+  }
+
+  @Mutation(() => IntegrationType)
+  updateIntegrationConnection(
+    @Arg("id", () => ID) id: string,
+    @Arg("connection", () => ConnectionInput) connection: ConnectionInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.integrations.updateConnection(requireViewer(ctx.viewer), id, connection);
+  }
+
+  @Mutation(() => CredentialCheckType)
+  async validateIntegrationCredentials(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    const row = await ctx.services.integrations.validateById(requireViewer(ctx.viewer), id);
+    return credentialsOf(row);
+  }
+
+  @Mutation(() => IntegrationType)
+  setIntegrationEnabled(
+    @Arg("id", () => ID) id: string,
+    @Arg("enabled", () => Boolean) enabled: boolean,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.integrations.setEnabled(requireViewer(ctx.viewer), id, enabled);
+  }
+
+  @Mutation(() => Boolean)
+  deleteIntegration(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.integrations.delete(requireViewer(ctx.viewer), id);
+  }
+
+  @FieldResolver(() => ProjectType)
+  async project(@Root() row: IntegrationRow, @Ctx() ctx: GraphQLContext): Promise<ProjectRow> {
+    return (await ctx.services.projects.findById(requireViewer(ctx.viewer), row.projectId))!;
+  }
+
+  @FieldResolver(() => Boolean)
+  hasSecret(@Root() row: IntegrationRow): boolean {
+    return row.secretEnvelope !== null;
+  }
+
+  @FieldResolver(() => CredentialCheckType)
+  credentials(@Root() row: IntegrationRow): CredentialCheckType {
+    return credentialsOf(row);
+  }
+
+  @FieldResolver(() => [MailboxType])
+  mailboxes(@Root() row: IntegrationRow, @Ctx() ctx: GraphQLContext): Promise<MailboxRow[]> {
+    return ctx.services.mailboxes.listForIntegration(row.id);
+  }
+}
+
+function credentialsOf(row: IntegrationRow): CredentialCheckType {
+  return {
+    status: row.credentialStatus as CredentialStatus,
+    checkedAt: row.credentialCheckedAt,
+    error: row.credentialError,
+    mailboxes: row.credentialMailboxes.map((mb) => ({ ...mb, access: mb.access as MailboxAccess })),
+  };
+}

@@ -1,0 +1,68 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { requireViewer } from "../../auth/viewer.js";
+import type { BucketRow, IntegrationRow, MailboxRow } from "../../storage/entities/index.js";
+import type { GraphQLContext } from "../context.js";
+import { SyncStatus } from "../types/enums.js";
+import { MailboxInput, UpdateMailboxInput } from "../types/inputs.js";
+import { BucketType, IntegrationType, MailboxType, SyncStateType } from "../types/objects.js";
+
+@Resolver(() => MailboxType)
+export class MailboxResolver {
+  @Query(() => MailboxType, { nullable: true })
+  mailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<MailboxRow | null> {
+    return ctx.services.mailboxes.findById(requireViewer(ctx.viewer), id);
+  }
+
+  @Mutation(() => MailboxType)
+  addMailbox(
+    @Arg("integrationId", () => ID) integrationId: string,
+    @Arg("input", () => MailboxInput) input: MailboxInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.mailboxes.add(requireViewer(ctx.viewer), integrationId, input);
+  }
+
+  @Mutation(() => MailboxType)
+  updateMailbox(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateMailboxInput) input: UpdateMailboxInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.mailboxes.update(requireViewer(ctx.viewer), id, input);
+  }
+
+  @Mutation(() => Boolean)
+  removeMailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.mailboxes.remove(requireViewer(ctx.viewer), id);
+  }
+
+  @FieldResolver(() => IntegrationType)
+  async integration(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow> {
+    return (await ctx.services.integrations.findById(requireViewer(ctx.viewer), row.integrationId))!;
+  }
+
+  @FieldResolver(() => BucketType)
+  bucket(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow> {
+    return ctx.services.buckets.findById(requireViewer(ctx.viewer), row.bucketId, "integrations-read");
+  }
+
+  @FieldResolver(() => SyncStateType)
+  async sync(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<SyncStateType> {
+    const state = await ctx.services.mailboxes.syncState(row.id);
+    return {
+      status: (state?.status ?? SyncStatus.IDLE) as SyncStatus,
+      phase: state?.phase ?? null,
+      currentFolder: state?.currentFolder ?? null,
+      foldersTotal: state?.foldersTotal ?? 0,
+      foldersDone: state?.foldersDone ?? 0,
+      messagesSeen: state?.messagesSeen ?? 0,
+      messagesStored: state?.messagesStored ?? 0,
+      messagesFiltered: state?.messagesFiltered ?? 0,
+      attachmentsStored: state?.attachmentsStored ?? 0,
+      messagesPerSecond: state?.messagesPerSecond ?? 0,
+      startedAt: state?.startedAt ?? null,
+      lastSyncedAt: state?.lastSyncedAt ?? null,
+      lastError: state?.lastError ?? null,
+    };
+  }
+}

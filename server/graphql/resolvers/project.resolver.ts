@@ -1,0 +1,73 @@
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { requireViewer } from "../../auth/viewer.js";
+import type { BucketRow, IntegrationRow, ProjectRow, StreamRow } from "../../storage/entities/index.js";
+import type { GraphQLContext } from "../context.js";
+import { CreateProjectInput, UpdateProjectInput } from "../types/inputs.js";
+import { BucketType, IntegrationType, ProjectType, StreamType, UsageType } from "../types/objects.js";
+
+@Resolver(() => ProjectType)
+export class ProjectResolver {
+  @Query(() => [ProjectType])
+  projects(@Ctx() ctx: GraphQLContext): Promise<ProjectRow[]> {
+    return ctx.services.projects.list(requireViewer(ctx.viewer));
+  }
+
+  @Query(() => ProjectType, { nullable: true })
+  project(@Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext): Promise<ProjectRow | null> {
+    return ctx.services.projects.findByName(requireViewer(ctx.viewer), name);
+  }
+
+  @Mutation(() => ProjectType)
+  createProject(@Arg("input", () => CreateProjectInput) input: CreateProjectInput, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.projects.create(requireViewer(ctx.viewer), input);
+  }
+
+  @Mutation(() => ProjectType)
+  updateProject(
+    @Arg("name", () => String) name: string,
+    @Arg("input", () => UpdateProjectInput) input: UpdateProjectInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.projects.update(requireViewer(ctx.viewer), name, input);
+  }
+
+  @Mutation(() => Boolean)
+  deleteProject(@Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.projects.delete(requireViewer(ctx.viewer), name);
+  }
+
+  @FieldResolver(() => UsageType)
+  usage(@Root() project: ProjectRow): UsageType {
+    return { messagesCreated: project.messagesCreated, unitsCharged: project.unitsCharged };
+  }
+
+  @FieldResolver(() => [IntegrationType])
+  integrations(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow[]> {
+    return ctx.services.integrations.list(requireViewer(ctx.viewer), project.id);
+  }
+
+  @FieldResolver(() => IntegrationType, { nullable: true })
+  integration(@Root() project: ProjectRow, @Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.integrations.findByName(requireViewer(ctx.viewer), project.id, name);
+  }
+
+  @FieldResolver(() => [BucketType])
+  buckets(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow[]> {
+    return ctx.services.buckets.list(requireViewer(ctx.viewer), project.id);
+  }
+
+  @FieldResolver(() => BucketType, { nullable: true })
+  bucket(@Root() project: ProjectRow, @Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.buckets.findByName(requireViewer(ctx.viewer), project.id, name);
+  }
+
+  @FieldResolver(() => [StreamType])
+  streams(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<StreamRow[]> {
+    return ctx.services.streams.list(requireViewer(ctx.viewer), project.id);
+  }
+
+  @FieldResolver(() => StreamType, { nullable: true })
+  stream(@Root() project: ProjectRow, @Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.streams.findByName(requireViewer(ctx.viewer), project.id, name);
+  }
+}

@@ -1,0 +1,65 @@
+import { registerEnumType } from "type-graphql";
+
+export enum Permission {
+  INTEGRATIONS_READ = "INTEGRATIONS_READ",
+  INTEGRATIONS_WRITE = "INTEGRATIONS_WRITE",
+  BUCKETS_READ = "BUCKETS_READ",
+  BUCKETS_WRITE = "BUCKETS_WRITE",
+  STREAMS_READ = "STREAMS_READ",
+  STREAMS_ADMIN = "STREAMS_ADMIN",
+  STREAMS_CONSUME = "STREAMS_CONSUME",
+  MESSAGES_READ = "MESSAGES_READ",
+}
+
+export enum ExchangeApi {
+  GRAPH = "GRAPH",
+  EWS = "EWS",
+}
+
+export enum AuthMethod {
+  CLIENT_SECRET = "CLIENT_SECRET",
+  CERTIFICATE = "CERTIFICATE",
+  NTLM = "NTLM",
+}
+
+export enum AccessMode {
+  APPLICATION = "APPLICATION",
+  SERVICE_USER = "SERVICE_USER",
+}
+
+export enum DisabledReason {
+  USER = "USER",
+  QUOTA = "QUOTA",
+  SYNC_ERROR = "SYNC_ERROR",
+}
+
+export enum CredentialStatus {
+  UNVALIDATED = "UNVALIDATED",
+  VALID = "VALID",
+  INVALID = "INVALID",
+}
+
+export enum MailboxAccess {
+  ACCESSIBLE = "ACCESSIBLE",
+  NOT_FOUND = "NOT_FOUND",
+  ACCESS_DENIED = "ACCESS_DENIED",
+  ERROR = "ERROR",
+}
+
+export enum SyncStatus {
+  IDLE = "IDLE",
+  QUEUED = "QUEUED",
+  SYNCING = "SYNCING",
+  UP_TO_DATE = "UP_TO_DATE",
+  FAILED = "FAILED",
+  DISABLED = "DISABLED",
+}
+
+registerEnumType(Permission, { name: "Permission" });
+registerEnumType(ExchangeApi, { name: "ExchangeApi" });
+registerEnumType(AuthMethod, { name: "AuthMethod" });
+registerEnumType(AccessMode, { name: "AccessMode" });
+registerEnumType(DisabledReason, { name: "DisabledReason" });
+registerEnumType(CredentialStatus, { name: "CredentialStatus" });
+registerEnumType(MailboxAccess, { name: "MailboxAccess" });
+registerEnumType(SyncStatus, { name: "SyncStatus" });

@@ -1,0 +1,260 @@
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import {
+  AccessMode,
+  AuthMethod,
+  CredentialStatus,
+  DisabledReason,
+  ExchangeApi,
+  MailboxAccess,
+  Permission,
+  SyncStatus,
+} from "./enums.js";
+
+// Object types mirror the contract (shared/contract/schema.graphql). Fields that need a lookup
+// (project, mailboxes, usage, …) are field resolvers in ../resolvers; the rest are read from the
+// storage rows that resolvers return, which is why these classes declare only plain fields.
+
+@ObjectType("Usage")
+export class UsageType {
+  @Field(() => Int) messagesCreated!: number;
+  @Field(() => Int) unitsCharged!: number;
+}
+
+@ObjectType("Project")
+export class ProjectType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) title!: string;
+  @Field(() => String) description!: string;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Int, { nullable: true }) unitBudget!: number | null;
+}
+
+@ObjectType("MailboxCheck")
+export class MailboxCheckType {
+  @Field(() => String) email!: string;
+  @Field(() => MailboxAccess) access!: MailboxAccess;
+  @Field(() => String, { nullable: true }) error!: string | null;
+}
+
+@ObjectType("CredentialCheck")
+export class CredentialCheckType {
+  @Field(() => CredentialStatus) status!: CredentialStatus;
+  @Field(() => Date, { nullable: true }) checkedAt!: Date | null;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => [MailboxCheckType]) mailboxes!: MailboxCheckType[];
+}
+
+@ObjectType("Integration")
+export class IntegrationType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) title!: string;
+  @Field(() => ExchangeApi) api!: ExchangeApi;
+  @Field(() => AuthMethod) authMethod!: AuthMethod;
+  @Field(() => AccessMode) access!: AccessMode;
+  @Field(() => String) authorityUrl!: string;
+  @Field(() => String) clientId!: string;
+  @Field(() => String) graphEndpoint!: string;
+  @Field(() => String, { nullable: true }) ewsUrl!: string | null;
+  @Field(() => String, { nullable: true }) serviceUsername!: string | null;
+  @Field(() => String, { nullable: true }) certificateThumbprint!: string | null;
+  @Field(() => Boolean) enabled!: boolean;
+  @Field(() => DisabledReason, { nullable: true }) disabledReason!: DisabledReason | null;
+  @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => [String]) warnings!: string[];
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date) updatedAt!: Date;
+}
+
+@ObjectType("MailboxFilters")
+export class MailboxFiltersType {
+  @Field(() => [String]) allowedFolders!: string[];
+  @Field(() => [String]) deniedFolders!: string[];
+  @Field(() => [String]) allowedParticipants!: string[];
+  @Field(() => [String]) deniedParticipants!: string[];
+  @Field(() => [String]) allowedDomains!: string[];
+  @Field(() => [String]) deniedDomains!: string[];
+}
+
+@ObjectType("SyncState")
+export class SyncStateType {
+  @Field(() => SyncStatus) status!: SyncStatus;
+  @Field(() => String, { nullable: true }) phase!: string | null;
+  @Field(() => String, { nullable: true }) currentFolder!: string | null;
+  @Field(() => Int) foldersTotal!: number;
+  @Field(() => Int) foldersDone!: number;
+  @Field(() => Int) messagesSeen!: number;
+  @Field(() => Int) messagesStored!: number;
+  @Field(() => Int) messagesFiltered!: number;
+  @Field(() => Int) attachmentsStored!: number;
+  @Field(() => Float) messagesPerSecond!: number;
+  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
+  @Field(() => String, { nullable: true }) lastError!: string | null;
+}
+
+@ObjectType("Mailbox")
+export class MailboxType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) email!: string;
+  @Field(() => Date, { nullable: true }) syncFrom!: Date | null;
+  @Field(() => Boolean) allTime!: boolean;
+  @Field(() => MailboxFiltersType) filters!: MailboxFiltersType;
+  @Field(() => Boolean) syncAttachments!: boolean;
+  @Field(() => Boolean) enabled!: boolean;
+  @Field(() => DisabledReason, { nullable: true }) disabledReason!: DisabledReason | null;
+}
+
+@ObjectType("Bucket")
+export class BucketType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) title!: string;
+  @Field(() => Date) createdAt!: Date;
+}
+
+@ObjectType("Participant")
+export class ParticipantType {
+  @Field(() => String, { nullable: true }) name!: string | null;
+  @Field(() => String) address!: string;
+}
+
+@ObjectType("Attachment")
+export class AttachmentType {
+  @Field(() => String) name!: string;
+  @Field(() => String) contentType!: string;
+  @Field(() => Int) size!: number;
+  @Field(() => Boolean) inline!: boolean;
+  @Field(() => String, { nullable: true }) reference!: string | null;
+}
+
+@ObjectType("Message")
+export class MessageType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) sequenceId!: string;
+  @Field(() => String) internetMessageId!: string;
+  @Field(() => String, { nullable: true }) conversationId!: string | null;
+  @Field(() => String) mailbox!: string;
+  @Field(() => String) folder!: string;
+  @Field(() => String) subject!: string;
+  @Field(() => ParticipantType, { nullable: true }) from!: ParticipantType | null;
+  @Field(() => [ParticipantType]) to!: ParticipantType[];
+  @Field(() => [ParticipantType]) cc!: ParticipantType[];
+  @Field(() => [ParticipantType]) bcc!: ParticipantType[];
+  @Field(() => Date, { nullable: true }) sentAt!: Date | null;
+  @Field(() => Date) receivedAt!: Date;
+  @Field(() => String) bodyText!: string;
+  @Field(() => String, { nullable: true }) bodyHtml!: string | null;
+  @Field(() => Date) storedAt!: Date;
+}
+
+@ObjectType("MessageEdge")
+export class MessageEdgeType {
+  @Field(() => String) cursor!: string;
+  @Field(() => MessageType) node!: MessageType;
+}
+
+@ObjectType("PageInfo")
+export class PageInfoType {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+@ObjectType("MessageConnection")
+export class MessageConnectionType {
+  @Field(() => [MessageEdgeType]) edges!: MessageEdgeType[];
+  @Field(() => PageInfoType) pageInfo!: PageInfoType;
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType("StreamFilter")
+export class StreamFilterType {
+  @Field(() => Date, { nullable: true }) receivedFrom!: Date | null;
+  @Field(() => Date, { nullable: true }) receivedTo!: Date | null;
+  @Field(() => [String]) folders!: string[];
+  @Field(() => [String]) participants!: string[];
+  @Field(() => [String]) domains!: string[];
+}
+
+@ObjectType("Stream")
+export class StreamType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) title!: string;
+  @Field(() => String) position!: string;
+  @Field(() => Date) createdAt!: Date;
+}
+
+@ObjectType("StreamResult")
+export class StreamResultType {
+  @Field(() => String) sequenceId!: string;
+  @Field(() => MessageType) message!: MessageType;
+}
+
+@ObjectType("StreamBatch")
+export class StreamBatchType {
+  @Field(() => [StreamResultType]) results!: StreamResultType[];
+  @Field(() => String) sequenceId!: string;
+  @Field(() => Int) filtered!: number;
+  @Field(() => Boolean) isEndSequence!: boolean;
+}
+
+@ObjectType("FolderVolume")
+export class FolderVolumeType {
+  @Field(() => String) folder!: string;
+  @Field(() => Int) messages!: number;
+  @Field(() => Boolean) included!: boolean;
+}
+
+@ObjectType("VolumeEstimate")
+export class VolumeEstimateType {
+  @Field(() => [FolderVolumeType]) folders!: FolderVolumeType[];
+  @Field(() => Int) messages!: number;
+  @Field(() => Int) units!: number;
+}
+
+@ObjectType("Grant")
+export class GrantType {
+  @Field(() => String) project!: string;
+  @Field(() => [Permission]) permissions!: Permission[];
+}
+
+@ObjectType("ApiToken")
+export class ApiTokenType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Boolean) admin!: boolean;
+  @Field(() => [GrantType]) grants!: GrantType[];
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
+}
+
+@ObjectType("CreatedApiToken")
+export class CreatedApiTokenType {
+  @Field(() => String) token!: string;
+  @Field(() => ApiTokenType) apiToken!: ApiTokenType;
+}
+
+@ObjectType("SyncProgressEvent")
+export class SyncProgressEventType {
+  @Field(() => ID) integrationId!: string;
+  @Field(() => String) project!: string;
+  @Field(() => Date) at!: Date;
+  mailboxId!: string;
+}
+
+@ObjectType("MessageAddedEvent")
+export class MessageAddedEventType {
+  @Field(() => ID) bucketId!: string;
+  @Field(() => String) project!: string;
+  messageId!: string;
+}
+
+@ObjectType("IntegrationEvent")
+export class IntegrationEventType {
+  @Field(() => String) kind!: string;
+  @Field(() => ID) integrationId!: string;
+  @Field(() => String) project!: string;
+  @Field(() => Date) at!: Date;
+}

@@ -1,0 +1,33 @@
+/**
+ * "Validate & save credentials": acquire a token with the configured method, then prove each
+ * mailbox readable with a mail request. Implemented over Microsoft's libraries in
+ * server/exchange; the integration service only sees this interface.
+ */
+export type MailboxAccessResult = "ACCESSIBLE" | "NOT_FOUND" | "ACCESS_DENIED" | "ERROR";
+
+export interface CredentialCheckResult {
+  status: "VALID" | "INVALID";
+  /** The identity platform's error (e.g. `AADSTS7000215: Invalid client secret provided…`). */
+  error: string | null;
+  mailboxes: { email: string; access: MailboxAccessResult; error: string | null }[];
+}
+
+/** Everything needed to talk to Microsoft, secrets included; never logged, never returned. */
+export interface ResolvedConnection {
+  api: "GRAPH" | "EWS";
+  authMethod: "CLIENT_SECRET" | "CERTIFICATE" | "NTLM";
+  access: "APPLICATION" | "SERVICE_USER";
+  authorityUrl: string;
+  clientId: string;
+  graphEndpoint: string;
+  ewsUrl: string | null;
+  serviceUsername: string | null;
+  certificateThumbprint: string | null;
+  clientSecret?: string;
+  privateKey?: string;
+  servicePassword?: string;
+}
+
+export interface CredentialChecker {
+  check(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult>;
+}

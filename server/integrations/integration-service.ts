@@ -1,0 +1,275 @@
+import type { EntityManager } from "typeorm";
+import type { Deps } from "../app/deps.js";
+import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
+import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
+import { validateApiName } from "../domain/names.js";
+import { validateConnection, type ConnectionInput } from "../domain/connection-rules.js";
+import { validateMailboxInput, type MailboxInputValues } from "../domain/mailbox-rules.js";
+import { emailKey } from "../domain/email-address.js";
+import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
+import { newId } from "../storage/ids.js";
+import { ProjectService } from "../projects/project-service.js";
+import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
+import type { CredentialChecker, CredentialCheckResult, ResolvedConnection } from "./credential-checker.js";
+import { MailboxService } from "./mailbox-service.js";
+
+export interface CreateIntegration {
+  project: string;
+  name: string;
+  title?: string | null;
+  connection: ConnectionInput;
+  mailboxes?: MailboxInputValues[] | null;
+  enabled?: boolean | null;
+}
+
+export class IntegrationService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly checker: CredentialChecker,
+  ) {}
+
+  /** The integration by id with `permission` on its project, else NOT_FOUND / FORBIDDEN. */
+  static async require(
+    m: EntityManager,
+    viewer: Viewer,
+    id: string,
+    permission: "integrations-read" | "integrations-write",
+  ): Promise<IntegrationRow> {
+    const row = await m.findOneBy(IntegrationRow, { id });
+    if (!row) throw notFound(`Integration '${id}' was not found.`);
+    requirePermission(viewer, row.projectId, permission, `Integration '${id}'`);
+    return row;
+  }
+
+  async findById(viewer: Viewer, id: string): Promise<IntegrationRow | null> {
+    const row = await this.deps.db.read((m) => m.findOneBy(IntegrationRow, { id }));
+    if (!row || !canSeeProject(viewer, row.projectId)) return null;
+    requirePermission(viewer, row.projectId, "integrations-read", `Integration '${id}'`);
+    return row;
+  }
+
+  async list(viewer: Viewer, projectId: string): Promise<IntegrationRow[]> {
+    requirePermission(viewer, projectId, "integrations-read", "The project");
+    return this.deps.db.read((m) => m.find(IntegrationRow, { where: { projectId }, order: { name: "ASC" } }));
+  }
+
+  async findByName(viewer: Viewer, projectId: string, name: string): Promise<IntegrationRow | null> {
+    requirePermission(viewer, projectId, "integrations-read", "The project");
+    return this.deps.db.read((m) => m.findOneBy(IntegrationRow, { projectId, name }));
+  }
+
+  /**
+   * Creates the integration with its mailboxes in one transaction, then validates its credentials
+   * at once: credentials that get no token leave it created but disabled with SYNC_ERROR.
+   */
+  async create(viewer: Viewer, input: CreateIntegration): Promise<IntegrationRow> {
+    validateApiName("input.name", input.name);
+    const { connection, secrets, warnings } = validateConnection(input.connection, "input.connection");
+    const mailboxes = (input.mailboxes ?? []).map((mb, i) => validateMailboxInput(mb, `input.mailboxes.${i}`));
+    const seen = new Set<string>();
+    mailboxes.forEach((mb, i) => {
+      const key = emailKey(mb.email);
+      if (seen.has(key)) throw badInput(`input.mailboxes.${i}.email`, `Mailbox ${mb.email} is listed twice.`);
+      seen.add(key);
+    });
+    const now = this.deps.now();
+    const created = await this.deps.db.transaction(async (m) => {
+      const project = await ProjectService.requireVisible(m, viewer, input.project);
+      requirePermission(viewer, project.id, "integrations-write", `Project '${input.project}'`);
+      if (await m.existsBy(IntegrationRow, { projectId: project.id, name: input.name })) {
+        throw conflict(`Project '${project.name}' already has an integration named '${input.name}'.`);
+      }
+      const id = newId();
+      const enabled = input.enabled ?? true;
+      const row = await m.save(
+        m.create(IntegrationRow, {
+          id,
+          projectId: project.id,
+          name: input.name,
+          title: input.title ?? input.name,
+          ...connection,
+          secretEnvelope: sealSecrets(this.deps.secrets, id, secrets),
+          enabled,
+          disabledReason: enabled ? null : "USER",
+          lastError: null,
+          credentialStatus: "UNVALIDATED",
+          credentialCheckedAt: null,
+          credentialError: null,
+          credentialMailboxes: [],
+          warnings,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      for (const [i, mb] of mailboxes.entries()) {
+        await MailboxService.createIn(m, viewer, row, project, mb, `input.mailboxes.${i}`, now);
+      }
+      return { row, project };
+    });
+    this.publish(created.row, created.project, "CREATED");
+    return this.validateStored(created.row, created.project);
+  }
+
+  async update(viewer: Viewer, id: string, input: { title?: string | null }): Promise<IntegrationRow> {
+    const result = await this.deps.db.transaction(async (m) => {
+      const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      if (input.title !== undefined && input.title !== null) row.title = input.title;
+      row.updatedAt = this.deps.now();
+      return m.save(row);
+    });
+    await this.publishById(result, "UPDATED");
+    return result;
+  }
+
+  /**
+   * New credentials are saved only when a token was acquired with them; otherwise the answer is
+   * BAD_USER_INPUT with the identity platform's error and the stored connection is untouched.
+   * A secret left out keeps the stored one when the method still needs it.
+   */
+  async updateConnection(viewer: Viewer, id: string, input: ConnectionInput): Promise<IntegrationRow> {
+    const existing = await this.deps.db.read((m) => IntegrationService.require(m, viewer, id, "integrations-write"));
+    const stored = openSecrets(this.deps.secrets, existing);
+    const withStored: ConnectionInput = {
+      ...input,
+      clientSecret: input.clientSecret ?? (input.authMethod === existing.authMethod ? stored.clientSecret : undefined),
+      privateKey: input.privateKey ?? (input.authMethod === existing.authMethod ? stored.privateKey : undefined),
+      servicePassword:
+        input.servicePassword ?? (input.access === existing.access ? stored.servicePassword : undefined),
+    };
+    const { connection, secrets, warnings } = validateConnection(withStored, "connection");
+    const emails = await this.mailboxEmails(existing.id);
+    const check = await this.runCheck({ ...connection, ...secrets }, emails);
+    if (check.status !== "VALID") {
+      throw badInput(
+        "connection",
+        `No token could be acquired with these credentials, so they were not saved: ${check.error ?? "unknown error"}`,
+      );
+    }
+    const saved = await this.deps.db.transaction(async (m) => {
+      const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      Object.assign(row, connection);
+      row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
+      row.warnings = warnings;
+      this.applyCheck(row, check);
+      row.updatedAt = this.deps.now();
+      return m.save(row);
+    });
+    await this.publishById(saved, "CONNECTION_UPDATED");
+    return saved;
+  }
+
+  /** Checks a connection without saving anything (the wizard's "Validate" before create). */
+  async validateAdHoc(viewer: Viewer, input: ConnectionInput, mailboxes: string[]): Promise<CredentialCheckResult & { checkedAt: Date }> {
+    const writable = viewer.admin || [...viewer.grants.values()].some((p) => p.has("integrations-write"));
+    if (!writable) throw forbidden("Validating credentials needs the 'integrations-write' permission on some project.");
+    const { connection, secrets } = validateConnection(input, "connection");
+    const check = await this.runCheck({ ...connection, ...secrets }, mailboxes);
+    return { ...check, checkedAt: this.deps.now() };
+  }
+
+  async validateById(viewer: Viewer, id: string): Promise<IntegrationRow> {
+    const row = await this.deps.db.read((m) => IntegrationService.require(m, viewer, id, "integrations-write"));
+    const project = await this.deps.db.read((m) => m.findOneByOrFail(ProjectRow, { id: row.projectId }));
+    return this.validateStored(row, project);
+  }
+
+  async setEnabled(viewer: Viewer, id: string, enabled: boolean): Promise<IntegrationRow> {
+    const row = await this.deps.db.transaction(async (m) => {
+      const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      row.enabled = enabled;
+      row.disabledReason = enabled ? null : "USER";
+      if (enabled) row.lastError = null;
+      row.updatedAt = this.deps.now();
+      return m.save(row);
+    });
+    await this.publishById(row, enabled ? "ENABLED" : "DISABLED");
+    return row;
+  }
+
+  /** Removes the configuration and secrets; buckets and their messages stay. */
+  async delete(viewer: Viewer, id: string): Promise<boolean> {
+    const row = await this.deps.db.transaction(async (m) => {
+      const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      await m.delete(IntegrationRow, { id });
+      return row;
+    });
+    await this.publishById(row, "DELETED");
+    return true;
+  }
+
+  /** The connection with its secrets opened, for the sync engine and validation. */
+  resolveConnection(row: IntegrationRow): ResolvedConnection {
+    const secrets: ConnectionSecrets = openSecrets(this.deps.secrets, row);
+    return {
+      api: row.api as ResolvedConnection["api"],
+      authMethod: row.authMethod as ResolvedConnection["authMethod"],
+      access: row.access as ResolvedConnection["access"],
+      authorityUrl: row.authorityUrl,
+      clientId: row.clientId,
+      graphEndpoint: row.graphEndpoint,
+      ewsUrl: row.ewsUrl,
+      serviceUsername: row.serviceUsername,
+      certificateThumbprint: row.certificateThumbprint,
+      ...secrets,
+    };
+  }
+
+  private async validateStored(row: IntegrationRow, project: ProjectRow): Promise<IntegrationRow> {
+    const check = await this.runCheck(this.resolveConnection(row), await this.mailboxEmails(row.id));
+    const saved = await this.deps.db.transaction(async (m) => {
+      const current = await m.findOneBy(IntegrationRow, { id: row.id });
+      if (!current) throw notFound(`Integration '${row.id}' was not found.`);
+      this.applyCheck(current, check);
+      current.updatedAt = this.deps.now();
+      return m.save(current);
+    });
+    this.publish(saved, project, "CREDENTIALS_CHECKED");
+    return saved;
+  }
+
+  /** Credentials that get no token disable the integration (SYNC_ERROR); a fixed one resumes. */
+  private applyCheck(row: IntegrationRow, check: CredentialCheckResult): void {
+    row.credentialStatus = check.status;
+    row.credentialCheckedAt = this.deps.now();
+    row.credentialError = check.error;
+    row.credentialMailboxes = check.mailboxes;
+    if (check.status === "INVALID") {
+      row.enabled = false;
+      row.disabledReason = "SYNC_ERROR";
+      row.lastError = check.error;
+    } else if (row.disabledReason === "SYNC_ERROR") {
+      row.enabled = true;
+      row.disabledReason = null;
+      row.lastError = null;
+    }
+  }
+
+  private async runCheck(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult> {
+    const result = await this.checker.check(connection, mailboxes);
+    this.deps.log.info(
+      { clientId: connection.clientId, status: result.status, mailboxes: result.mailboxes.length },
+      "credentials checked",
+    );
+    return result;
+  }
+
+  private async mailboxEmails(integrationId: string): Promise<string[]> {
+    const rows = await this.deps.db.read((m) => m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }));
+    return rows.map((r) => r.email);
+  }
+
+  private async publishById(row: IntegrationRow, kind: string): Promise<void> {
+    const project = await this.deps.db.read((m) => m.findOneBy(ProjectRow, { id: row.projectId }));
+    if (project) this.publish(row, project, kind);
+  }
+
+  private publish(row: IntegrationRow, project: ProjectRow, kind: string): void {
+    this.deps.events.publish("integrationEvents", {
+      kind,
+      integrationId: row.id,
+      projectId: project.id,
+      projectName: project.name,
+      at: this.deps.now(),
+    });
+  }
+}

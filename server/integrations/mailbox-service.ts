@@ -1,0 +1,169 @@
+import type { EntityManager } from "typeorm";
+import type { Deps } from "../app/deps.js";
+import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
+import { badInput, conflict, notFound } from "../domain/errors.js";
+import { emailKey } from "../domain/email-address.js";
+import {
+  autoBucketName,
+  validateMailboxInput,
+  validateMailboxUpdate,
+  type MailboxInputValues,
+  type MailboxUpdateValues,
+  type ValidMailbox,
+} from "../domain/mailbox-rules.js";
+import { BucketService } from "../buckets/bucket-service.js";
+import {
+  BucketRow,
+  IntegrationRow,
+  MailboxRow,
+  MailboxSyncRow,
+  ProjectRow,
+} from "../storage/entities/index.js";
+import { newId } from "../storage/ids.js";
+import { IntegrationService } from "./integration-service.js";
+
+export class MailboxService {
+  constructor(private readonly deps: Deps) {}
+
+  static async require(
+    m: EntityManager,
+    viewer: Viewer,
+    id: string,
+    permission: "integrations-read" | "integrations-write",
+  ): Promise<{ mailbox: MailboxRow; integration: IntegrationRow }> {
+    const mailbox = await m.findOneBy(MailboxRow, { id });
+    const integration = mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
+    if (!mailbox || !integration) throw notFound(`Mailbox '${id}' was not found.`);
+    requirePermission(viewer, integration.projectId, permission, `Mailbox '${id}'`);
+    return { mailbox, integration };
+  }
+
+  async findById(viewer: Viewer, id: string): Promise<MailboxRow | null> {
+    return this.deps.db.read(async (m) => {
+      const mailbox = await m.findOneBy(MailboxRow, { id });
+      const integration = mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
+      if (!mailbox || !integration || !canSeeProject(viewer, integration.projectId)) return null;
+      requirePermission(viewer, integration.projectId, "integrations-read", `Mailbox '${id}'`);
+      return mailbox;
+    });
+  }
+
+  async listForIntegration(integrationId: string): Promise<MailboxRow[]> {
+    return this.deps.db.read((m) => m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }));
+  }
+
+  async syncState(mailboxId: string): Promise<MailboxSyncRow | null> {
+    return this.deps.db.read((m) => m.findOneBy(MailboxSyncRow, { mailboxId }));
+  }
+
+  async add(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<MailboxRow> {
+    const valid = validateMailboxInput(input, "input");
+    return this.deps.db.transaction(async (m) => {
+      const integration = await IntegrationService.require(m, viewer, integrationId, "integrations-write");
+      const project = await m.findOneByOrFail(ProjectRow, { id: integration.projectId });
+      return MailboxService.createIn(m, viewer, integration, project, valid, "input", this.deps.now());
+    });
+  }
+
+  /** Creates a mailbox (and the bucket it asks for) inside the caller's transaction. */
+  static async createIn(
+    m: EntityManager,
+    viewer: Viewer,
+    integration: IntegrationRow,
+    project: ProjectRow,
+    valid: ValidMailbox,
+    field: string,
+    now: Date,
+  ): Promise<MailboxRow> {
+    const email = emailKey(valid.email);
+    if (await m.existsBy(MailboxRow, { integrationId: integration.id, email })) {
+      throw conflict(`Integration '${integration.name}' already has mailbox ${email}.`);
+    }
+    const bucket = await MailboxService.chooseBucket(m, viewer, integration, project, valid, field, now);
+    const mailbox = await m.save(
+      m.create(MailboxRow, {
+        id: newId(),
+        integrationId: integration.id,
+        email,
+        bucketId: bucket.id,
+        syncFrom: valid.syncFrom,
+        allTime: valid.allTime,
+        filters: valid.filters,
+        syncAttachments: valid.syncAttachments,
+        enabled: true,
+        disabledReason: null,
+        lastError: null,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    await m.save(m.create(MailboxSyncRow, { mailboxId: mailbox.id, status: "IDLE" }));
+    return mailbox;
+  }
+
+  /** The bucket choice rule: an existing bucket, a user-defined new one, or one made automatically. */
+  private static async chooseBucket(
+    m: EntityManager,
+    viewer: Viewer,
+    integration: IntegrationRow,
+    project: ProjectRow,
+    valid: ValidMailbox,
+    field: string,
+    now: Date,
+  ): Promise<BucketRow> {
+    const choice = valid.bucket;
+    if (choice.kind === "existing") {
+      const bucket = await m.findOneBy(BucketRow, { id: choice.existingBucketId });
+      if (!bucket || !canSeeProject(viewer, bucket.projectId)) {
+        throw badInput(`${field}.bucket.existingBucketId`, `Bucket '${choice.existingBucketId}' was not found.`);
+      }
+      requirePermission(viewer, bucket.projectId, "buckets-write", `Bucket '${choice.existingBucketId}'`);
+      return bucket;
+    }
+    if (choice.kind === "new") {
+      return BucketService.createIn(m, viewer, choice.newBucket, `${field}.bucket.newBucket`, now);
+    }
+    const taken = new Set(
+      (await m.find(BucketRow, { where: { projectId: project.id }, select: { name: true } })).map((b) => b.name),
+    );
+    const name = autoBucketName(integration.name, valid.email, taken);
+    return m.save(
+      m.create(BucketRow, { id: newId(), projectId: project.id, name, title: `${integration.title} – ${valid.email}`, createdAt: now }),
+    );
+  }
+
+  /**
+   * Time filter, filters, attachments and the mailbox's own toggle. Nothing already synced is
+   * deleted by a change ("already synced data will not be impacted").
+   */
+  async update(viewer: Viewer, id: string, input: MailboxUpdateValues): Promise<MailboxRow> {
+    return this.deps.db.transaction(async (m) => {
+      const { mailbox } = await MailboxService.require(m, viewer, id, "integrations-write");
+      const next = validateMailboxUpdate(
+        { syncFrom: mailbox.syncFrom, allTime: mailbox.allTime, filters: mailbox.filters, syncAttachments: mailbox.syncAttachments },
+        input,
+        "input",
+      );
+      mailbox.syncFrom = next.syncFrom;
+      mailbox.allTime = next.allTime;
+      mailbox.filters = next.filters;
+      mailbox.syncAttachments = next.syncAttachments;
+      if (input.enabled !== undefined && input.enabled !== null) {
+        mailbox.enabled = input.enabled;
+        mailbox.disabledReason = input.enabled ? null : "USER";
+        if (input.enabled) mailbox.lastError = null;
+      }
+      mailbox.updatedAt = this.deps.now();
+      return m.save(mailbox);
+    });
+  }
+
+  /** Removes the mailbox and its checkpoints; its bucket and messages stay. */
+  async remove(viewer: Viewer, id: string): Promise<boolean> {
+    return this.deps.db.transaction(async (m) => {
+      await MailboxService.require(m, viewer, id, "integrations-write");
+      await m.delete(MailboxRow, { id });
+      return true;
+    });
+  }
+}

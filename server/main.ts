@@ -1,0 +1,40 @@
+// `npm start`: the production server per shared/contract/RUNNING.md.
+import "reflect-metadata";
+import { createApp } from "./app/create-app.js";
+import { ConfigError, loadConfig } from "./config/config.js";
+import { GraphCredentialChecker } from "./exchange/credential-check.js";
+
+/** SIGTERM must end the process within this, even if something hangs. */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+try {
+  const config = loadConfig();
+  const app = await createApp(config, { credentialChecker: new GraphCredentialChecker() });
+  if (app.generatedAdminToken) {
+    // Printed once, on the first start with an empty database, and never logged.
+    process.stdout.write(
+      `\nBootstrap admin token (shown once, store it now):\n  ${app.generatedAdminToken}\n\n`,
+    );
+  }
+  const { url } = await app.start();
+  process.stdout.write(`Mailstream at ${url}/graphql\n`);
+  const shutdown = (signal: string) => {
+    app.deps.log.info({ signal }, "shutting down");
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.deps.log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

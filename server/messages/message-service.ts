@@ -1,0 +1,41 @@
+import type { Deps } from "../app/deps.js";
+import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
+import { badInput } from "../domain/errors.js";
+import { AttachmentRow, MessageRow } from "../storage/entities/index.js";
+import { type MessageFilter, type MessagePage, pageMessages } from "../storage/message-queries.js";
+import { BucketService } from "../buckets/bucket-service.js";
+
+/** Largest page a client may ask for; larger requests are refused rather than silently cut. */
+export const MAX_PAGE_SIZE = 200;
+
+export class MessageService {
+  constructor(private readonly deps: Deps) {}
+
+  async page(
+    viewer: Viewer,
+    bucketId: string,
+    args: { first: number; after: string | null; filter: MessageFilter | null },
+  ): Promise<MessagePage> {
+    if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
+      throw badInput("first", `first must be from 1 to ${MAX_PAGE_SIZE}.`);
+    }
+    if (args.after !== null && !/^\d+$/.test(args.after)) {
+      throw badInput("after", "after must be a cursor returned by a previous page (pageInfo.endCursor).");
+    }
+    return this.deps.db.read(async (m) => {
+      await BucketService.require(m, viewer, bucketId, "messages-read");
+      return pageMessages(m, bucketId, args.first, args.after, args.filter ?? {});
+    });
+  }
+
+  async findById(viewer: Viewer, id: string): Promise<MessageRow | null> {
+    const row = await this.deps.db.read((m) => m.findOneBy(MessageRow, { id }));
+    if (!row || !canSeeProject(viewer, row.projectId)) return null;
+    requirePermission(viewer, row.projectId, "messages-read", `Message '${id}'`);
+    return row;
+  }
+
+  async attachments(messageId: string): Promise<AttachmentRow[]> {
+    return this.deps.db.read((m) => m.find(AttachmentRow, { where: { messageId }, order: { name: "ASC" } }));
+  }
+}

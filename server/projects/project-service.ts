@@ -1,0 +1,102 @@
+import type { EntityManager } from "typeorm";
+import type { Deps } from "../app/deps.js";
+import { type Viewer, canSeeProject, requireAdmin } from "../auth/viewer.js";
+import { badInput, conflict, notFound } from "../domain/errors.js";
+import { validateApiName } from "../domain/names.js";
+import { IntegrationRow, ProjectRow } from "../storage/entities/index.js";
+import { newId } from "../storage/ids.js";
+
+export interface CreateProject {
+  name: string;
+  title?: string | null;
+  description?: string | null;
+  unitBudget?: number | null;
+}
+
+export interface UpdateProject {
+  title?: string | null;
+  description?: string | null;
+  unitBudget?: number | null;
+}
+
+function validateBudget(value: number | null | undefined, field: string): void {
+  if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
+    throw badInput(field, "unitBudget must be a whole number of units, 0 or more (or null for no budget).");
+  }
+}
+
+export class ProjectService {
+  constructor(private readonly deps: Deps) {}
+
+  async list(viewer: Viewer): Promise<ProjectRow[]> {
+    const rows = await this.deps.db.read((m) => m.find(ProjectRow, { order: { name: "ASC" } }));
+    return rows.filter((row) => canSeeProject(viewer, row.id));
+  }
+
+  /** The project by API name, or null when it does not exist or the viewer cannot see it. */
+  async findByName(viewer: Viewer, name: string): Promise<ProjectRow | null> {
+    const row = await this.deps.db.read((m) => m.findOneBy(ProjectRow, { name }));
+    return row && canSeeProject(viewer, row.id) ? row : null;
+  }
+
+  async findById(viewer: Viewer, id: string): Promise<ProjectRow | null> {
+    const row = await this.deps.db.read((m) => m.findOneBy(ProjectRow, { id }));
+    return row && canSeeProject(viewer, row.id) ? row : null;
+  }
+
+  /** As findByName, inside a transaction, answering NOT_FOUND (the access rule) when absent. */
+  static async requireVisible(m: EntityManager, viewer: Viewer, name: string): Promise<ProjectRow> {
+    const row = await m.findOneBy(ProjectRow, { name });
+    if (!row || !canSeeProject(viewer, row.id)) throw notFound(`Project '${name}' was not found.`);
+    return row;
+  }
+
+  async create(viewer: Viewer, input: CreateProject): Promise<ProjectRow> {
+    requireAdmin(viewer, "create projects");
+    validateApiName("input.name", input.name);
+    validateBudget(input.unitBudget, "input.unitBudget");
+    return this.deps.db.transaction(async (m) => {
+      if (await m.existsBy(ProjectRow, { name: input.name })) {
+        throw conflict(`A project named '${input.name}' already exists; choose another name.`);
+      }
+      const now = this.deps.now();
+      const row = m.create(ProjectRow, {
+        id: newId(),
+        name: input.name,
+        title: input.title ?? input.name,
+        description: input.description ?? "",
+        unitBudget: input.unitBudget ?? null,
+        messagesCreated: 0,
+        unitsCharged: 0,
+        lastSequence: "0",
+        createdAt: now,
+        updatedAt: now,
+      });
+      return m.save(row);
+    });
+  }
+
+  async update(viewer: Viewer, name: string, input: UpdateProject): Promise<ProjectRow> {
+    validateBudget(input.unitBudget, "input.unitBudget");
+    return this.deps.db.transaction(async (m) => {
+      const row = await ProjectService.requireVisible(m, viewer, name);
+      requireAdmin(viewer, "change a project");
+      if (input.title !== undefined && input.title !== null) row.title = input.title;
+      if (input.description !== undefined && input.description !== null) row.description = input.description;
+      if (input.unitBudget !== undefined) row.unitBudget = input.unitBudget;
+      row.updatedAt = this.deps.now();
+      return m.save(row);
+    });
+  }
+
+  async delete(viewer: Viewer, name: string): Promise<boolean> {
+    return this.deps.db.transaction(async (m) => {
+      const row = await ProjectService.requireVisible(m, viewer, name);
+      requireAdmin(viewer, "delete a project");
+      // Integrations (and with them mailboxes) first: a mailbox holds its bucket against deletion.
+      await m.delete(IntegrationRow, { projectId: row.id });
+      await m.delete(ProjectRow, { id: row.id });
+      return true;
+    });
+  }
+}

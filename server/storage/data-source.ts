@@ -1,0 +1,52 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DataSource } from "typeorm";
+import { ENTITIES } from "./entities/index.js";
+import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "./migrations/index.js";
+
+export interface DatabaseOptions {
+  dataDir: string;
+  databaseUrl: string | null;
+}
+
+export type Dialect = "sqlite" | "postgres";
+
+export const dialectOf = (options: DatabaseOptions): Dialect =>
+  options.databaseUrl ? "postgres" : "sqlite";
+
+/** Builds (does not open) the DataSource: SQLite with WAL in the data dir, or PostgreSQL. */
+export function createDataSource(options: DatabaseOptions): DataSource {
+  if (options.databaseUrl) {
+    return new DataSource({
+      type: "postgres",
+      url: options.databaseUrl,
+      entities: ENTITIES,
+      migrations: POSTGRES_MIGRATIONS,
+      migrationsRun: false,
+      synchronize: false,
+      extra: { max: 10 },
+    });
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  return new DataSource({
+    type: "better-sqlite3",
+    database: join(options.dataDir, "mailstream.sqlite"),
+    enableWAL: true,
+    entities: ENTITIES,
+    migrations: SQLITE_MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    prepareDatabase: (db: { pragma(statement: string): unknown }) => {
+      db.pragma("foreign_keys = ON");
+      db.pragma("synchronous = NORMAL");
+    },
+  });
+}
+
+/** Opens the database and applies pending migrations. */
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  const dataSource = createDataSource(options);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: "each" });
+  return dataSource;
+}

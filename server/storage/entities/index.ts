@@ -1,0 +1,45 @@
+import { ApiTokenGrantRow, ApiTokenRow } from "./api-token.entity.js";
+import { BucketRow } from "./bucket.entity.js";
+import { IntegrationRow } from "./integration.entity.js";
+import { MailboxRow } from "./mailbox.entity.js";
+import { AttachmentBlobRow, AttachmentRow, MessageRow } from "./message.entity.js";
+import { ProjectRow } from "./project.entity.js";
+import { StreamBucketRow, StreamRow } from "./stream.entity.js";
+import { FolderCheckpointRow, MailboxSyncRow } from "./sync-state.entity.js";
+
+export type { StoredMailboxCheck } from "./integration.entity.js";
+export type { StoredMailboxFilters } from "./mailbox.entity.js";
+export type { StoredParticipant } from "./message.entity.js";
+export type { StoredStreamFilter } from "./stream.entity.js";
+
+export {
+  ApiTokenGrantRow,
+  ApiTokenRow,
+  AttachmentBlobRow,
+  AttachmentRow,
+  BucketRow,
+  FolderCheckpointRow,
+  IntegrationRow,
+  MailboxRow,
+  MailboxSyncRow,
+  MessageRow,
+  ProjectRow,
+  StreamBucketRow,
+  StreamRow,
+};
+
+export const ENTITIES = [
+  ProjectRow,
+  ApiTokenRow,
+  ApiTokenGrantRow,
+  IntegrationRow,
+  BucketRow,
+  MailboxRow,
+  MailboxSyncRow,
+  FolderCheckpointRow,
+  MessageRow,
+  AttachmentRow,
+  AttachmentBlobRow,
+  StreamRow,
+  StreamBucketRow,
+];

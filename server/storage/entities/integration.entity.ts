@@ -1,0 +1,92 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from "typeorm";
+import { ProjectRow } from "./project.entity.js";
+
+export interface StoredMailboxCheck {
+  email: string;
+  access: string;
+  error: string | null;
+}
+
+@Entity("integration")
+@Index(["projectId", "name"], { unique: true })
+export class IntegrationRow {
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id!: string;
+
+  @Column({ type: "varchar", length: 36, name: "project_id" })
+  projectId!: string;
+
+  @ManyToOne(() => ProjectRow, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "project_id" })
+  project?: ProjectRow;
+
+  @Column({ type: "varchar", length: 256 })
+  name!: string;
+
+  @Column({ type: "text", default: "" })
+  title!: string;
+
+  @Column({ type: "varchar", length: 16 })
+  api!: string;
+
+  @Column({ type: "varchar", length: 16, name: "auth_method" })
+  authMethod!: string;
+
+  @Column({ type: "varchar", length: 16 })
+  access!: string;
+
+  @Column({ type: "text", name: "authority_url" })
+  authorityUrl!: string;
+
+  @Column({ type: "varchar", length: 36, name: "client_id" })
+  clientId!: string;
+
+  @Column({ type: "text", name: "graph_endpoint" })
+  graphEndpoint!: string;
+
+  @Column({ type: "text", nullable: true, name: "ews_url" })
+  ewsUrl!: string | null;
+
+  @Column({ type: "text", nullable: true, name: "service_username" })
+  serviceUsername!: string | null;
+
+  @Column({ type: "varchar", length: 64, nullable: true, name: "certificate_thumbprint" })
+  certificateThumbprint!: string | null;
+
+  /**
+   * The write-only credentials (client secret, private key, service password) as one AES-256-GCM
+   * envelope (server/auth/secret-box.ts). Never selected into an API response.
+   */
+  @Column({ type: "text", nullable: true, name: "secret_envelope" })
+  secretEnvelope!: string | null;
+
+  @Column({ type: Boolean, default: true })
+  enabled!: boolean;
+
+  @Column({ type: "varchar", length: 16, nullable: true, name: "disabled_reason" })
+  disabledReason!: string | null;
+
+  @Column({ type: "text", nullable: true, name: "last_error" })
+  lastError!: string | null;
+
+  @Column({ type: "varchar", length: 16, default: "UNVALIDATED", name: "credential_status" })
+  credentialStatus!: string;
+
+  @Column({ type: Date, nullable: true, name: "credential_checked_at" })
+  credentialCheckedAt!: Date | null;
+
+  @Column({ type: "text", nullable: true, name: "credential_error" })
+  credentialError!: string | null;
+
+  @Column({ type: "simple-json", name: "credential_mailboxes" })
+  credentialMailboxes!: StoredMailboxCheck[];
+
+  @Column({ type: "simple-json" })
+  warnings!: string[];
+
+  @Column({ type: Date, name: "created_at" })
+  createdAt!: Date;
+
+  @Column({ type: Date, name: "updated_at" })
+  updatedAt!: Date;
+}

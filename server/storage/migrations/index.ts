@@ -1,0 +1,9 @@
+// Generated per dialect with `npm run migration:generate` (see README), never hand-synchronised:
+// the drift test fails when entities and migrations disagree.
+import { Initial1795761332689 } from "./postgres/1795761332689-Initial.js";
+import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const SQLITE_MIGRATIONS: Function[] = [Initial1795761331734];
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const POSTGRES_MIGRATIONS: Function[] = [Initial1795761332689];

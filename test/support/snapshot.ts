@@ -1,0 +1,35 @@
+import type { TestServer } from "./test-server.js";
+
+const TABLES = [
+  "project",
+  "api_token",
+  "api_token_grant",
+  "integration",
+  "bucket",
+  "mailbox",
+  "mailbox_sync",
+  "folder_checkpoint",
+  "message",
+  "attachment",
+  "attachment_blob",
+  "stream",
+  "stream_bucket",
+];
+
+/**
+ * Every row of every table, for "a refused mutation changes nothing" checks. `last_used_at` is
+ * left out: authenticating a request may touch it, which is not a change made by the mutation.
+ */
+export async function snapshot(server: TestServer): Promise<string> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of TABLES) {
+    const rows = (await server.app.deps.db.dataSource.query(`SELECT * FROM "${table}"`)) as Record<string, unknown>[];
+    out[table] = rows
+      .map((row) => {
+        const { last_used_at: _ignored, ...rest } = row;
+        return JSON.stringify(rest, Object.keys(rest).sort());
+      })
+      .sort();
+  }
+  return JSON.stringify(out);
+}

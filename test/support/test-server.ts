@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { type App, createApp } from "../../server/app/create-app.js";
+import { loadConfig } from "../../server/config/config.js";
+import type { CredentialChecker } from "../../server/integrations/credential-checker.js";
+import { createLogger } from "../../server/observability/logger.js";
+import { createScratchDatabase, postgresAdminUrl } from "./database.js";
+
+export const ADMIN_TOKEN = "ms_test_admin_token_0123456789abcdef";
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  /** Every log line the server wrote, for "no secret is ever logged" checks. */
+  logs: string[];
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  /** Like gql, but fails the test on any error and returns data. */
+  ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<T>;
+  stop(): Promise<void>;
+  /** Stops the server but keeps its data, for restart tests. */
+  restart(): Promise<TestServer>;
+}
+
+export interface TestServerOptions {
+  credentialChecker: CredentialChecker;
+  env?: Record<string, string>;
+  /** Reuse the data of a stopped server. */
+  reuse?: { dataDir: string; databaseUrl: string | null; dropDatabase?: () => Promise<void> };
+}
+
+/** Starts the real server in-process on a free port with its own data dir (and database). */
+export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
+  const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), "mailstream-test-"));
+  let databaseUrl = options.reuse?.databaseUrl ?? null;
+  let dropDatabase = options.reuse?.dropDatabase;
+  const adminUrl = postgresAdminUrl();
+  if (!options.reuse && adminUrl) {
+    const scratch = await createScratchDatabase(adminUrl);
+    databaseUrl = scratch.url;
+    dropDatabase = scratch.drop;
+  }
+  const config = loadConfig({
+    PORT: "0",
+    MAILSTREAM_DATA_DIR: dataDir,
+    MAILSTREAM_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: "debug",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  const app = await createApp(config, { credentialChecker: options.credentialChecker, logger: createLogger("debug", sink) });
+  const { url } = await app.start();
+
+  const gql = async <T,>(query: string, variables?: Record<string, unknown>, token: string | null = ADMIN_TOKEN) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<T>;
+  };
+  const server: TestServer = {
+    app,
+    url,
+    dataDir,
+    databaseUrl,
+    logs,
+    gql,
+    async ok<T>(query: string, variables?: Record<string, unknown>, token?: string | null) {
+      const result = await gql<T>(query, variables, token);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data as T;
+    },
+    async stop() {
+      await app.stop();
+      await dropDatabase?.();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await app.stop();
+      return startTestServer({ ...options, reuse: { dataDir, databaseUrl, dropDatabase } });
+    },
+  };
+  return server;
+}
