@@ -25,6 +25,7 @@ import { bearerToken } from "../http/auth-header.js";
 import { HealthState } from "../http/health-state.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
 import { createLogger, type Logger } from "../observability/logger.js";
+import { BlobStore } from "../storage/blob-store.js";
 import { Database } from "../storage/database.js";
 import type { Deps } from "./deps.js";
 import { createServices, type Services } from "./services.js";
@@ -54,7 +55,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const db = await Database.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const secrets = new SecretBox(loadKeyRing(config.dataDir, config.secretKey, config.previousSecretKeys));
   const events = createInProcessEventBus();
-  const deps: Deps = { config, db, secrets, log, events, now: () => new Date() };
+  const blobs = new BlobStore(config.dataDir);
+  const deps: Deps = { config, db, secrets, log, events, blobs, now: () => new Date() };
   const services = createServices(deps, options.credentialChecker);
   const bootstrap = await services.tokens.bootstrap(config.adminToken);
 

@@ -1,6 +1,7 @@
 import type { SecretBox } from "../auth/secret-box.js";
 import type { Config } from "../config/config.js";
 import type { Logger } from "../observability/logger.js";
+import type { BlobStore } from "../storage/blob-store.js";
 import type { Database } from "../storage/database.js";
 import type { EventBus } from "../events/event-bus.js";
 
@@ -11,5 +12,6 @@ export interface Deps {
   secrets: SecretBox;
   log: Logger;
   events: EventBus;
+  blobs: BlobStore;
   now: () => Date;
 }

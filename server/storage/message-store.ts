@@ -1,0 +1,157 @@
+import { In, type EntityManager } from "typeorm";
+import { AttachmentRow, MessageRow, ProjectRow, type StoredParticipant } from "./entities/index.js";
+import { newId } from "./ids.js";
+
+export interface IncomingAttachment {
+  graphId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  inline: boolean;
+  kind: "file" | "item" | "reference";
+}
+
+/** A message as the sync engine hands it to storage, already filtered. */
+export interface IncomingMessage {
+  internetMessageId: string;
+  graphId: string;
+  conversationId: string | null;
+  mailbox: string;
+  folder: string;
+  subject: string;
+  from: StoredParticipant | null;
+  sender: StoredParticipant | null;
+  to: StoredParticipant[];
+  cc: StoredParticipant[];
+  bcc: StoredParticipant[];
+  sentAt: Date | null;
+  receivedAt: Date;
+  bodyText: string;
+  bodyHtml: string | null;
+  attachments: IncomingAttachment[];
+}
+
+export interface StoreResult {
+  created: MessageRow[];
+  /** Messages already in the bucket whose mailbox/folder were brought up to date. */
+  updated: number;
+  /** New messages left out because the project's unit budget ran out. */
+  overBudget: number;
+}
+
+/** Rows per INSERT statement: well under SQLite's 32,766 bound parameters at ~22 columns a row. */
+const INSERT_CHUNK = 500;
+
+/**
+ * Stores a page of messages into a bucket, inside the caller's transaction (which also saves the
+ * folder checkpoint the page covers). Identity is the internet Message-ID: a message already in
+ * the bucket keeps its subject and body and only takes the mailbox/folder of this copy; a new one
+ * gets the next sequence ids of the project and is charged 1 unit, in this same transaction.
+ */
+export async function storeMessages(
+  m: EntityManager,
+  projectId: string,
+  bucketId: string,
+  incoming: IncomingMessage[],
+  now: Date,
+): Promise<StoreResult> {
+  const byId = new Map<string, IncomingMessage>();
+  for (const message of incoming) byId.set(message.internetMessageId, message);
+  if (byId.size === 0) return { created: [], updated: 0, overBudget: 0 };
+
+  const existing = await m.find(MessageRow, {
+    where: { bucketId, internetMessageId: In([...byId.keys()]) },
+    select: { id: true, internetMessageId: true, graphId: true, mailbox: true, folder: true },
+  });
+  let updated = 0;
+  for (const row of existing) {
+    const copy = byId.get(row.internetMessageId)!;
+    byId.delete(row.internetMessageId);
+    if (row.graphId !== copy.graphId || row.mailbox !== copy.mailbox || row.folder !== copy.folder) {
+      await m.update(MessageRow, { id: row.id }, { graphId: copy.graphId, mailbox: copy.mailbox, folder: copy.folder, updatedAt: now });
+      updated++;
+    }
+  }
+
+  const fresh = [...byId.values()];
+  if (fresh.length === 0) return { created: [], updated, overBudget: 0 };
+  const allowed = await allocateSequences(m, projectId, fresh.length);
+  const storing = fresh.slice(0, allowed.count);
+  let sequence = allowed.first;
+  const rows = storing.map((message) => {
+    const { attachments: _attachments, ...fields } = message;
+    return m.create(MessageRow, {
+      ...fields,
+      id: newId(),
+      bucketId,
+      projectId,
+      sequenceId: String(sequence++),
+      participantAddresses: participantAddresses(message),
+      storedAt: now,
+      updatedAt: now,
+    });
+  });
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await m.createQueryBuilder().insert().into(MessageRow).values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  }
+  const attachments = storing.flatMap((message, i) =>
+    message.attachments.map((a) =>
+      m.create(AttachmentRow, {
+        id: newId(),
+        messageId: rows[i]!.id,
+        graphId: a.graphId,
+        name: a.name,
+        contentType: a.contentType,
+        size: String(a.size),
+        inline: a.inline,
+        kind: a.kind,
+        contentSha256: null,
+        reference: null,
+      }),
+    ),
+  );
+  for (let i = 0; i < attachments.length; i += INSERT_CHUNK) {
+    await m.createQueryBuilder().insert().into(AttachmentRow).values(attachments.slice(i, i + INSERT_CHUNK)).execute();
+  }
+  return { created: rows, updated, overBudget: fresh.length - storing.length };
+}
+
+/**
+ * Takes up to `wanted` sequence ids and units from the project in one UPDATE. The row lock it
+ * takes is held until commit, so transactions that store messages commit in sequence-id order and a
+ * stream reader never sees a larger id before a smaller one (DOMAIN.md, Streams).
+ */
+async function allocateSequences(
+  m: EntityManager,
+  projectId: string,
+  wanted: number,
+): Promise<{ first: number; count: number }> {
+  const query = m.createQueryBuilder(ProjectRow, "p").where("p.id = :projectId", { projectId });
+  // SQLite serialises writers on its own (and TypeORM cannot lock rows there).
+  if (m.connection.options.type === "postgres") query.setLock("pessimistic_write");
+  const project = await query.getOne();
+  if (!project) throw new Error(`project ${projectId} vanished while storing messages`);
+  const room = project.unitBudget === null ? wanted : Math.max(0, project.unitBudget - project.unitsCharged);
+  const count = Math.min(wanted, room);
+  if (count === 0) return { first: 0, count: 0 };
+  const first = Number(project.lastSequence) + 1;
+  await m
+    .createQueryBuilder()
+    .update(ProjectRow)
+    .set({
+      lastSequence: String(first + count - 1),
+      messagesCreated: () => `messages_created + ${count}`,
+      unitsCharged: () => `units_charged + ${count}`,
+    })
+    .where("id = :projectId", { projectId })
+    .execute();
+  return { first, count };
+}
+
+/** " a@x b@y " — lower-cased, space-padded, for cheap whole-address matching in SQL. */
+export function participantAddresses(message: Pick<IncomingMessage, "from" | "sender" | "to" | "cc" | "bcc">): string {
+  const all = [message.from, message.sender, ...message.to, ...message.cc, ...message.bcc]
+    .filter((p): p is StoredParticipant => !!p && !!p.address)
+    .map((p) => p.address.toLowerCase());
+  return ` ${[...new Set(all)].join(" ")} `;
+}
