@@ -19,7 +19,11 @@ export default defineConfig({
       { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
       {
         extends: true,
-        test: { name: "postgres", include: ["test/api/**/*.test.ts"], env: { TEST_POSTGRES_URL: POSTGRES_URL } },
+        test: {
+          name: "postgres",
+          include: ["test/api/**/*.test.ts"],
+          env: { TEST_POSTGRES_URL: POSTGRES_URL },
+        },
       },
     ],
   },

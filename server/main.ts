@@ -2,14 +2,17 @@
 import "reflect-metadata";
 import { createApp } from "./app/create-app.js";
 import { ConfigError, loadConfig } from "./config/config.js";
-import { GraphCredentialChecker } from "./exchange/credential-check.js";
+import { createGraphMailSourceFactory, GraphCredentialChecker } from "./exchange/index.js";
 
 /** SIGTERM must end the process within this, even if something hangs. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
 try {
   const config = loadConfig();
-  const app = await createApp(config, { credentialChecker: new GraphCredentialChecker() });
+  const app = await createApp(config, {
+    credentialChecker: new GraphCredentialChecker(),
+    mailSourceFactory: createGraphMailSourceFactory(),
+  });
   if (app.generatedAdminToken) {
     // Printed once, on the first start with an empty database, and never logged.
     process.stdout.write(

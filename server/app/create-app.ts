@@ -3,31 +3,39 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from "@apollo/server/plugin/landingPage/default";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
+import { specifiedRules, validate } from "graphql";
 import depthLimit from "graphql-depth-limit";
-import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { SecretBox, loadKeyRing } from "../auth/secret-box.js";
 import type { Viewer } from "../auth/viewer.js";
 import type { Config } from "../config/config.js";
 import { createInProcessEventBus } from "../events/event-bus.js";
+import { ProgressPublisher, withCoalescedProgress } from "../events/progress-publisher.js";
+import { createSharedSubscribe } from "../events/shared-execution.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/error-mapping.js";
 import { queryCostPlugin } from "../graphql/plugins/query-cost.plugin.js";
 import { createSchema } from "../graphql/schema.js";
+import { createAttachmentsRouter } from "../http/attachments-route.js";
 import { bearerToken } from "../http/auth-header.js";
 import { HealthState } from "../http/health-state.js";
+import { requestErrorHandler } from "../http/request-errors.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { BlobStore } from "../storage/blob-store.js";
 import { Database } from "../storage/database.js";
 import type { Deps } from "./deps.js";
+import {
+  DEFAULT_SCHEDULER_OPTIONS,
+  type MailSourceFactory,
+  SyncScheduler,
+} from "../sync/scheduler.js";
+import type { SyncControl } from "../sync/sync-control.js";
 import { createServices, type Services } from "./services.js";
 
 export interface App {
@@ -44,6 +52,7 @@ export interface App {
 export interface AppOptions {
   logger?: Logger;
   credentialChecker: CredentialChecker;
+  mailSourceFactory: MailSourceFactory;
 }
 
 /** How long a WebSocket may stay open without `connection_init`. */
@@ -53,11 +62,30 @@ const CONNECTION_INIT_WAIT_MS = 5_000;
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const log = options.logger ?? createLogger(config.logLevel);
   const db = await Database.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const secrets = new SecretBox(loadKeyRing(config.dataDir, config.secretKey, config.previousSecretKeys));
-  const events = createInProcessEventBus();
+  const secrets = new SecretBox(
+    loadKeyRing(config.dataDir, config.secretKey, config.previousSecretKeys),
+  );
+  const bus = createInProcessEventBus();
+  const progress = new ProgressPublisher(bus);
+  const events = withCoalescedProgress(bus, progress);
   const blobs = new BlobStore(config.dataDir);
   const deps: Deps = { config, db, secrets, log, events, blobs, now: () => new Date() };
-  const services = createServices(deps, options.credentialChecker);
+  let scheduler: SyncScheduler | null = null;
+  const sync: SyncControl = {
+    request: (id) => scheduler?.request(id) ?? Promise.resolve(),
+    resync: (id) => scheduler?.resync(id) ?? Promise.resolve(),
+    abortIntegration: (id) => scheduler?.abortIntegration(id) ?? Promise.resolve(),
+  };
+  const services = createServices(deps, options.credentialChecker, sync);
+  scheduler = new SyncScheduler(
+    deps,
+    (row) => services.integrations.resolveConnection(row),
+    options.mailSourceFactory,
+    {
+      ...DEFAULT_SCHEDULER_OPTIONS,
+      intervalSeconds: config.syncIntervalSeconds,
+    },
+  );
   const bootstrap = await services.tokens.bootstrap(config.adminToken);
 
   const schema = await createSchema(events);
@@ -66,43 +94,61 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   app.disable("x-powered-by");
   const httpServer: Server = createServer(app);
 
+  const formatError = createErrorFormatter(config.production, (error) =>
+    log.error({ err: error }, "unexpected error while resolving a GraphQL request"),
+  );
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const wsCleanup = useServer<Record<string, unknown>, { viewer: Viewer | null }>(
     {
       schema,
       connectionInitWaitTimeout: CONNECTION_INIT_WAIT_MS,
+      // Answering `false` closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {
         const token = bearerToken(ctx.connectionParams?.authorization);
         const viewer = token ? await services.tokens.authenticate(token) : null;
-        if (!viewer) {
-          ctx.extra.socket.close(CloseCode.Forbidden, "Forbidden: a valid API token is required");
-          return false;
-        }
+        if (!viewer) return false;
         (ctx.extra as { viewer: Viewer | null }).viewer = viewer;
         return true;
       },
       context: (ctx): GraphQLContext => ({ viewer: ctx.extra.viewer ?? null, services }),
+      validate: (s, document) =>
+        validate(s, document, [...specifiedRules, depthLimit(config.maxQueryDepth)]),
+      subscribe: createSharedSubscribe((c) => (c as GraphQLContext).viewer?.tokenId ?? null),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
+          : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
     },
     wsServer,
   );
 
-  const formatError = createErrorFormatter(config.production, (error) =>
-    log.error({ err: error }, "unexpected error while resolving a GraphQL request"),
-  );
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.introspection,
     csrfPrevention: true,
+    // main.ts owns SIGTERM: Apollo's own handler would re-raise the signal after stopping, and the
+    // process would die of it (exit 143) instead of exiting 0 once everything is closed.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
     formatError,
     validationRules: [depthLimit(config.maxQueryDepth)],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
       queryCostPlugin(schema, config.maxQueryCost),
+      // The landing page (Apollo Sandbox) needs introspection: both follow MAILSTREAM_INTROSPECTION.
       config.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: false })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+        : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -111,6 +157,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     if (health.isReady) res.json({ status: "ok" });
     else res.status(503).json({ status: "unavailable" });
   });
+  app.use(
+    "/attachments",
+    createAttachmentsRouter({
+      db,
+      blobs,
+      log,
+      authenticate: (t) => services.tokens.authenticate(t),
+    }),
+  );
   app.use(
     "/graphql",
     express.json({ limit: config.maxBodyBytes }),
@@ -122,6 +177,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
     }),
   );
+  app.use(requestErrorHandler(config.maxBodyBytes, log));
 
   let stopped = false;
   return {
@@ -134,6 +190,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         httpServer.listen(config.port, config.host, () => resolve());
       });
       const { port } = httpServer.address() as AddressInfo;
+      scheduler.start();
       health.ready();
       log.info({ host: config.host, port }, "mailstream listening");
       return { url: `http://${config.host}:${port}`, port };
@@ -142,6 +199,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       if (stopped) return;
       stopped = true;
       health.stopping();
+      await scheduler.stop();
+      progress.dispose();
       await apollo.stop();
       await db.close();
       log.info("mailstream stopped");

@@ -6,6 +6,7 @@ import { MailboxService } from "../integrations/mailbox-service.js";
 import { MessageService } from "../messages/message-service.js";
 import { ProjectService } from "../projects/project-service.js";
 import { StreamService } from "../streams/stream-service.js";
+import type { SyncControl } from "../sync/sync-control.js";
 import type { Deps } from "./deps.js";
 
 export interface Services {
@@ -20,13 +21,17 @@ export interface Services {
   events: Deps["events"];
 }
 
-export function createServices(deps: Deps, checker: CredentialChecker): Services {
+export function createServices(
+  deps: Deps,
+  checker: CredentialChecker,
+  sync: SyncControl,
+): Services {
   return {
     projects: new ProjectService(deps),
     tokens: new TokenService(deps),
     buckets: new BucketService(deps),
-    integrations: new IntegrationService(deps, checker),
-    mailboxes: new MailboxService(deps),
+    integrations: new IntegrationService(deps, checker, sync),
+    mailboxes: new MailboxService(deps, sync),
     messages: new MessageService(deps),
     streams: new StreamService(deps),
     events: deps.events,

@@ -76,7 +76,11 @@ const unb64 = (text: string): Buffer => Buffer.from(text, "base64url");
  * The key ring from configuration: MAILSTREAM_SECRET_KEY (and previous keys) when given, otherwise
  * the key file in the data dir (generated once, mode 0600; first line primary, then older keys).
  */
-export function loadKeyRing(dataDir: string, configured: Buffer | null, previous: Buffer[]): Buffer[] {
+export function loadKeyRing(
+  dataDir: string,
+  configured: Buffer | null,
+  previous: Buffer[],
+): Buffer[] {
   if (configured) return [configured, ...previous];
   const path = join(dataDir, KEY_FILE_NAME);
   if (!existsSync(path)) {

@@ -37,7 +37,9 @@ export class TokenService {
     const grants = await this.deps.db.read((m) => m.findBy(ApiTokenGrantRow, { tokenId: row.id }));
     const now = this.deps.now();
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.deps.db.transaction((m) => m.update(ApiTokenRow, { id: row.id }, { lastUsedAt: now }));
+      await this.deps.db.transaction((m) =>
+        m.update(ApiTokenRow, { id: row.id }, { lastUsedAt: now }),
+      );
     }
     return {
       tokenId: row.id,
@@ -61,7 +63,9 @@ export class TokenService {
    * On a first start with an empty database: makes the bootstrap admin token (the configured one
    * or a new one). Returns the token when it was generated here, so the caller prints it once.
    */
-  async bootstrap(configured: string | null): Promise<{ generated: string | null; created: boolean }> {
+  async bootstrap(
+    configured: string | null,
+  ): Promise<{ generated: string | null; created: boolean }> {
     return this.deps.db.transaction(async (m) => {
       if ((await m.count(ApiTokenRow)) > 0) return { generated: null, created: false };
       const token = configured ?? generateToken();
@@ -87,7 +91,10 @@ export class TokenService {
     requireAdmin(viewer, "create API tokens");
     const name = input.name.trim();
     if (!name || name.length > 256) {
-      throw badInput("input.name", "Give the token a name of 1 to 256 characters, e.g. 'nightly-export'.");
+      throw badInput(
+        "input.name",
+        "Give the token a name of 1 to 256 characters, e.g. 'nightly-export'.",
+      );
     }
     const grants = input.grants ?? [];
     if (!input.admin && grants.length === 0) {
@@ -101,13 +108,17 @@ export class TokenService {
       for (const [index, grant] of grants.entries()) {
         validateApiName(`input.grants.${index}.project`, grant.project);
         const project = await m.findOneBy(ProjectRow, { name: grant.project });
-        if (!project) throw notFound(`Project '${grant.project}' (grants[${index}]) was not found.`);
+        if (!project)
+          throw notFound(`Project '${grant.project}' (grants[${index}]) was not found.`);
         if (resolved.some((r) => r.project.id === project.id)) {
           throw conflict(`Project '${grant.project}' is granted twice; list its permissions once.`);
         }
         const permissions = [...new Set(grant.permissions)].filter((p) => PERMISSIONS.includes(p));
         if (permissions.length === 0) {
-          throw badInput(`input.grants.${index}.permissions`, "A grant needs at least one permission.");
+          throw badInput(
+            `input.grants.${index}.permissions`,
+            "A grant needs at least one permission.",
+          );
         }
         resolved.push({ project, permissions });
       }
@@ -137,7 +148,10 @@ export class TokenService {
         token,
         created: {
           token: row,
-          grants: resolved.map((g) => ({ projectName: g.project.name, permissions: g.permissions })),
+          grants: resolved.map((g) => ({
+            projectName: g.project.name,
+            permissions: g.permissions,
+          })),
         },
       };
     });
@@ -146,14 +160,19 @@ export class TokenService {
   /** Admins see every active token; any other token sees itself. */
   async list(viewer: Viewer): Promise<TokenWithGrants[]> {
     const rows = await this.deps.db.read((m) =>
-      m.find(ApiTokenRow, { where: viewer.admin ? {} : { id: viewer.tokenId }, order: { createdAt: "ASC" } }),
+      m.find(ApiTokenRow, {
+        where: viewer.admin ? {} : { id: viewer.tokenId },
+        order: { createdAt: "ASC" },
+      }),
     );
     const active = rows.filter((r) => !r.revokedAt);
     return Promise.all(active.map((row) => this.withGrants(row)));
   }
 
   async viewerToken(viewer: Viewer): Promise<TokenWithGrants> {
-    const row = await this.deps.db.read((m) => m.findOneByOrFail(ApiTokenRow, { id: viewer.tokenId }));
+    const row = await this.deps.db.read((m) =>
+      m.findOneByOrFail(ApiTokenRow, { id: viewer.tokenId }),
+    );
     return this.withGrants(row);
   }
 

@@ -23,8 +23,11 @@ export function requireViewer(viewer: Viewer | null): Viewer {
 export const canSeeProject = (viewer: Viewer, projectId: string): boolean =>
   viewer.admin || (viewer.grants.get(projectId)?.size ?? 0) > 0;
 
-export const hasPermission = (viewer: Viewer, projectId: string, permission: PermissionName): boolean =>
-  viewer.admin || (viewer.grants.get(projectId)?.has(permission) ?? false);
+export const hasPermission = (
+  viewer: Viewer,
+  projectId: string,
+  permission: PermissionName,
+): boolean => viewer.admin || (viewer.grants.get(projectId)?.has(permission) ?? false);
 
 /**
  * The access rule of DOMAIN.md: objects of a project the token cannot see answer NOT_FOUND (the
@@ -38,7 +41,9 @@ export function requirePermission(
 ): void {
   if (!canSeeProject(viewer, projectId)) throw notFound(`${what} was not found`);
   if (!hasPermission(viewer, projectId, permission)) {
-    throw forbidden(`This token lacks the '${permission}' permission on the project, needed to ${describe(permission)}.`);
+    throw forbidden(
+      `This token lacks the '${permission}' permission on the project, needed to ${describe(permission)}.`,
+    );
   }
 }
 

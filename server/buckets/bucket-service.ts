@@ -32,7 +32,9 @@ export class BucketService {
 
   async list(viewer: Viewer, projectId: string): Promise<BucketRow[]> {
     requirePermission(viewer, projectId, "buckets-read", "The project");
-    return this.deps.db.read((m) => m.find(BucketRow, { where: { projectId }, order: { name: "ASC" } }));
+    return this.deps.db.read((m) =>
+      m.find(BucketRow, { where: { projectId }, order: { name: "ASC" } }),
+    );
   }
 
   async findByName(viewer: Viewer, projectId: string, name: string): Promise<BucketRow | null> {
@@ -40,7 +42,11 @@ export class BucketService {
     return this.deps.db.read((m) => m.findOneBy(BucketRow, { projectId, name }));
   }
 
-  async findById(viewer: Viewer, id: string, permission: PermissionName = "buckets-read"): Promise<BucketRow> {
+  async findById(
+    viewer: Viewer,
+    id: string,
+    permission: PermissionName = "buckets-read",
+  ): Promise<BucketRow> {
     return this.deps.db.read((m) => BucketService.require(m, viewer, id, permission));
   }
 
@@ -49,7 +55,9 @@ export class BucketService {
   }
 
   async create(viewer: Viewer, input: NewBucket, field = "input"): Promise<BucketRow> {
-    return this.deps.db.transaction((m) => BucketService.createIn(m, viewer, input, field, this.deps.now()));
+    return this.deps.db.transaction((m) =>
+      BucketService.createIn(m, viewer, input, field, this.deps.now()),
+    );
   }
 
   /** Creates a bucket inside a caller's transaction (used when a mailbox asks for a new bucket). */
@@ -65,7 +73,9 @@ export class BucketService {
     const project = await ProjectService.requireVisible(m, viewer, input.project);
     requirePermission(viewer, project.id, "buckets-write", `Project '${input.project}'`);
     if (await m.existsBy(BucketRow, { projectId: project.id, name: input.name })) {
-      throw conflict(`Project '${project.name}' already has a bucket named '${input.name}'; choose another name or use it as an existing bucket.`);
+      throw conflict(
+        `Project '${project.name}' already has a bucket named '${input.name}'; choose another name or use it as an existing bucket.`,
+      );
     }
     return m.save(
       m.create(BucketRow, {
@@ -90,7 +100,9 @@ export class BucketService {
       }
       const streams = await m.countBy(StreamBucketRow, { bucketId: id });
       if (streams > 0) {
-        throw conflict(`Bucket '${bucket.name}' is read by ${streams} stream(s); delete those streams first.`);
+        throw conflict(
+          `Bucket '${bucket.name}' is read by ${streams} stream(s); delete those streams first.`,
+        );
       }
       await m.delete(BucketRow, { id });
       return true;

@@ -33,7 +33,13 @@ export class ConfigError extends Error {}
 
 const LOG_LEVELS: LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -67,7 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map((k) => {
       const key = Buffer.from(k, "base64");
       if (key.length !== 32) {
-        throw new ConfigError("each MAILSTREAM_PREVIOUS_SECRET_KEYS entry must be base64 of 32 bytes");
+        throw new ConfigError(
+          "each MAILSTREAM_PREVIOUS_SECRET_KEYS entry must be base64 of 32 bytes",
+        );
       }
       return key;
     });

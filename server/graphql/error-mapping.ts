@@ -41,12 +41,25 @@ export function createErrorFormatter(production: boolean, onUnexpected: (error: 
     }
     const code = formatted.extensions?.code;
     if (!original || (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR")) {
-      if (production) return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      if (production)
+        return {
+          message: formatted.message,
+          locations: formatted.locations,
+          path: formatted.path,
+          extensions: { code },
+        };
       return formatted;
     }
     onUnexpected(original);
+    if (!production) {
+      // Development: the real message and Apollo's stack trace, where they help most.
+      return {
+        ...formatted,
+        extensions: { ...formatted.extensions, code: "INTERNAL_SERVER_ERROR" },
+      };
+    }
     return {
-      message: production ? "Internal server error" : formatted.message,
+      message: "Internal server error",
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: "INTERNAL_SERVER_ERROR" },

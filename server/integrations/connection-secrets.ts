@@ -8,8 +8,15 @@ export interface ConnectionSecrets {
   servicePassword?: string;
 }
 
-export const sealSecrets = (box: SecretBox, integrationId: string, secrets: ConnectionSecrets): string | null =>
+export const sealSecrets = (
+  box: SecretBox,
+  integrationId: string,
+  secrets: ConnectionSecrets,
+): string | null =>
   Object.values(secrets).some(Boolean) ? box.seal(JSON.stringify(secrets), integrationId) : null;
 
-export const openSecrets = (box: SecretBox, row: Pick<IntegrationRow, "id" | "secretEnvelope">): ConnectionSecrets =>
+export const openSecrets = (
+  box: SecretBox,
+  row: Pick<IntegrationRow, "id" | "secretEnvelope">,
+): ConnectionSecrets =>
   row.secretEnvelope ? (JSON.parse(box.open(row.secretEnvelope, row.id)) as ConnectionSecrets) : {};

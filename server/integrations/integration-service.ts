@@ -10,8 +10,13 @@ import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/inde
 import { newId } from "../storage/ids.js";
 import { ProjectService } from "../projects/project-service.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
-import type { CredentialChecker, CredentialCheckResult, ResolvedConnection } from "./credential-checker.js";
+import type {
+  CredentialChecker,
+  CredentialCheckResult,
+  ResolvedConnection,
+} from "./credential-checker.js";
 import { MailboxService } from "./mailbox-service.js";
+import type { SyncControl } from "../sync/sync-control.js";
 
 export interface CreateIntegration {
   project: string;
@@ -26,6 +31,7 @@ export class IntegrationService {
   constructor(
     private readonly deps: Deps,
     private readonly checker: CredentialChecker,
+    private readonly sync: SyncControl,
   ) {}
 
   /** The integration by id with `permission` on its project, else NOT_FOUND / FORBIDDEN. */
@@ -50,10 +56,16 @@ export class IntegrationService {
 
   async list(viewer: Viewer, projectId: string): Promise<IntegrationRow[]> {
     requirePermission(viewer, projectId, "integrations-read", "The project");
-    return this.deps.db.read((m) => m.find(IntegrationRow, { where: { projectId }, order: { name: "ASC" } }));
+    return this.deps.db.read((m) =>
+      m.find(IntegrationRow, { where: { projectId }, order: { name: "ASC" } }),
+    );
   }
 
-  async findByName(viewer: Viewer, projectId: string, name: string): Promise<IntegrationRow | null> {
+  async findByName(
+    viewer: Viewer,
+    projectId: string,
+    name: string,
+  ): Promise<IntegrationRow | null> {
     requirePermission(viewer, projectId, "integrations-read", "The project");
     return this.deps.db.read((m) => m.findOneBy(IntegrationRow, { projectId, name }));
   }
@@ -64,12 +76,18 @@ export class IntegrationService {
    */
   async create(viewer: Viewer, input: CreateIntegration): Promise<IntegrationRow> {
     validateApiName("input.name", input.name);
-    const { connection, secrets, warnings } = validateConnection(input.connection, "input.connection");
-    const mailboxes = (input.mailboxes ?? []).map((mb, i) => validateMailboxInput(mb, `input.mailboxes.${i}`));
+    const { connection, secrets, warnings } = validateConnection(
+      input.connection,
+      "input.connection",
+    );
+    const mailboxes = (input.mailboxes ?? []).map((mb, i) =>
+      validateMailboxInput(mb, `input.mailboxes.${i}`),
+    );
     const seen = new Set<string>();
     mailboxes.forEach((mb, i) => {
       const key = emailKey(mb.email);
-      if (seen.has(key)) throw badInput(`input.mailboxes.${i}.email`, `Mailbox ${mb.email} is listed twice.`);
+      if (seen.has(key))
+        throw badInput(`input.mailboxes.${i}.email`, `Mailbox ${mb.email} is listed twice.`);
       seen.add(key);
     });
     const now = this.deps.now();
@@ -77,7 +95,9 @@ export class IntegrationService {
       const project = await ProjectService.requireVisible(m, viewer, input.project);
       requirePermission(viewer, project.id, "integrations-write", `Project '${input.project}'`);
       if (await m.existsBy(IntegrationRow, { projectId: project.id, name: input.name })) {
-        throw conflict(`Project '${project.name}' already has an integration named '${input.name}'.`);
+        throw conflict(
+          `Project '${project.name}' already has an integration named '${input.name}'.`,
+        );
       }
       const id = newId();
       const enabled = input.enabled ?? true;
@@ -110,7 +130,11 @@ export class IntegrationService {
     return this.validateStored(created.row, created.project);
   }
 
-  async update(viewer: Viewer, id: string, input: { title?: string | null }): Promise<IntegrationRow> {
+  async update(
+    viewer: Viewer,
+    id: string,
+    input: { title?: string | null },
+  ): Promise<IntegrationRow> {
     const result = await this.deps.db.transaction(async (m) => {
       const row = await IntegrationService.require(m, viewer, id, "integrations-write");
       if (input.title !== undefined && input.title !== null) row.title = input.title;
@@ -126,15 +150,26 @@ export class IntegrationService {
    * BAD_USER_INPUT with the identity platform's error and the stored connection is untouched.
    * A secret left out keeps the stored one when the method still needs it.
    */
-  async updateConnection(viewer: Viewer, id: string, input: ConnectionInput): Promise<IntegrationRow> {
-    const existing = await this.deps.db.read((m) => IntegrationService.require(m, viewer, id, "integrations-write"));
+  async updateConnection(
+    viewer: Viewer,
+    id: string,
+    input: ConnectionInput,
+  ): Promise<IntegrationRow> {
+    const existing = await this.deps.db.read((m) =>
+      IntegrationService.require(m, viewer, id, "integrations-write"),
+    );
     const stored = openSecrets(this.deps.secrets, existing);
     const withStored: ConnectionInput = {
       ...input,
-      clientSecret: input.clientSecret ?? (input.authMethod === existing.authMethod ? stored.clientSecret : undefined),
-      privateKey: input.privateKey ?? (input.authMethod === existing.authMethod ? stored.privateKey : undefined),
+      clientSecret:
+        input.clientSecret ??
+        (input.authMethod === existing.authMethod ? stored.clientSecret : undefined),
+      privateKey:
+        input.privateKey ??
+        (input.authMethod === existing.authMethod ? stored.privateKey : undefined),
       servicePassword:
-        input.servicePassword ?? (input.access === existing.access ? stored.servicePassword : undefined),
+        input.servicePassword ??
+        (input.access === existing.access ? stored.servicePassword : undefined),
     };
     const { connection, secrets, warnings } = validateConnection(withStored, "connection");
     const emails = await this.mailboxEmails(existing.id);
@@ -159,17 +194,29 @@ export class IntegrationService {
   }
 
   /** Checks a connection without saving anything (the wizard's "Validate" before create). */
-  async validateAdHoc(viewer: Viewer, input: ConnectionInput, mailboxes: string[]): Promise<CredentialCheckResult & { checkedAt: Date }> {
-    const writable = viewer.admin || [...viewer.grants.values()].some((p) => p.has("integrations-write"));
-    if (!writable) throw forbidden("Validating credentials needs the 'integrations-write' permission on some project.");
+  async validateAdHoc(
+    viewer: Viewer,
+    input: ConnectionInput,
+    mailboxes: string[],
+  ): Promise<CredentialCheckResult & { checkedAt: Date }> {
+    const writable =
+      viewer.admin || [...viewer.grants.values()].some((p) => p.has("integrations-write"));
+    if (!writable)
+      throw forbidden(
+        "Validating credentials needs the 'integrations-write' permission on some project.",
+      );
     const { connection, secrets } = validateConnection(input, "connection");
     const check = await this.runCheck({ ...connection, ...secrets }, mailboxes);
     return { ...check, checkedAt: this.deps.now() };
   }
 
   async validateById(viewer: Viewer, id: string): Promise<IntegrationRow> {
-    const row = await this.deps.db.read((m) => IntegrationService.require(m, viewer, id, "integrations-write"));
-    const project = await this.deps.db.read((m) => m.findOneByOrFail(ProjectRow, { id: row.projectId }));
+    const row = await this.deps.db.read((m) =>
+      IntegrationService.require(m, viewer, id, "integrations-write"),
+    );
+    const project = await this.deps.db.read((m) =>
+      m.findOneByOrFail(ProjectRow, { id: row.projectId }),
+    );
     return this.validateStored(row, project);
   }
 
@@ -182,12 +229,15 @@ export class IntegrationService {
       row.updatedAt = this.deps.now();
       return m.save(row);
     });
+    if (!enabled) await this.sync.abortIntegration(id);
     await this.publishById(row, enabled ? "ENABLED" : "DISABLED");
     return row;
   }
 
   /** Removes the configuration and secrets; buckets and their messages stay. */
   async delete(viewer: Viewer, id: string): Promise<boolean> {
+    await this.deps.db.read((m) => IntegrationService.require(m, viewer, id, "integrations-write"));
+    await this.sync.abortIntegration(id);
     const row = await this.deps.db.transaction(async (m) => {
       const row = await IntegrationService.require(m, viewer, id, "integrations-write");
       await m.delete(IntegrationRow, { id });
@@ -215,7 +265,10 @@ export class IntegrationService {
   }
 
   private async validateStored(row: IntegrationRow, project: ProjectRow): Promise<IntegrationRow> {
-    const check = await this.runCheck(this.resolveConnection(row), await this.mailboxEmails(row.id));
+    const check = await this.runCheck(
+      this.resolveConnection(row),
+      await this.mailboxEmails(row.id),
+    );
     const saved = await this.deps.db.transaction(async (m) => {
       const current = await m.findOneBy(IntegrationRow, { id: row.id });
       if (!current) throw notFound(`Integration '${row.id}' was not found.`);
@@ -244,7 +297,10 @@ export class IntegrationService {
     }
   }
 
-  private async runCheck(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult> {
+  private async runCheck(
+    connection: ResolvedConnection,
+    mailboxes: string[],
+  ): Promise<CredentialCheckResult> {
     const result = await this.checker.check(connection, mailboxes);
     this.deps.log.info(
       { clientId: connection.clientId, status: result.status, mailboxes: result.mailboxes.length },
@@ -254,7 +310,9 @@ export class IntegrationService {
   }
 
   private async mailboxEmails(integrationId: string): Promise<string[]> {
-    const rows = await this.deps.db.read((m) => m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }));
+    const rows = await this.deps.db.read((m) =>
+      m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }),
+    );
     return rows.map((r) => r.email);
   }
 

@@ -20,10 +20,14 @@ import {
   ProjectRow,
 } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
+import type { SyncControl } from "../sync/sync-control.js";
 import { IntegrationService } from "./integration-service.js";
 
 export class MailboxService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly sync: SyncControl,
+  ) {}
 
   static async require(
     m: EntityManager,
@@ -32,7 +36,8 @@ export class MailboxService {
     permission: "integrations-read" | "integrations-write",
   ): Promise<{ mailbox: MailboxRow; integration: IntegrationRow }> {
     const mailbox = await m.findOneBy(MailboxRow, { id });
-    const integration = mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
+    const integration =
+      mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
     if (!mailbox || !integration) throw notFound(`Mailbox '${id}' was not found.`);
     requirePermission(viewer, integration.projectId, permission, `Mailbox '${id}'`);
     return { mailbox, integration };
@@ -41,7 +46,8 @@ export class MailboxService {
   async findById(viewer: Viewer, id: string): Promise<MailboxRow | null> {
     return this.deps.db.read(async (m) => {
       const mailbox = await m.findOneBy(MailboxRow, { id });
-      const integration = mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
+      const integration =
+        mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
       if (!mailbox || !integration || !canSeeProject(viewer, integration.projectId)) return null;
       requirePermission(viewer, integration.projectId, "integrations-read", `Mailbox '${id}'`);
       return mailbox;
@@ -49,7 +55,9 @@ export class MailboxService {
   }
 
   async listForIntegration(integrationId: string): Promise<MailboxRow[]> {
-    return this.deps.db.read((m) => m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }));
+    return this.deps.db.read((m) =>
+      m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }),
+    );
   }
 
   async syncState(mailboxId: string): Promise<MailboxSyncRow | null> {
@@ -59,9 +67,22 @@ export class MailboxService {
   async add(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<MailboxRow> {
     const valid = validateMailboxInput(input, "input");
     return this.deps.db.transaction(async (m) => {
-      const integration = await IntegrationService.require(m, viewer, integrationId, "integrations-write");
+      const integration = await IntegrationService.require(
+        m,
+        viewer,
+        integrationId,
+        "integrations-write",
+      );
       const project = await m.findOneByOrFail(ProjectRow, { id: integration.projectId });
-      return MailboxService.createIn(m, viewer, integration, project, valid, "input", this.deps.now());
+      return MailboxService.createIn(
+        m,
+        viewer,
+        integration,
+        project,
+        valid,
+        "input",
+        this.deps.now(),
+      );
     });
   }
 
@@ -79,7 +100,15 @@ export class MailboxService {
     if (await m.existsBy(MailboxRow, { integrationId: integration.id, email })) {
       throw conflict(`Integration '${integration.name}' already has mailbox ${email}.`);
     }
-    const bucket = await MailboxService.chooseBucket(m, viewer, integration, project, valid, field, now);
+    const bucket = await MailboxService.chooseBucket(
+      m,
+      viewer,
+      integration,
+      project,
+      valid,
+      field,
+      now,
+    );
     const mailbox = await m.save(
       m.create(MailboxRow, {
         id: newId(),
@@ -115,20 +144,36 @@ export class MailboxService {
     if (choice.kind === "existing") {
       const bucket = await m.findOneBy(BucketRow, { id: choice.existingBucketId });
       if (!bucket || !canSeeProject(viewer, bucket.projectId)) {
-        throw badInput(`${field}.bucket.existingBucketId`, `Bucket '${choice.existingBucketId}' was not found.`);
+        throw badInput(
+          `${field}.bucket.existingBucketId`,
+          `Bucket '${choice.existingBucketId}' was not found.`,
+        );
       }
-      requirePermission(viewer, bucket.projectId, "buckets-write", `Bucket '${choice.existingBucketId}'`);
+      requirePermission(
+        viewer,
+        bucket.projectId,
+        "buckets-write",
+        `Bucket '${choice.existingBucketId}'`,
+      );
       return bucket;
     }
     if (choice.kind === "new") {
       return BucketService.createIn(m, viewer, choice.newBucket, `${field}.bucket.newBucket`, now);
     }
     const taken = new Set(
-      (await m.find(BucketRow, { where: { projectId: project.id }, select: { name: true } })).map((b) => b.name),
+      (await m.find(BucketRow, { where: { projectId: project.id }, select: { name: true } })).map(
+        (b) => b.name,
+      ),
     );
     const name = autoBucketName(integration.name, valid.email, taken);
     return m.save(
-      m.create(BucketRow, { id: newId(), projectId: project.id, name, title: `${integration.title} – ${valid.email}`, createdAt: now }),
+      m.create(BucketRow, {
+        id: newId(),
+        projectId: project.id,
+        name,
+        title: `${integration.title} – ${valid.email}`,
+        createdAt: now,
+      }),
     );
   }
 
@@ -140,7 +185,12 @@ export class MailboxService {
     return this.deps.db.transaction(async (m) => {
       const { mailbox } = await MailboxService.require(m, viewer, id, "integrations-write");
       const next = validateMailboxUpdate(
-        { syncFrom: mailbox.syncFrom, allTime: mailbox.allTime, filters: mailbox.filters, syncAttachments: mailbox.syncAttachments },
+        {
+          syncFrom: mailbox.syncFrom,
+          allTime: mailbox.allTime,
+          filters: mailbox.filters,
+          syncAttachments: mailbox.syncAttachments,
+        },
         input,
         "input",
       );
@@ -156,6 +206,27 @@ export class MailboxService {
       mailbox.updatedAt = this.deps.now();
       return m.save(mailbox);
     });
+  }
+
+  /** Runs a sync round now (`syncMailbox`); refused while the mailbox or its integration is off. */
+  async syncNow(viewer: Viewer, id: string, resync: boolean): Promise<MailboxRow> {
+    const { mailbox, integration } = await this.deps.db.read((m) =>
+      MailboxService.require(m, viewer, id, "integrations-write"),
+    );
+    if (!integration.enabled) {
+      throw conflict(
+        `Integration '${integration.name}' is disabled (${integration.disabledReason ?? "USER"}); enable it first.`,
+      );
+    }
+    if (integration.credentialStatus !== "VALID") {
+      throw conflict(
+        `Integration '${integration.name}' has no valid credentials yet; validate them first.`,
+      );
+    }
+    if (!mailbox.enabled) throw conflict(`Mailbox ${mailbox.email} is disabled; enable it first.`);
+    if (resync) await this.sync.resync(id);
+    else await this.sync.request(id);
+    return mailbox;
   }
 
   /** Removes the mailbox and its checkpoints; its bucket and messages stay. */

@@ -20,7 +20,10 @@ export class MessageService {
       throw badInput("first", `first must be from 1 to ${MAX_PAGE_SIZE}.`);
     }
     if (args.after !== null && !/^\d+$/.test(args.after)) {
-      throw badInput("after", "after must be a cursor returned by a previous page (pageInfo.endCursor).");
+      throw badInput(
+        "after",
+        "after must be a cursor returned by a previous page (pageInfo.endCursor).",
+      );
     }
     return this.deps.db.read(async (m) => {
       await BucketService.require(m, viewer, bucketId, "messages-read");
@@ -36,6 +39,8 @@ export class MessageService {
   }
 
   async attachments(messageId: string): Promise<AttachmentRow[]> {
-    return this.deps.db.read((m) => m.find(AttachmentRow, { where: { messageId }, order: { name: "ASC" } }));
+    return this.deps.db.read((m) =>
+      m.find(AttachmentRow, { where: { messageId }, order: { name: "ASC" } }),
+    );
   }
 }

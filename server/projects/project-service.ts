@@ -21,7 +21,10 @@ export interface UpdateProject {
 
 function validateBudget(value: number | null | undefined, field: string): void {
   if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
-    throw badInput(field, "unitBudget must be a whole number of units, 0 or more (or null for no budget).");
+    throw badInput(
+      field,
+      "unitBudget must be a whole number of units, 0 or more (or null for no budget).",
+    );
   }
 }
 
@@ -82,10 +85,20 @@ export class ProjectService {
       const row = await ProjectService.requireVisible(m, viewer, name);
       requireAdmin(viewer, "change a project");
       if (input.title !== undefined && input.title !== null) row.title = input.title;
-      if (input.description !== undefined && input.description !== null) row.description = input.description;
+      if (input.description !== undefined && input.description !== null)
+        row.description = input.description;
       if (input.unitBudget !== undefined) row.unitBudget = input.unitBudget;
       row.updatedAt = this.deps.now();
-      return m.save(row);
+      const saved = await m.save(row);
+      // A budget with room again resumes the integrations it paused.
+      if (saved.unitBudget === null || saved.unitBudget > saved.unitsCharged) {
+        await m.update(
+          IntegrationRow,
+          { projectId: saved.id, disabledReason: "QUOTA" },
+          { enabled: true, disabledReason: null, lastError: null, updatedAt: this.deps.now() },
+        );
+      }
+      return saved;
     });
   }
 

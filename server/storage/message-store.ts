@@ -1,5 +1,12 @@
 import { In, type EntityManager } from "typeorm";
-import { AttachmentRow, MessageRow, ProjectRow, type StoredParticipant } from "./entities/index.js";
+import { randomBytes } from "node:crypto";
+import {
+  AttachmentBlobRow,
+  AttachmentRow,
+  MessageRow,
+  ProjectRow,
+  type StoredParticipant,
+} from "./entities/index.js";
 import { newId } from "./ids.js";
 
 export interface IncomingAttachment {
@@ -9,6 +16,8 @@ export interface IncomingAttachment {
   size: number;
   inline: boolean;
   kind: "file" | "item" | "reference";
+  /** Set when the contents were fetched and put in the blob store (mailbox `syncAttachments`). */
+  contentSha256: string | null;
 }
 
 /** A message as the sync engine hands it to storage, already filtered. */
@@ -67,8 +76,16 @@ export async function storeMessages(
   for (const row of existing) {
     const copy = byId.get(row.internetMessageId)!;
     byId.delete(row.internetMessageId);
-    if (row.graphId !== copy.graphId || row.mailbox !== copy.mailbox || row.folder !== copy.folder) {
-      await m.update(MessageRow, { id: row.id }, { graphId: copy.graphId, mailbox: copy.mailbox, folder: copy.folder, updatedAt: now });
+    if (
+      row.graphId !== copy.graphId ||
+      row.mailbox !== copy.mailbox ||
+      row.folder !== copy.folder
+    ) {
+      await m.update(
+        MessageRow,
+        { id: row.id },
+        { graphId: copy.graphId, mailbox: copy.mailbox, folder: copy.folder, updatedAt: now },
+      );
       updated++;
     }
   }
@@ -92,7 +109,12 @@ export async function storeMessages(
     });
   });
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await m.createQueryBuilder().insert().into(MessageRow).values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(MessageRow)
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
   }
   const attachments = storing.flatMap((message, i) =>
     message.attachments.map((a) =>
@@ -105,13 +127,46 @@ export async function storeMessages(
         size: String(a.size),
         inline: a.inline,
         kind: a.kind,
-        contentSha256: null,
-        reference: null,
+        contentSha256: a.contentSha256,
+        reference: a.contentSha256 ? newAttachmentReference() : null,
       }),
     ),
   );
+  const blobs = [
+    ...new Set(attachments.map((a) => a.contentSha256).filter((h): h is string => !!h)),
+  ];
+  if (blobs.length > 0) {
+    const known = new Set(
+      (
+        await m.find(AttachmentBlobRow, { where: { sha256: In(blobs) }, select: { sha256: true } })
+      ).map((b) => b.sha256),
+    );
+    const sizes = new Map(
+      storing.flatMap((msg) => msg.attachments).map((a) => [a.contentSha256, a.size]),
+    );
+    const missing = blobs.filter((h) => !known.has(h));
+    if (missing.length > 0) {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(AttachmentBlobRow)
+        .values(
+          missing.map((sha256) => ({
+            sha256,
+            size: String(sizes.get(sha256) ?? 0),
+            createdAt: now,
+          })),
+        )
+        .execute();
+    }
+  }
   for (let i = 0; i < attachments.length; i += INSERT_CHUNK) {
-    await m.createQueryBuilder().insert().into(AttachmentRow).values(attachments.slice(i, i + INSERT_CHUNK)).execute();
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(AttachmentRow)
+      .values(attachments.slice(i, i + INSERT_CHUNK))
+      .execute();
   }
   return { created: rows, updated, overBudget: fresh.length - storing.length };
 }
@@ -131,7 +186,8 @@ async function allocateSequences(
   if (m.connection.options.type === "postgres") query.setLock("pessimistic_write");
   const project = await query.getOne();
   if (!project) throw new Error(`project ${projectId} vanished while storing messages`);
-  const room = project.unitBudget === null ? wanted : Math.max(0, project.unitBudget - project.unitsCharged);
+  const room =
+    project.unitBudget === null ? wanted : Math.max(0, project.unitBudget - project.unitsCharged);
   const count = Math.min(wanted, room);
   if (count === 0) return { first: 0, count: 0 };
   const first = Number(project.lastSequence) + 1;
@@ -148,8 +204,13 @@ async function allocateSequences(
   return { first, count };
 }
 
+/** An unguessable download reference (256 random bits). */
+export const newAttachmentReference = (): string => randomBytes(32).toString("base64url");
+
 /** " a@x b@y " — lower-cased, space-padded, for cheap whole-address matching in SQL. */
-export function participantAddresses(message: Pick<IncomingMessage, "from" | "sender" | "to" | "cc" | "bcc">): string {
+export function participantAddresses(
+  message: Pick<IncomingMessage, "from" | "sender" | "to" | "cc" | "bcc">,
+): string {
   const all = [message.from, message.sender, ...message.to, ...message.cc, ...message.bcc]
     .filter((p): p is StoredParticipant => !!p && !!p.address)
     .map((p) => p.address.toLowerCase());

@@ -7,7 +7,9 @@ import pg from "pg";
  */
 export const postgresAdminUrl = (): string | null => process.env.TEST_POSTGRES_URL || null;
 
-export async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createScratchDatabase(
+  adminUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `mailstream_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -23,7 +23,10 @@ const TABLES = [
 export async function snapshot(server: TestServer): Promise<string> {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    const rows = (await server.app.deps.db.dataSource.query(`SELECT * FROM "${table}"`)) as Record<string, unknown>[];
+    const rows = (await server.app.deps.db.dataSource.query(`SELECT * FROM "${table}"`)) as Record<
+      string,
+      unknown
+    >[];
     out[table] = rows
       .map((row) => {
         const { last_used_at: _ignored, ...rest } = row;

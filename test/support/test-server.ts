@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type App, createApp } from "../../server/app/create-app.js";
 import { loadConfig } from "../../server/config/config.js";
-import type { CredentialChecker } from "../../server/integrations/credential-checker.js";
+import {
+  createGraphMailSourceFactory,
+  type ExchangeClientOptions,
+  GraphCredentialChecker,
+} from "../../server/exchange/index.js";
 import { createLogger } from "../../server/observability/logger.js";
 import { createScratchDatabase, postgresAdminUrl } from "./database.js";
 
@@ -22,16 +26,25 @@ export interface TestServer {
   databaseUrl: string | null;
   /** Every log line the server wrote, for "no secret is ever logged" checks. */
   logs: string[];
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on any error and returns data. */
-  ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<T>;
+  ok<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<T>;
   stop(): Promise<void>;
   /** Stops the server but keeps its data, for restart tests. */
   restart(): Promise<TestServer>;
 }
 
 export interface TestServerOptions {
-  credentialChecker: CredentialChecker;
+  /** Options for the real exchange client (e.g. shorter retry waits against the simulator). */
+  exchange?: ExchangeClientOptions;
   env?: Record<string, string>;
   /** Reuse the data of a stopped server. */
   reuse?: { dataDir: string; databaseUrl: string | null; dropDatabase?: () => Promise<void> };
@@ -63,13 +76,24 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       done();
     },
   });
-  const app = await createApp(config, { credentialChecker: options.credentialChecker, logger: createLogger("debug", sink) });
+  const app = await createApp(config, {
+    credentialChecker: new GraphCredentialChecker(options.exchange),
+    mailSourceFactory: createGraphMailSourceFactory(options.exchange),
+    logger: createLogger("debug", sink),
+  });
   const { url } = await app.start();
 
-  const gql = async <T,>(query: string, variables?: Record<string, unknown>, token: string | null = ADMIN_TOKEN) => {
+  const gql = async <T>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token: string | null = ADMIN_TOKEN,
+  ) => {
     const response = await fetch(`${url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as GraphQLResponse<T>;
@@ -83,7 +107,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     gql,
     async ok<T>(query: string, variables?: Record<string, unknown>, token?: string | null) {
       const result = await gql<T>(query, variables, token);
-      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      if (result.errors?.length)
+        throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
       return result.data as T;
     },
     async stop() {

@@ -34,7 +34,8 @@ export function queryCostPlugin(schema: GraphQLSchema, maxCost: number): ApolloS
           if (cost > maxCost) {
             throw new GraphQLError(
               `This query costs ${cost}, above the limit of ${maxCost}: ask for fewer fields or smaller pages.`,
-              { extensions: { code: "QUERY_TOO_COSTLY", cost, maxCost } },
+              // `http` sets the response status (a refusal, not a server fault); Apollo strips it.
+              { extensions: { code: "QUERY_TOO_COSTLY", cost, maxCost, http: { status: 400 } } },
             );
           }
         },

@@ -8,7 +8,10 @@ import { BucketType, MessageConnectionType, ProjectType } from "../types/objects
 @Resolver(() => BucketType)
 export class BucketResolver {
   @Mutation(() => BucketType)
-  createBucket(@Arg("input", () => NewBucketInput) input: NewBucketInput, @Ctx() ctx: GraphQLContext) {
+  createBucket(
+    @Arg("input", () => NewBucketInput) input: NewBucketInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.buckets.create(requireViewer(ctx.viewer), input);
   }
 

@@ -3,13 +3,25 @@ import { requireViewer } from "../../auth/viewer.js";
 import type { IntegrationRow, MailboxRow, ProjectRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
 import { CredentialStatus, MailboxAccess } from "../types/enums.js";
-import { ConnectionInput, CreateIntegrationInput, UpdateIntegrationInput } from "../types/inputs.js";
-import { CredentialCheckType, IntegrationType, MailboxType, ProjectType } from "../types/objects.js";
+import {
+  ConnectionInput,
+  CreateIntegrationInput,
+  UpdateIntegrationInput,
+} from "../types/inputs.js";
+import {
+  CredentialCheckType,
+  IntegrationType,
+  MailboxType,
+  ProjectType,
+} from "../types/objects.js";
 
 @Resolver(() => IntegrationType)
 export class IntegrationResolver {
   @Query(() => IntegrationType, { nullable: true })
-  integration(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow | null> {
+  integration(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<IntegrationRow | null> {
     return ctx.services.integrations.findById(requireViewer(ctx.viewer), id);
   }
 
@@ -19,7 +31,11 @@ export class IntegrationResolver {
     @Arg("mailboxes", () => [String], { nullable: true }) mailboxes: string[] | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CredentialCheckType> {
-    const check = await ctx.services.integrations.validateAdHoc(requireViewer(ctx.viewer), connection, mailboxes ?? []);
+    const check = await ctx.services.integrations.validateAdHoc(
+      requireViewer(ctx.viewer),
+      connection,
+      mailboxes ?? [],
+    );
     return {
       status: check.status as CredentialStatus,
       checkedAt: check.checkedAt,
@@ -29,7 +45,10 @@ export class IntegrationResolver {
   }
 
   @Mutation(() => IntegrationType)
-  createIntegration(@Arg("input", () => CreateIntegrationInput) input: CreateIntegrationInput, @Ctx() ctx: GraphQLContext) {
+  createIntegration(
+    @Arg("input", () => CreateIntegrationInput) input: CreateIntegrationInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.integrations.create(requireViewer(ctx.viewer), input);
   }
 
@@ -52,7 +71,10 @@ export class IntegrationResolver {
   }
 
   @Mutation(() => CredentialCheckType)
-  async validateIntegrationCredentials(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+  async validateIntegrationCredentials(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     const row = await ctx.services.integrations.validateById(requireViewer(ctx.viewer), id);
     return credentialsOf(row);
   }

@@ -36,14 +36,31 @@ export class MailboxResolver {
     return ctx.services.mailboxes.remove(requireViewer(ctx.viewer), id);
   }
 
+  @Mutation(() => MailboxType)
+  syncMailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.mailboxes.syncNow(requireViewer(ctx.viewer), id, false);
+  }
+
+  @Mutation(() => MailboxType)
+  resyncMailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.mailboxes.syncNow(requireViewer(ctx.viewer), id, true);
+  }
+
   @FieldResolver(() => IntegrationType)
   async integration(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow> {
-    return (await ctx.services.integrations.findById(requireViewer(ctx.viewer), row.integrationId))!;
+    return (await ctx.services.integrations.findById(
+      requireViewer(ctx.viewer),
+      row.integrationId,
+    ))!;
   }
 
   @FieldResolver(() => BucketType)
   bucket(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow> {
-    return ctx.services.buckets.findById(requireViewer(ctx.viewer), row.bucketId, "integrations-read");
+    return ctx.services.buckets.findById(
+      requireViewer(ctx.viewer),
+      row.bucketId,
+      "integrations-read",
+    );
   }
 
   @FieldResolver(() => SyncStateType)

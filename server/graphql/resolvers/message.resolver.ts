@@ -17,7 +17,10 @@ export class MessageResolver {
   }
 
   @FieldResolver(() => [AttachmentType])
-  async attachments(@Root() row: MessageRow, @Ctx() ctx: GraphQLContext): Promise<AttachmentType[]> {
+  async attachments(
+    @Root() row: MessageRow,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AttachmentType[]> {
     const rows = await ctx.services.messages.attachments(row.id);
     return rows.map((a) => ({
       name: a.name,

@@ -1,9 +1,20 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireViewer } from "../../auth/viewer.js";
-import type { BucketRow, IntegrationRow, ProjectRow, StreamRow } from "../../storage/entities/index.js";
+import type {
+  BucketRow,
+  IntegrationRow,
+  ProjectRow,
+  StreamRow,
+} from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
 import { CreateProjectInput, UpdateProjectInput } from "../types/inputs.js";
-import { BucketType, IntegrationType, ProjectType, StreamType, UsageType } from "../types/objects.js";
+import {
+  BucketType,
+  IntegrationType,
+  ProjectType,
+  StreamType,
+  UsageType,
+} from "../types/objects.js";
 
 @Resolver(() => ProjectType)
 export class ProjectResolver {
@@ -13,12 +24,18 @@ export class ProjectResolver {
   }
 
   @Query(() => ProjectType, { nullable: true })
-  project(@Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext): Promise<ProjectRow | null> {
+  project(
+    @Arg("name", () => String) name: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ProjectRow | null> {
     return ctx.services.projects.findByName(requireViewer(ctx.viewer), name);
   }
 
   @Mutation(() => ProjectType)
-  createProject(@Arg("input", () => CreateProjectInput) input: CreateProjectInput, @Ctx() ctx: GraphQLContext) {
+  createProject(
+    @Arg("input", () => CreateProjectInput) input: CreateProjectInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.projects.create(requireViewer(ctx.viewer), input);
   }
 
@@ -47,7 +64,11 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => IntegrationType, { nullable: true })
-  integration(@Root() project: ProjectRow, @Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
+  integration(
+    @Root() project: ProjectRow,
+    @Arg("name", () => String) name: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.integrations.findByName(requireViewer(ctx.viewer), project.id, name);
   }
 
@@ -57,7 +78,11 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => BucketType, { nullable: true })
-  bucket(@Root() project: ProjectRow, @Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
+  bucket(
+    @Root() project: ProjectRow,
+    @Arg("name", () => String) name: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.buckets.findByName(requireViewer(ctx.viewer), project.id, name);
   }
 
@@ -67,7 +92,11 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => StreamType, { nullable: true })
-  stream(@Root() project: ProjectRow, @Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
+  stream(
+    @Root() project: ProjectRow,
+    @Arg("name", () => String) name: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.streams.findByName(requireViewer(ctx.viewer), project.id, name);
   }
 }

@@ -1,15 +1,25 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
-import { requireViewer } from "../../auth/viewer.js";
+import type { FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from "graphql";
+import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Resolver, Root } from "type-graphql";
+import { requirePermission, requireViewer } from "../../auth/viewer.js";
 import type { BucketRow, ProjectRow, StreamRow } from "../../storage/entities/index.js";
 import type { StreamBatch } from "../../streams/stream-service.js";
 import type { GraphQLContext } from "../context.js";
 import { CreateStreamInput } from "../types/inputs.js";
-import { BucketType, ProjectType, StreamBatchType, StreamFilterType, StreamType } from "../types/objects.js";
+import {
+  BucketType,
+  ProjectType,
+  StreamBatchType,
+  StreamFilterType,
+  StreamType,
+} from "../types/objects.js";
 
 @Resolver(() => StreamType)
 export class StreamResolver {
   @Mutation(() => StreamType)
-  createStream(@Arg("input", () => CreateStreamInput) input: CreateStreamInput, @Ctx() ctx: GraphQLContext) {
+  createStream(
+    @Arg("input", () => CreateStreamInput) input: CreateStreamInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.streams.create(requireViewer(ctx.viewer), input);
   }
 
@@ -64,12 +74,39 @@ export class StreamResolver {
     };
   }
 
+  /**
+   * Takes `streams-consume`; message contents also take `messages-read` (DOMAIN.md), so a consumer
+   * without it may still ask for sequence ids and counts.
+   */
   @FieldResolver(() => StreamBatchType)
   fetch(
     @Root() row: StreamRow,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg("size", () => Int, { nullable: true, defaultValue: 16 }) size: number | null,
   ): Promise<StreamBatch> {
-    return ctx.services.streams.fetch(requireViewer(ctx.viewer), row, size ?? 16);
+    const viewer = requireViewer(ctx.viewer);
+    requirePermission(viewer, row.projectId, "streams-consume", `Stream '${row.name}'`);
+    if (selects(info, ["results", "message"])) {
+      requirePermission(viewer, row.projectId, "messages-read", `Stream '${row.name}'`);
+    }
+    return ctx.services.streams.fetch(viewer, row, size ?? 16);
   }
+}
+
+/** Does the current field's selection reach `path` (through fragments too)? */
+function selects(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  const visit = (set: SelectionSetNode | undefined, depth: number): boolean => {
+    if (!set) return false;
+    return set.selections.some((selection) => {
+      if (selection.kind === "Field") {
+        if (selection.name.value !== path[depth]) return false;
+        return depth === path.length - 1 || visit(selection.selectionSet, depth + 1);
+      }
+      if (selection.kind === "InlineFragment") return visit(selection.selectionSet, depth);
+      const fragment: FragmentDefinitionNode | undefined = info.fragments[selection.name.value];
+      return visit(fragment?.selectionSet, depth);
+    });
+  };
+  return info.fieldNodes.some((node) => visit(node.selectionSet, 0));
 }

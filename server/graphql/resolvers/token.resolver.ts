@@ -27,7 +27,10 @@ export class TokenResolver {
     const { token, created } = await ctx.services.tokens.create(requireViewer(ctx.viewer), {
       name: input.name,
       admin: input.admin,
-      grants: input.grants?.map((g) => ({ project: g.project, permissions: g.permissions.map(permissionFromEnum) })),
+      grants: input.grants?.map((g) => ({
+        project: g.project,
+        permissions: g.permissions.map(permissionFromEnum),
+      })),
     });
     return { token, apiToken: toApiToken(created) };
   }

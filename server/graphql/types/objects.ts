@@ -239,22 +239,30 @@ export class CreatedApiTokenType {
 @ObjectType("SyncProgressEvent")
 export class SyncProgressEventType {
   @Field(() => ID) integrationId!: string;
-  @Field(() => String) project!: string;
-  @Field(() => Date) at!: Date;
+  @Field(() => ID, {
+    description: "The mailbox's id, also when it was removed since the event was published.",
+  })
   mailboxId!: string;
+  @Field(() => Date) at!: Date;
+  // project, mailbox and sync: field resolvers (subscription.resolver.ts).
 }
 
 @ObjectType("MessageAddedEvent")
 export class MessageAddedEventType {
   @Field(() => ID) bucketId!: string;
-  @Field(() => String) project!: string;
+  @Field(() => String, {
+    description:
+      "The message's sequence id: after a reconnect, re-query (e.g. a stream) from the last one received.",
+  })
+  sequenceId!: string;
   messageId!: string;
+  // project and message: field resolvers (subscription.resolver.ts).
 }
 
 @ObjectType("IntegrationEvent")
 export class IntegrationEventType {
   @Field(() => String) kind!: string;
   @Field(() => ID) integrationId!: string;
-  @Field(() => String) project!: string;
   @Field(() => Date) at!: Date;
+  // project and integration: field resolvers (subscription.resolver.ts).
 }

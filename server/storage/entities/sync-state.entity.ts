@@ -94,6 +94,13 @@ export class FolderCheckpointRow {
   @Column({ type: "varchar", length: 16, default: "PENDING" })
   status!: string;
 
+  /**
+   * Fingerprint of the participant/domain filters the covered range was enumerated with; when the
+   * filters change, the range is listed again so a widened filter backfills what it left out.
+   */
+  @Column({ type: "varchar", length: 64, nullable: true, name: "filters_hash" })
+  filtersHash!: string | null;
+
   @Column({ type: "integer", default: 0, name: "messages_seen" })
   messagesSeen!: number;
 

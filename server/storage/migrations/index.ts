@@ -1,9 +1,14 @@
-// Generated per dialect with `npm run migration:generate` (see README), never hand-synchronised:
-// the drift test fails when entities and migrations disagree.
+// Generated per dialect with `npm run migration:generate -- Name` (see README), never
+// hand-synchronised: the drift test fails when entities and migrations disagree.
 import { Initial1795761332689 } from "./postgres/1795761332689-Initial.js";
+import { FolderFiltersHash1795761982860 } from "./postgres/1795761982860-FolderFiltersHash.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
+import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const SQLITE_MIGRATIONS: Function[] = [Initial1795761331734];
+export const SQLITE_MIGRATIONS: Function[] = [Initial1795761331734, FolderFiltersHash1795761980772];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const POSTGRES_MIGRATIONS: Function[] = [Initial1795761332689];
+export const POSTGRES_MIGRATIONS: Function[] = [
+  Initial1795761332689,
+  FolderFiltersHash1795761982860,
+];

@@ -1,0 +1,89 @@
+/**
+ * What the sync engine needs from Microsoft, in its own terms. server/exchange implements it over
+ * @azure/msal-node and @microsoft/microsoft-graph-client (with the request limiter, retries and
+ * the error table); the engine never sees HTTP.
+ */
+
+export interface RemoteParticipant {
+  name: string | null;
+  address: string;
+}
+
+export interface RemoteFolder {
+  /** Graph's immutable folder id. */
+  id: string;
+  /** Path from the mailbox root: ["Root", "Top of Information Store", "Inbox", "Orders"]. */
+  path: string[];
+  totalItemCount: number;
+  isSearchFolder: boolean;
+}
+
+export interface RemoteMessage {
+  /** Immutable id. */
+  id: string;
+  internetMessageId: string | null;
+  conversationId: string | null;
+  subject: string | null;
+  from: RemoteParticipant | null;
+  sender: RemoteParticipant | null;
+  to: RemoteParticipant[];
+  cc: RemoteParticipant[];
+  bcc: RemoteParticipant[];
+  sentAt: Date | null;
+  receivedAt: Date;
+  bodyType: "text" | "html";
+  body: string;
+  hasAttachments: boolean;
+}
+
+export interface RemoteAttachment {
+  id: string;
+  name: string;
+  /** Null when Graph gives none (item attachments). */
+  contentType: string | null;
+  size: number;
+  inline: boolean;
+  kind: "file" | "item" | "reference";
+  /** Inline contents Graph returned with the listing (small file attachments). */
+  contentBytes: Buffer | null;
+}
+
+export interface DeltaPage {
+  messages: RemoteMessage[];
+  /** Ids of `@removed` entries (deleted or moved out). */
+  removedIds: string[];
+  nextLink: string | null;
+  deltaLink: string | null;
+}
+
+export interface ListingPage {
+  messages: RemoteMessage[];
+}
+
+export interface MailSource {
+  listFolders(email: string, signal?: AbortSignal): Promise<RemoteFolder[]>;
+  /** First page of a delta (optionally received-date-filtered), or the page behind a next/delta link. */
+  deltaPage(
+    email: string,
+    folderId: string,
+    request: { link: string | null; receivedFrom: Date | null; pageSize: number },
+    signal?: AbortSignal,
+  ): Promise<DeltaPage>;
+  /** Messages received in [from, before), oldest first: the listing has no 5,000 cap. */
+  listPage(
+    email: string,
+    folderId: string,
+    request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number },
+    signal?: AbortSignal,
+  ): Promise<ListingPage>;
+  listAttachments(email: string, messageId: string, signal?: AbortSignal): Promise<RemoteAttachment[]>;
+  attachmentContent(email: string, messageId: string, attachmentId: string, signal?: AbortSignal): Promise<Buffer>;
+}
+
+/** How the exchange module sorts failures (by Graph/AADSTS error code, never by message text). */
+export type MailSourceErrorKind = "temporary" | "credentials" | "permission" | "not_found" | "sync_state_expired";
+
+export interface ClassifiedError {
+  kind: MailSourceErrorKind;
+  message: string;
+}

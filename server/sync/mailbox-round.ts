@@ -1,0 +1,137 @@
+import type { Deps } from "../app/deps.js";
+import { compileFolderFilters } from "../domain/folder-filter.js";
+import { formatFolderPath } from "../domain/folder-path.js";
+import { compileParticipantFilter } from "../domain/participant-filter.js";
+import { IntegrationRow, MailboxRow, MailboxSyncRow, ProjectRow } from "../storage/entities/index.js";
+import { filtersHashOf, syncFolder, type MailboxContext } from "./folder-sync.js";
+import type { MailSource, RemoteFolder } from "./mail-source.js";
+import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
+import { SyncProgress } from "./sync-progress.js";
+
+/** Folders enumerated at once per mailbox; the request limiter keeps Graph at 4 in flight. */
+const FOLDER_WORKERS = 4;
+
+export type RoundOutcome = "up_to_date" | "failed" | "stopped" | "disabled";
+
+/**
+ * One sync round of a mailbox: walk the folder tree, select folders by the folder filters, bring
+ * each selected folder up to date, and sort failures by their Graph error kind into retry
+ * (temporary), disabling the integration (credentials), or disabling the mailbox (permission,
+ * not found) — each with the error kept and an event published.
+ */
+export async function runMailboxRound(
+  deps: Deps,
+  source: MailSource,
+  mailboxId: string,
+  signal: AbortSignal,
+): Promise<RoundOutcome> {
+  const loaded = await deps.db.read(async (m) => {
+    const mailbox = await m.findOneBy(MailboxRow, { id: mailboxId });
+    const integration = mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
+    const project = integration && (await m.findOneBy(ProjectRow, { id: integration.projectId }));
+    const previous = await m.findOneBy(MailboxSyncRow, { mailboxId });
+    return mailbox && integration && project ? { mailbox, integration, project, previous } : null;
+  });
+  if (!loaded) return "stopped";
+  const { mailbox, integration, project, previous } = loaded;
+  const progress = new SyncProgress(
+    deps,
+    { mailboxId, integrationId: integration.id, projectId: project.id, projectName: project.name },
+    previous,
+  );
+  await progress.flush();
+  const ctx: MailboxContext = {
+    deps,
+    source,
+    signal,
+    progress,
+    project: { id: project.id, name: project.name },
+    mailbox,
+    integrationId: integration.id,
+    bucketId: mailbox.bucketId,
+    syncFrom: mailbox.allTime ? null : mailbox.syncFrom,
+    participants: compileParticipantFilter(mailbox.filters),
+    filtersHash: filtersHashOf(mailbox.filters),
+    syncAttachments: mailbox.syncAttachments,
+  };
+  try {
+    const folders = selectFolders(await source.listFolders(mailbox.email, signal), mailbox.filters);
+    progress.update({ phase: "syncing folders", foldersTotal: folders.length });
+    const queue = [...folders];
+    const worker = async () => {
+      for (let folder = queue.shift(); folder; folder = queue.shift()) {
+        if (signal.aborted) throw new RoundStopped("stopped");
+        const path = formatFolderPath(folder.path);
+        progress.update({ currentFolder: path });
+        await syncFolder(ctx, folder, path);
+        progress.update({ foldersDone: progress.state.foldersDone + 1 });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FOLDER_WORKERS, folders.length) }, worker));
+    progress.update({ status: "UP_TO_DATE", phase: null, currentFolder: null, lastSyncedAt: deps.now(), lastError: null });
+    await progress.flush();
+    return "up_to_date";
+  } catch (error) {
+    return handleFailure(deps, ctx, progress, error);
+  }
+}
+
+function selectFolders(all: RemoteFolder[], filters: MailboxRow["filters"]): RemoteFolder[] {
+  const compiled = compileFolderFilters({ allowed: filters.allowedFolders, denied: filters.deniedFolders });
+  return all.filter((f) => !f.isSearchFolder && compiled.selected(f.path));
+}
+
+async function handleFailure(
+  deps: Deps,
+  ctx: MailboxContext,
+  progress: SyncProgress,
+  error: unknown,
+): Promise<RoundOutcome> {
+  if (error instanceof RoundStopped || (ctx.signal.aborted && !classified(error))) {
+    progress.update({ status: "IDLE", phase: null, currentFolder: null });
+    await progress.flush();
+    return "stopped";
+  }
+  if (error instanceof QuotaReached) {
+    progress.update({ status: "DISABLED", phase: null, lastError: error.message });
+    await progress.flush();
+    publishIntegration(deps, ctx, "DISABLED");
+    return "disabled";
+  }
+  const kind = classified(error);
+  const message = kind?.message ?? (error instanceof Error ? error.message : String(error));
+  const now = deps.now();
+  if (kind?.kind === "credentials") {
+    await deps.db.transaction((m) =>
+      m.update(IntegrationRow, { id: ctx.integrationId }, { enabled: false, disabledReason: "SYNC_ERROR", lastError: message, credentialStatus: "INVALID", credentialError: message, updatedAt: now }),
+    );
+    progress.update({ status: "DISABLED", phase: null, lastError: message });
+    await progress.flush();
+    publishIntegration(deps, ctx, "DISABLED");
+    return "disabled";
+  }
+  if (kind?.kind === "permission" || kind?.kind === "not_found") {
+    await deps.db.transaction((m) =>
+      m.update(MailboxRow, { id: ctx.mailbox.id }, { enabled: false, disabledReason: "SYNC_ERROR", lastError: message, updatedAt: now }),
+    );
+    progress.update({ status: "DISABLED", phase: null, lastError: message });
+    await progress.flush();
+    publishIntegration(deps, ctx, "MAILBOX_DISABLED");
+    return "disabled";
+  }
+  if (!kind) deps.log.error({ err: error, mailboxId: ctx.mailbox.id }, "sync round failed unexpectedly");
+  else deps.log.warn({ mailboxId: ctx.mailbox.id, kind: kind.kind, error: message }, "sync round failed; will retry");
+  progress.update({ status: "FAILED", phase: null, lastError: message });
+  await progress.flush();
+  return "failed";
+}
+
+function publishIntegration(deps: Deps, ctx: MailboxContext, kind: string): void {
+  deps.events.publish("integrationEvents", {
+    kind,
+    integrationId: ctx.integrationId,
+    projectId: ctx.project.id,
+    projectName: ctx.project.name,
+    at: deps.now(),
+  });
+}

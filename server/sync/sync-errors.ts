@@ -1,0 +1,27 @@
+import type { ClassifiedError, MailSourceErrorKind } from "./mail-source.js";
+
+/** An error the exchange module classified by Graph/AADSTS code. */
+export function classified(error: unknown): ClassifiedError | null {
+  if (typeof error === "object" && error !== null && "kind" in error && "message" in error) {
+    const kind = (error as { kind: unknown }).kind;
+    const kinds: MailSourceErrorKind[] = ["temporary", "credentials", "permission", "not_found", "sync_state_expired"];
+    if (typeof kind === "string" && (kinds as string[]).includes(kind)) {
+      return { kind: kind as MailSourceErrorKind, message: String((error as { message: unknown }).message) };
+    }
+  }
+  return null;
+}
+
+/** Thrown at a page boundary when the round must stop (disabled, deleted, shutting down). */
+export class RoundStopped extends Error {
+  constructor(readonly reason: string) {
+    super(`sync round stopped: ${reason}`);
+  }
+}
+
+/** Thrown when the project's unit budget ran out while storing. */
+export class QuotaReached extends Error {
+  constructor() {
+    super("The project's unit budget is used up; raise unitBudget to resume syncing.");
+  }
+}

@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IntegrationRow } from "../../server/storage/entities/index.js";
+import { startApiServer } from "../support/api-server.js";
+import { flipCiphertextByte, storeIntegration } from "../support/stored-integration.js";
+import { ADMIN_TOKEN, type GraphQLResponse, type TestServer } from "../support/test-server.js";
+
+/**
+ * `{ projects { buckets { project { buckets … { name } } } } }` of the given depth, counted as
+ * graphql-depth-limit (and so MAILSTREAM_MAX_QUERY_DEPTH) counts: top-level fields are depth 0.
+ */
+function nested(depth: number): string {
+  const fields = Array.from({ length: depth }, (_, i) =>
+    i === 0 ? "projects" : i % 2 === 1 ? "buckets" : "project",
+  );
+  return `{ ${fields.join(" { ")} { name }${" }".repeat(fields.length - 1)} }`;
+}
+
+/** Messages of every bucket, and for each message its bucket's messages again: 200 × 200 nodes. */
+const COSTLY = `{ projects { buckets { messages(first: 200) { edges { node {
+  bucket { messages(first: 200) { edges { node { id subject } } } }
+} } } } } }`;
+
+const INTROSPECTION = `{ __schema { queryType { name } } }`;
+
+let dev: TestServer;
+let production: TestServer;
+const others: TestServer[] = [];
+
+beforeAll(async () => {
+  [dev, production] = await Promise.all([
+    startApiServer({ MAILSTREAM_MAX_BODY_BYTES: "2000" }),
+    startApiServer({ NODE_ENV: "production" }),
+  ]);
+  for (const server of [dev, production]) {
+    await server.ok(`mutation {
+      createProject(input: { name: "hardened" }) { id }
+      createBucket(input: { project: "hardened", name: "inbox" }) { id }
+    }`);
+  }
+});
+afterAll(async () => {
+  await Promise.all([dev, production, ...others].map((server) => server?.stop()));
+});
+
+async function post(
+  server: TestServer,
+  body: string,
+  headers: Record<string, string> = { "content-type": "application/json" },
+): Promise<{ status: number; text: string; json: GraphQLResponse | null }> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
+    body,
+  });
+  const text = await response.text();
+  let json: GraphQLResponse | null = null;
+  try {
+    json = JSON.parse(text) as GraphQLResponse;
+  } catch {
+    json = null;
+  }
+  return { status: response.status, text, json };
+}
+
+const query = (server: TestServer, text: string) => post(server, JSON.stringify({ query: text }));
+
+describe("query limits", () => {
+  it("accepts a query at the depth limit and refuses one a level deeper", async () => {
+    const atLimit = await query(dev, nested(12));
+    expect(atLimit.json?.errors).toBeUndefined();
+    expect(atLimit.status).toBe(200);
+
+    const tooDeep = await query(dev, nested(13));
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.json?.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(tooDeep.json?.errors?.[0]?.message).toMatch(/exceeds maximum operation depth of 12/);
+    expect(tooDeep.json?.data).toBeUndefined();
+  });
+
+  it("refuses a query whose estimated cost is above the limit, before running it", async () => {
+    const result = await query(dev, COSTLY);
+    expect(result.status).toBe(400);
+    const error = result.json?.errors?.[0];
+    expect(error?.extensions).toMatchObject({ code: "QUERY_TOO_COSTLY", maxCost: 50_000 });
+    expect(error?.extensions?.cost).toBeGreaterThan(50_000);
+    expect(error?.message).toMatch(/above the limit of 50000/);
+    expect(result.json?.data ?? undefined).toBeUndefined();
+
+    const affordable = await query(dev, COSTLY.replaceAll("first: 200", "first: 20"));
+    expect(affordable.json?.errors).toBeUndefined();
+  });
+
+  it.each([
+    [1000, "BAD_USER_INPUT"],
+    [0, "BAD_USER_INPUT"],
+    [201, "BAD_USER_INPUT"],
+    [200, null],
+  ])("caps a page of messages: first: %i answers %s", async (first, code) => {
+    const result = await query(
+      dev,
+      `{ project(name: "hardened") { bucket(name: "inbox") { messages(first: ${first}) { totalCount } } } }`,
+    );
+    if (code === null) {
+      expect(result.json?.errors).toBeUndefined();
+    } else {
+      expect(result.json?.errors?.[0]?.extensions).toMatchObject({ code, field: "first" });
+      expect(result.json?.errors?.[0]?.message).toMatch(/first must be from 1 to 200/);
+    }
+  });
+});
+
+describe("request hygiene", () => {
+  it("refuses a GET query without a CSRF-preflight header, and answers one with it", async () => {
+    const url = `${dev.url}/graphql?query=${encodeURIComponent("{ viewer { name } }")}`;
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const simple = await fetch(url, { headers: auth });
+    expect(simple.status).toBe(400);
+    expect(await simple.text()).toMatch(/Cross-Site Request Forgery/);
+
+    const preflighted = await fetch(url, {
+      headers: { ...auth, "apollo-require-preflight": "true" },
+    });
+    expect(preflighted.status).toBe(200);
+    expect(await preflighted.json()).toEqual({ data: { viewer: { name: "bootstrap admin" } } });
+  });
+
+  it("refuses a text/plain POST (a form a browser would send cross-site)", async () => {
+    const result = await post(
+      dev,
+      JSON.stringify({ query: 'mutation { deleteProject(name: "hardened") }' }),
+      {
+        "content-type": "text/plain",
+      },
+    );
+    expect(result.status).toBe(400);
+    expect(result.text).toMatch(/Cross-Site Request Forgery/);
+    const still = await dev.ok<{ project: { name: string } | null }>(
+      `{ project(name: "hardened") { name } }`,
+    );
+    expect(still.project).toEqual({ name: "hardened" });
+  });
+
+  it("refuses a body over MAILSTREAM_MAX_BODY_BYTES with 413 and a JSON error", async () => {
+    const padding = "x".repeat(2100);
+    const result = await post(dev, JSON.stringify({ query: `{ viewer { name } } # ${padding}` }));
+    expect(result.status).toBe(413);
+    expect(result.json?.errors?.[0]?.extensions?.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(result.json?.errors?.[0]?.message).toMatch(/2000 bytes/);
+    expect(result.text).not.toMatch(/\bat \S+ \(/);
+
+    const small = await post(
+      dev,
+      JSON.stringify({ query: `{ viewer { name } } # ${"x".repeat(1000)}` }),
+    );
+    expect(small.status).toBe(200);
+  });
+
+  it("answers malformed JSON with 400 and a JSON error, without a stack trace", async () => {
+    const result = await post(production, "{ not json");
+    expect(result.status).toBe(400);
+    expect(result.json?.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
+    expect(result.text).not.toMatch(/\bat \S+ \(|node_modules/);
+  });
+});
+
+describe("introspection and landing page", () => {
+  const landingPage = (server: TestServer) =>
+    fetch(`${server.url}/graphql`, { headers: { accept: "text/html" } });
+
+  it("are on in development", async () => {
+    const result = await query(dev, INTROSPECTION);
+    expect(result.json).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
+    const page = await landingPage(dev);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+  });
+
+  it("are off in production", async () => {
+    const result = await query(production, INTROSPECTION);
+    expect(result.json?.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(result.json?.errors?.[0]?.message).toMatch(/introspection is not allowed/);
+    const page = await landingPage(production);
+    expect(page.headers.get("content-type") ?? "").not.toMatch(/text\/html/);
+  });
+
+  it.each([
+    [{ MAILSTREAM_INTROSPECTION: "false" }, false],
+    [{ NODE_ENV: "production", MAILSTREAM_INTROSPECTION: "true" }, true],
+  ])("follow MAILSTREAM_INTROSPECTION: %j → %s", async (env, on) => {
+    const server = await startApiServer(env);
+    others.push(server);
+    const result = await query(server, INTROSPECTION);
+    if (on) expect(result.json?.data).toEqual({ __schema: { queryType: { name: "Query" } } });
+    else expect(result.json?.errors?.[0]?.message).toMatch(/introspection is not allowed/);
+    const page = await landingPage(server);
+    expect(/text\/html/.test(page.headers.get("content-type") ?? "")).toBe(on);
+  });
+});
+
+describe("error details", () => {
+  /** A stored secret that no longer opens: an unexpected failure deep inside a mutation. */
+  async function brokenIntegration(server: TestServer): Promise<string> {
+    const row = await storeIntegration(server.app.deps.db, server.app.deps.secrets, {
+      secrets: { clientSecret: "hardening-canary-secret" },
+    });
+    await server.app.deps.db.transaction((m) =>
+      m.update(
+        IntegrationRow,
+        { id: row.id },
+        { secretEnvelope: flipCiphertextByte(row.secretEnvelope!) },
+      ),
+    );
+    return row.id;
+  }
+  const VALIDATE = `mutation($id: ID!) { validateIntegrationCredentials(id: $id) { status } }`;
+
+  it("masks an unexpected error in production: no message details, no stack trace", async () => {
+    const id = await brokenIntegration(production);
+    const result = await production.gql(VALIDATE, { id });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors?.[0]).toMatchObject({
+      message: "Internal server error",
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    });
+    expect(result.errors?.[0]?.extensions?.stacktrace).toBeUndefined();
+    expect(JSON.stringify(result)).not.toMatch(/integrity|SecretBox|\.ts:\d+/);
+  });
+
+  it("keeps domain errors' code and message in production, without a stack trace", async () => {
+    const result = await production.gql(
+      `mutation { createProject(input: { name: "has space" }) { id } }`,
+    );
+    expect(result.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "input.name" });
+    const invalid = await production.gql(`{ nosuchfield }`);
+    expect(invalid.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+  });
+
+  it("shows the details and the stack trace outside production", async () => {
+    const id = await brokenIntegration(dev);
+    const result = await dev.gql(VALIDATE, { id });
+    expect(result.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
+    expect(result.errors?.[0]?.message).toMatch(/integrity check/);
+    expect(result.errors?.[0]?.extensions?.stacktrace).toEqual(expect.any(Array));
+  });
+});
