@@ -76,7 +76,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     resync: (id) => scheduler?.resync(id) ?? Promise.resolve(),
     abortIntegration: (id) => scheduler?.abortIntegration(id) ?? Promise.resolve(),
   };
-  const services = createServices(deps, options.credentialChecker, sync);
+  const services = createServices(deps, options.credentialChecker, sync, options.mailSourceFactory);
   scheduler = new SyncScheduler(
     deps,
     (row) => services.integrations.resolveConnection(row),

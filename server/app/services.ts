@@ -2,10 +2,12 @@ import { TokenService } from "../auth/token-service.js";
 import { BucketService } from "../buckets/bucket-service.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
 import { IntegrationService } from "../integrations/integration-service.js";
+import { MailboxExplorer } from "../integrations/mailbox-explorer.js";
 import { MailboxService } from "../integrations/mailbox-service.js";
 import { MessageService } from "../messages/message-service.js";
 import { ProjectService } from "../projects/project-service.js";
 import { StreamService } from "../streams/stream-service.js";
+import type { MailSourceFactory } from "../sync/scheduler.js";
 import type { SyncControl } from "../sync/sync-control.js";
 import type { Deps } from "./deps.js";
 
@@ -15,6 +17,7 @@ export interface Services {
   buckets: BucketService;
   integrations: IntegrationService;
   mailboxes: MailboxService;
+  explorer: MailboxExplorer;
   messages: MessageService;
   streams: StreamService;
   /** Live events, for subscriptions. */
@@ -25,13 +28,16 @@ export function createServices(
   deps: Deps,
   checker: CredentialChecker,
   sync: SyncControl,
+  sources: MailSourceFactory,
 ): Services {
+  const integrations = new IntegrationService(deps, checker, sync);
   return {
     projects: new ProjectService(deps),
     tokens: new TokenService(deps),
     buckets: new BucketService(deps),
-    integrations: new IntegrationService(deps, checker, sync),
+    integrations,
     mailboxes: new MailboxService(deps, sync),
+    explorer: new MailboxExplorer(deps, integrations, sources),
     messages: new MessageService(deps),
     streams: new StreamService(deps),
     events: deps.events,

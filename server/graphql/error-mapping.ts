@@ -21,6 +21,8 @@ function codeFor(code: ErrorCode): string {
       return "NOT_FOUND";
     case ErrorCode.Conflict:
       return "CONFLICT";
+    case ErrorCode.Unavailable:
+      return "SERVICE_UNAVAILABLE";
   }
 }
 

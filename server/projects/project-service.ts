@@ -84,12 +84,13 @@ export class ProjectService {
     return this.deps.db.transaction(async (m) => {
       const row = await ProjectService.requireVisible(m, viewer, name);
       requireAdmin(viewer, "change a project");
-      if (input.title !== undefined && input.title !== null) row.title = input.title;
-      if (input.description !== undefined && input.description !== null)
-        row.description = input.description;
-      if (input.unitBudget !== undefined) row.unitBudget = input.unitBudget;
-      row.updatedAt = this.deps.now();
-      const saved = await m.save(row);
+      // Only the changed columns: the sync engine updates usage and sequence columns concurrently.
+      const change: Partial<ProjectRow> = { updatedAt: this.deps.now() };
+      if (input.title !== undefined && input.title !== null) change.title = input.title;
+      if (input.description !== undefined && input.description !== null) change.description = input.description;
+      if (input.unitBudget !== undefined) change.unitBudget = input.unitBudget;
+      await m.update(ProjectRow, { id: row.id }, change);
+      const saved = await m.findOneByOrFail(ProjectRow, { id: row.id });
       // A budget with room again resumes the integrations it paused.
       if (saved.unitBudget === null || saved.unitBudget > saved.unitsCharged) {
         await m.update(

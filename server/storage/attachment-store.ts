@@ -19,7 +19,9 @@ export async function attachContent(
   blob: { sha256: string; size: number },
   now: Date = new Date(),
 ): Promise<string> {
-  if (!/^[0-9a-f]{64}$/.test(blob.sha256)) throw new Error("attachContent: not a sha256 hex digest");
+  if (!/^[0-9a-f]{64}$/.test(blob.sha256)) {
+    throw new Error("attachContent: not a sha256 hex digest");
+  }
   const row = await m.findOneByOrFail(AttachmentRow, { id: attachmentId });
   const reference = row.reference ?? newReference();
   await m.update(AttachmentRow, { id: attachmentId }, { contentSha256: blob.sha256, reference });
@@ -41,14 +43,27 @@ export interface AttachmentDownload {
 }
 
 /** The attachment a download reference names, with its project (null when none, or no contents). */
-export async function findAttachmentByReference(m: EntityManager, reference: string): Promise<AttachmentDownload | null> {
+export async function findAttachmentByReference(
+  m: EntityManager,
+  reference: string,
+): Promise<AttachmentDownload | null> {
   if (!ATTACHMENT_REFERENCE.test(reference)) return null;
   const row = await m
     .createQueryBuilder(AttachmentRow, "a")
     .innerJoin(MessageRow, "m", "m.id = a.message_id")
-    .select(["a.name AS name", "a.content_type AS content_type", "a.content_sha256 AS sha256", "m.project_id AS project_id"])
+    .select([
+      "a.name AS name",
+      "a.content_type AS content_type",
+      "a.content_sha256 AS sha256",
+      "m.project_id AS project_id",
+    ])
     .where("a.reference = :reference", { reference })
     .getRawOne<{ name: string; content_type: string; sha256: string | null; project_id: string }>();
   if (!row?.sha256) return null;
-  return { projectId: row.project_id, name: row.name, contentType: row.content_type, sha256: row.sha256 };
+  return {
+    projectId: row.project_id,
+    name: row.name,
+    contentType: row.content_type,
+    sha256: row.sha256,
+  };
 }

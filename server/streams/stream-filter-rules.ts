@@ -20,7 +20,9 @@ export function validateStreamFilter(input: StreamFilterInput, field: string): S
   return {
     receivedFrom: input.receivedFrom?.toISOString() ?? null,
     receivedTo: input.receivedTo?.toISOString() ?? null,
-    folders: (input.folders ?? []).map((f, i) => formatFolderPath(parseFolderPath(f, `${field}.folders.${i}`))),
+    folders: (input.folders ?? []).map((f, i) =>
+      formatFolderPath(parseFolderPath(f, `${field}.folders.${i}`)),
+    ),
     participants: validateParticipantList(`${field}.participants`, input.participants ?? []),
     domains: validateDomainPatterns(`${field}.domains`, input.domains ?? []),
   };

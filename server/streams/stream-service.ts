@@ -1,20 +1,35 @@
 import { In, type EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
-import { type Viewer, requirePermission } from "../auth/viewer.js";
-import { badInput, conflict, notFound } from "../domain/errors.js";
+import { type Viewer, canSeeProject, hasPermission, requirePermission } from "../auth/viewer.js";
+import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
-import { validateStreamFilter, type StreamFilterInput } from "./stream-filter-rules.js";
 import { ProjectService } from "../projects/project-service.js";
-import { BucketRow, MessageRow, StreamBucketRow, StreamRow } from "../storage/entities/index.js";
+import {
+  BucketRow,
+  ProjectRow,
+  StreamBucketRow,
+  StreamRow,
+  type MessageRow,
+} from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
-import { normalizeMessage } from "../storage/message-queries.js";
-import { compileStreamFilter } from "./stream-filter.js";
+import {
+  firstSequenceStoredFrom,
+  hasMessagesAfter,
+  messageHeadsAfter,
+  messagesAfter,
+  messagesByIds,
+} from "../storage/message-queries.js";
+import { compileStreamFilter, isEmptyStreamFilter } from "./stream-filter.js";
+import { validateStreamFilter, type StreamFilterInput } from "./stream-filter-rules.js";
 
+export const MIN_FETCH_SIZE = 1;
 export const MAX_FETCH_SIZE = 1024;
-/** Rows read per query while skipping filtered messages. */
+/** Messages examined per query while skipping filtered ones (only their filter columns are read). */
 const SCAN_CHUNK = 1024;
-/** Most rows one fetch examines, so a very selective filter still answers promptly. */
+/** Most messages one fetch examines, so a very selective filter still answers promptly. */
 const MAX_SCANNED_PER_FETCH = 20_000;
+/** Sequence ids are positive 64-bit integers, written in decimal. */
+const SEQUENCE_ID = /^(0|[1-9]\d{0,18})$/;
 
 export interface CreateStream {
   project: string;
@@ -33,31 +48,69 @@ export interface StreamBatch {
   isEndSequence: boolean;
 }
 
+type StreamPermission = "streams-read" | "streams-admin" | "streams-consume";
+
+/**
+ * Seeing a stream (its definition and position) takes any of the stream permissions: an admin who
+ * creates streams and a consumer who reads one both need to look it up. Per the access rule, a
+ * project the token cannot see answers NOT_FOUND.
+ */
+function requireStreamAccess(viewer: Viewer, projectId: string, what: string): void {
+  if (!canSeeProject(viewer, projectId)) throw notFound(`${what} was not found`);
+  const allowed: StreamPermission[] = ["streams-read", "streams-admin", "streams-consume"];
+  if (!allowed.some((p) => hasPermission(viewer, projectId, p))) {
+    throw forbidden(
+      "This token lacks the 'streams-read' permission on the project, needed to read streams.",
+    );
+  }
+}
+
+/**
+ * Streams (DOMAIN.md, Streams): a position over the messages of some buckets, read with `fetch`
+ * (read-only, so a consumer that crashes before `advance` gets the same batch again) and moved with
+ * `advance`/`reset`. Sequence ids are allocated under the project row lock and so become visible in
+ * order (storage/message-store.ts), which is what lets a keyset read after the position never skip
+ * a message that commits later.
+ */
 export class StreamService {
+  /** A stream's buckets never change after creation, so fetch reads them once per stream. */
+  private readonly bucketIdsCache = new Map<string, readonly string[]>();
+
   constructor(private readonly deps: Deps) {}
+
+  private async streamBucketIds(m: EntityManager, streamId: string): Promise<readonly string[]> {
+    const known = this.bucketIdsCache.get(streamId);
+    if (known) return known;
+    const ids = (await m.findBy(StreamBucketRow, { streamId })).map((l) => l.bucketId);
+    // An empty list would be a stream caught mid-creation or deleted: not worth remembering.
+    if (ids.length > 0) this.bucketIdsCache.set(streamId, ids);
+    return ids;
+  }
 
   private static async requireByName(
     m: EntityManager,
     viewer: Viewer,
     projectName: string,
     name: string,
-    permission: "streams-read" | "streams-admin" | "streams-consume",
-  ): Promise<StreamRow> {
+    permission: StreamPermission,
+  ): Promise<{ stream: StreamRow; project: ProjectRow }> {
     const project = await ProjectService.requireVisible(m, viewer, projectName);
     requirePermission(viewer, project.id, permission, `Stream '${name}'`);
     const row = await m.findOneBy(StreamRow, { projectId: project.id, name });
     if (!row) throw notFound(`Project '${projectName}' has no stream named '${name}'.`);
-    return normalizeStream(row);
+    return { stream: normalizeStream(row), project };
   }
 
   async list(viewer: Viewer, projectId: string): Promise<StreamRow[]> {
-    requirePermission(viewer, projectId, "streams-read", "The project");
-    const rows = await this.deps.db.read((m) => m.find(StreamRow, { where: { projectId }, order: { name: "ASC" } }));
+    requireStreamAccess(viewer, projectId, "The project");
+    const rows = await this.deps.db.read((m) =>
+      m.find(StreamRow, { where: { projectId }, order: { name: "ASC" } }),
+    );
     return rows.map(normalizeStream);
   }
 
   async findByName(viewer: Viewer, projectId: string, name: string): Promise<StreamRow | null> {
-    requirePermission(viewer, projectId, "streams-read", "The project");
+    requireStreamAccess(viewer, projectId, "The project");
     const row = await this.deps.db.read((m) => m.findOneBy(StreamRow, { projectId, name }));
     return row && normalizeStream(row);
   }
@@ -65,7 +118,10 @@ export class StreamService {
   async bucketsOf(streamId: string): Promise<BucketRow[]> {
     return this.deps.db.read(async (m) => {
       const links = await m.findBy(StreamBucketRow, { streamId });
-      return m.find(BucketRow, { where: { id: In(links.map((l) => l.bucketId)) }, order: { name: "ASC" } });
+      return m.find(BucketRow, {
+        where: { id: In(links.map((l) => l.bucketId)) },
+        order: { name: "ASC" },
+      });
     });
   }
 
@@ -74,20 +130,24 @@ export class StreamService {
     validateApiName("input.name", input.name);
     const filter = validateStreamFilter(input.filter ?? {}, "input.filter");
     const bucketIds = [...new Set(input.bucketIds)];
-    if (bucketIds.length === 0) throw badInput("input.bucketIds", "A stream reads at least one bucket.");
+    if (bucketIds.length === 0)
+      throw badInput("input.bucketIds", "A stream reads at least one bucket; give its bucketIds.");
     return this.deps.db.transaction(async (m) => {
       const project = await ProjectService.requireVisible(m, viewer, input.project);
       requirePermission(viewer, project.id, "streams-admin", `Project '${input.project}'`);
       const buckets = await m.findBy(BucketRow, { id: In(bucketIds), projectId: project.id });
       const missing = bucketIds.filter((id) => !buckets.some((b) => b.id === id));
       if (missing.length > 0) {
-        throw badInput("input.bucketIds", `Project '${project.name}' has no bucket with id ${missing.join(", ")}.`);
+        throw badInput(
+          "input.bucketIds",
+          `Project '${project.name}' has no bucket with id ${missing.join(", ")}.`,
+        );
       }
       if (await m.existsBy(StreamRow, { projectId: project.id, name: input.name })) {
         throw conflict(`Project '${project.name}' already has a stream named '${input.name}'.`);
       }
       const position = input.startAt
-        ? await positionBefore(m, bucketIds, input.startAt)
+        ? await positionAt(m, project.id, bucketIds, input.startAt)
         : String(project.lastSequence);
       const row = await m.save(
         m.create(StreamRow, {
@@ -100,107 +160,157 @@ export class StreamService {
           createdAt: this.deps.now(),
         }),
       );
-      for (const bucketId of bucketIds) await m.save(m.create(StreamBucketRow, { streamId: row.id, bucketId }));
+      for (const bucketId of bucketIds)
+        await m.save(m.create(StreamBucketRow, { streamId: row.id, bucketId }));
       return normalizeStream(row);
     });
   }
 
   async delete(viewer: Viewer, projectName: string, name: string): Promise<boolean> {
     return this.deps.db.transaction(async (m) => {
-      const row = await StreamService.requireByName(m, viewer, projectName, name, "streams-admin");
-      await m.delete(StreamRow, { id: row.id });
+      const { stream } = await StreamService.requireByName(
+        m,
+        viewer,
+        projectName,
+        name,
+        "streams-admin",
+      );
+      await m.delete(StreamRow, { id: stream.id });
+      this.bucketIdsCache.delete(stream.id);
       return true;
     });
   }
 
   /**
    * The next messages after the position, in sequence order; read-only, so the same batch comes
-   * back until `advance` (at-least-once delivery).
+   * back until `advance` (at-least-once delivery). Filtered messages are skipped and counted, and
+   * the batch's `sequenceId` moves past them, so advancing to it never re-examines them.
    */
   async fetch(viewer: Viewer, stream: StreamRow, size: number): Promise<StreamBatch> {
-    if (!Number.isInteger(size) || size < 1 || size > MAX_FETCH_SIZE) {
-      throw badInput("size", `size must be from 1 to ${MAX_FETCH_SIZE}.`);
+    if (!Number.isInteger(size) || size < MIN_FETCH_SIZE || size > MAX_FETCH_SIZE) {
+      throw badInput("size", `size must be from ${MIN_FETCH_SIZE} to ${MAX_FETCH_SIZE}.`);
     }
     requirePermission(viewer, stream.projectId, "streams-consume", `Stream '${stream.name}'`);
-    requirePermission(viewer, stream.projectId, "messages-read", `Stream '${stream.name}'`);
     return this.deps.db.read(async (m) => {
-      const bucketIds = (await m.findBy(StreamBucketRow, { streamId: stream.id })).map((l) => l.bucketId);
+      const bucketIds = await this.streamBucketIds(m, stream.id);
+      if (bucketIds.length === 0)
+        return { results: [], sequenceId: stream.position, filtered: 0, isEndSequence: true };
+      if (isEmptyStreamFilter(stream.filter)) {
+        // One keyset read; the extra row only says whether more lies beyond this batch.
+        const rows = await messagesAfter(m, stream.projectId, bucketIds, stream.position, size + 1);
+        const batch = rows.slice(0, size);
+        return {
+          results: batch.map((message) => ({ sequenceId: message.sequenceId, message })),
+          sequenceId: batch.at(-1)?.sequenceId ?? stream.position,
+          filtered: 0,
+          isEndSequence: rows.length <= size,
+        };
+      }
       const passes = compileStreamFilter(stream.filter);
-      const results: StreamBatch["results"] = [];
+      const kept: string[] = [];
       let cursor = stream.position;
       let filtered = 0;
       let scanned = 0;
-      let exhausted = false;
-      while (results.length < size && scanned < MAX_SCANNED_PER_FETCH) {
-        const rows = (
-          await m
-            .createQueryBuilder(MessageRow, "m")
-            .where("m.bucket_id IN (:...bucketIds)", { bucketIds })
-            .andWhere("m.sequence_id > :cursor", { cursor })
-            .orderBy("m.sequence_id", "ASC")
-            .limit(SCAN_CHUNK)
-            .getMany()
-        ).map(normalizeMessage);
-        for (const row of rows) {
-          if (results.length === size) break;
+      let isEndSequence = false;
+      scan: while (scanned < MAX_SCANNED_PER_FETCH) {
+        const heads = await messageHeadsAfter(m, stream.projectId, bucketIds, cursor, SCAN_CHUNK);
+        for (const head of heads) {
+          if (kept.length === size) break scan;
           scanned++;
-          cursor = row.sequenceId;
-          if (passes(row)) results.push({ sequenceId: row.sequenceId, message: row });
+          cursor = head.sequenceId;
+          if (passes(head)) kept.push(head.id);
           else filtered++;
         }
-        if (rows.length < SCAN_CHUNK && results.length < size) {
-          exhausted = true;
+        if (heads.length < SCAN_CHUNK) {
+          isEndSequence = true;
           break;
         }
       }
-      if (!exhausted) {
-        exhausted = !(await m
-          .createQueryBuilder(MessageRow, "m")
-          .where("m.bucket_id IN (:...bucketIds)", { bucketIds })
-          .andWhere("m.sequence_id > :cursor", { cursor })
-          .getExists());
+      if (!isEndSequence && kept.length < size) {
+        isEndSequence = !(await hasMessagesAfter(m, stream.projectId, bucketIds, cursor));
       }
-      return { results, sequenceId: cursor, filtered, isEndSequence: exhausted };
+      const rows = await messagesByIds(m, kept);
+      return {
+        results: rows.map((message) => ({ sequenceId: message.sequenceId, message })),
+        sequenceId: cursor,
+        filtered,
+        isEndSequence,
+      };
     });
   }
 
-  async advance(viewer: Viewer, projectName: string, name: string, sequenceId: string): Promise<StreamRow> {
-    if (!/^\d{1,19}$/.test(sequenceId)) {
-      throw badInput("sequenceId", "sequenceId must be a sequence id returned by fetch.");
+  /** Moves the position to `sequenceId` (normally a batch's `sequenceId`; moving back replays). */
+  async advance(
+    viewer: Viewer,
+    projectName: string,
+    name: string,
+    sequenceId: string,
+  ): Promise<StreamRow> {
+    if (!SEQUENCE_ID.test(sequenceId)) {
+      throw badInput(
+        "sequenceId",
+        "sequenceId must be a sequence id returned by fetch (a whole number, as text).",
+      );
     }
     return this.deps.db.transaction(async (m) => {
-      const row = await StreamService.requireByName(m, viewer, projectName, name, "streams-consume");
-      const project = await ProjectService.requireVisible(m, viewer, projectName);
+      const { stream, project } = await StreamService.requireByName(
+        m,
+        viewer,
+        projectName,
+        name,
+        "streams-consume",
+      );
       if (BigInt(sequenceId) > BigInt(project.lastSequence)) {
-        throw badInput("sequenceId", `sequenceId ${sequenceId} is beyond the last message stored (${project.lastSequence}).`);
+        throw badInput(
+          "sequenceId",
+          `sequenceId ${sequenceId} is beyond the last message stored in project '${projectName}' (${String(project.lastSequence)}).`,
+        );
       }
-      row.position = sequenceId;
-      return normalizeStream(await m.save(row));
+      stream.position = sequenceId;
+      return normalizeStream(await m.save(stream));
     });
   }
 
   /** Moves the position to just before the first message stored at or after `to`. */
   async reset(viewer: Viewer, projectName: string, name: string, to: Date): Promise<StreamRow> {
+    if (Number.isNaN(to.getTime())) throw badInput("to", "to must be a date-time.");
     return this.deps.db.transaction(async (m) => {
-      const row = await StreamService.requireByName(m, viewer, projectName, name, "streams-consume");
-      const bucketIds = (await m.findBy(StreamBucketRow, { streamId: row.id })).map((l) => l.bucketId);
-      row.position = await positionBefore(m, bucketIds, to);
-      return normalizeStream(await m.save(row));
+      const { stream, project } = await StreamService.requireByName(
+        m,
+        viewer,
+        projectName,
+        name,
+        "streams-consume",
+      );
+      const bucketIds = (await m.findBy(StreamBucketRow, { streamId: stream.id })).map(
+        (l) => l.bucketId,
+      );
+      stream.position = await positionAt(m, project.id, bucketIds, to);
+      return normalizeStream(await m.save(stream));
     });
   }
 }
 
-/** The largest sequence id among the buckets' messages stored before `at` ("0" when none). */
-async function positionBefore(m: EntityManager, bucketIds: string[], at: Date): Promise<string> {
-  const result = await m
-    .createQueryBuilder(MessageRow, "m")
-    .select("MAX(m.sequence_id)", "max")
-    .where("m.bucket_id IN (:...bucketIds)", { bucketIds })
-    .andWhere("m.stored_at < :at", { at })
-    .getRawOne<{ max: string | number | null }>();
-  return result?.max === null || result?.max === undefined ? "0" : String(result.max);
+/**
+ * The position whose next message is the first of `bucketIds` stored at or after `at`; with none,
+ * the project's last sequence id (so only messages stored later follow). The last sequence id is
+ * read first: a message committed between the two reads is then found by the second, never lost
+ * between them.
+ */
+async function positionAt(
+  m: EntityManager,
+  projectId: string,
+  bucketIds: readonly string[],
+  at: Date,
+): Promise<string> {
+  const project = await m.findOneByOrFail(ProjectRow, { id: projectId });
+  const last = String(project.lastSequence);
+  if (bucketIds.length === 0) return last;
+  const first = await firstSequenceStoredFrom(m, projectId, bucketIds, at);
+  return first === null ? last : String(BigInt(first) - 1n);
 }
 
+/** bigint columns come back as numbers from SQLite and strings from PostgreSQL. */
 function normalizeStream(row: StreamRow): StreamRow {
   row.position = String(row.position);
   return row;

@@ -16,7 +16,12 @@ afterAll(() => server.stop());
 describe("projects", () => {
   it("creates, reads, updates and deletes a project", async () => {
     const created = await server.ok<{ createProject: Record<string, unknown> }>(CREATE, {
-      input: { name: "sales-emea", title: "Sales EMEA", description: "Orders mailbox", unitBudget: 1000 },
+      input: {
+        name: "sales-emea",
+        title: "Sales EMEA",
+        description: "Orders mailbox",
+        unitBudget: 1000,
+      },
     });
     expect(created.createProject).toMatchObject({
       name: "sales-emea",
@@ -25,23 +30,34 @@ describe("projects", () => {
       unitBudget: 1000,
       usage: { messagesCreated: 0, unitsCharged: 0 },
     });
-    const read = await server.ok<{ project: { title: string } }>(`{ project(name: "sales-emea") { title } }`);
+    const read = await server.ok<{ project: { title: string } }>(
+      `{ project(name: "sales-emea") { title } }`,
+    );
     expect(read.project.title).toBe("Sales EMEA");
 
-    const updated = await server.ok<{ updateProject: { title: string; unitBudget: number | null; name: string } }>(
+    const updated = await server.ok<{
+      updateProject: { title: string; unitBudget: number | null; name: string };
+    }>(
       `mutation { updateProject(name: "sales-emea", input: { title: "EMEA", unitBudget: null }) { name title unitBudget } }`,
     );
     expect(updated.updateProject).toEqual({ name: "sales-emea", title: "EMEA", unitBudget: null });
 
-    const deleted = await server.ok<{ deleteProject: boolean }>(`mutation { deleteProject(name: "sales-emea") }`);
+    const deleted = await server.ok<{ deleteProject: boolean }>(
+      `mutation { deleteProject(name: "sales-emea") }`,
+    );
     expect(deleted.deleteProject).toBe(true);
-    expect((await server.ok<{ project: null }>(`{ project(name: "sales-emea") { id } }`)).project).toBeNull();
+    expect(
+      (await server.ok<{ project: null }>(`{ project(name: "sales-emea") { id } }`)).project,
+    ).toBeNull();
   });
 
   it("defaults the title to the name and the description to empty", async () => {
-    const created = await server.ok<{ createProject: { title: string; description: string } }>(CREATE, {
-      input: { name: "defaults" },
-    });
+    const created = await server.ok<{ createProject: { title: string; description: string } }>(
+      CREATE,
+      {
+        input: { name: "defaults" },
+      },
+    );
     expect(created.createProject).toMatchObject({ title: "defaults", description: "" });
   });
 
@@ -69,7 +85,10 @@ describe("projects", () => {
   it("refuses a negative budget", async () => {
     const before = await snapshot(server);
     const result = await server.gql(CREATE, { input: { name: "budget", unitBudget: -1 } });
-    expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.unitBudget" });
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "input.unitBudget",
+    });
     expect(await snapshot(server)).toBe(before);
   });
 
@@ -83,7 +102,9 @@ describe("projects", () => {
   });
 
   it("has no mutation input that renames a project", async () => {
-    const result = await server.gql(`mutation { updateProject(name: "taken", input: { name: "renamed" }) { name } }`);
+    const result = await server.gql(
+      `mutation { updateProject(name: "taken", input: { name: "renamed" }) { name } }`,
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 

@@ -12,26 +12,40 @@ const CREATE_TOKEN = `mutation($input: CreateApiTokenInput!) {
 let server: TestServer;
 beforeAll(async () => {
   server = await startApiServer();
-  await server.ok(`mutation { a: createProject(input: { name: "alpha" }) { id } b: createProject(input: { name: "beta" }) { id } }`);
+  await server.ok(
+    `mutation { a: createProject(input: { name: "alpha" }) { id } b: createProject(input: { name: "beta" }) { id } }`,
+  );
 });
 afterAll(() => server.stop());
 
 async function createToken(input: Record<string, unknown>) {
-  const data = await server.ok<{ createApiToken: { token: string; apiToken: { id: string } } }>(CREATE_TOKEN, { input });
+  const data = await server.ok<{ createApiToken: { token: string; apiToken: { id: string } } }>(
+    CREATE_TOKEN,
+    { input },
+  );
   return data.createApiToken;
 }
 
 describe("API tokens", () => {
   it("shows a new token once and stores only its hash", async () => {
-    const created = await createToken({ name: "reader", grants: [{ project: "alpha", permissions: ["INTEGRATIONS_READ"] }] });
+    const created = await createToken({
+      name: "reader",
+      grants: [{ project: "alpha", permissions: ["INTEGRATIONS_READ"] }],
+    });
     expect(created.token).toMatch(/^ms_[A-Za-z0-9_-]{43}$/);
-    const listed = await server.ok<{ apiTokens: { id: string; name: string }[] }>(`{ apiTokens { id name } }`);
+    const listed = await server.ok<{ apiTokens: { id: string; name: string }[] }>(
+      `{ apiTokens { id name } }`,
+    );
     expect(listed.apiTokens.map((t) => t.name)).toContain("reader");
     expect(JSON.stringify(listed)).not.toContain(created.token);
     expect(await snapshot(server)).not.toContain(created.token);
     if (!server.databaseUrl) {
-      for (const file of readdirSync(server.dataDir).filter((f) => f.startsWith("mailstream.sqlite"))) {
-        expect(readFileSync(join(server.dataDir, file)).includes(Buffer.from(created.token))).toBe(false);
+      for (const file of readdirSync(server.dataDir).filter((f) =>
+        f.startsWith("mailstream.sqlite"),
+      )) {
+        expect(readFileSync(join(server.dataDir, file)).includes(Buffer.from(created.token))).toBe(
+          false,
+        );
       }
     }
   });
@@ -41,7 +55,11 @@ describe("API tokens", () => {
       name: "two-perms",
       grants: [{ project: "alpha", permissions: ["BUCKETS_READ", "MESSAGES_READ"] }],
     });
-    const me = await server.ok<{ viewer: unknown }>(`{ viewer { name admin grants { project permissions } } }`, {}, created.token);
+    const me = await server.ok<{ viewer: unknown }>(
+      `{ viewer { name admin grants { project permissions } } }`,
+      {},
+      created.token,
+    );
     expect(me.viewer).toEqual({
       name: "two-perms",
       admin: false,
@@ -50,15 +68,25 @@ describe("API tokens", () => {
   });
 
   it("lets only admins create tokens", async () => {
-    const created = await createToken({ name: "writer", grants: [{ project: "alpha", permissions: ["INTEGRATIONS_WRITE"] }] });
-    const result = await server.gql(CREATE_TOKEN, { input: { name: "escalate", admin: true } }, created.token);
+    const created = await createToken({
+      name: "writer",
+      grants: [{ project: "alpha", permissions: ["INTEGRATIONS_WRITE"] }],
+    });
+    const result = await server.gql(
+      CREATE_TOKEN,
+      { input: { name: "escalate", admin: true } },
+      created.token,
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
   it("refuses tokens without grants, unknown projects and empty permission lists", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ name: "nothing" }, "BAD_USER_INPUT"],
-      [{ name: "ghost", grants: [{ project: "ghost", permissions: ["BUCKETS_READ"] }] }, "NOT_FOUND"],
+      [
+        { name: "ghost", grants: [{ project: "ghost", permissions: ["BUCKETS_READ"] }] },
+        "NOT_FOUND",
+      ],
       [{ name: "empty", grants: [{ project: "alpha", permissions: [] }] }, "BAD_USER_INPUT"],
       [{ name: "", admin: true }, "BAD_USER_INPUT"],
     ];
@@ -71,24 +99,48 @@ describe("API tokens", () => {
   });
 
   it("stops accepting a revoked token at once", async () => {
-    const created = await createToken({ name: "short-lived", grants: [{ project: "alpha", permissions: ["BUCKETS_READ"] }] });
+    const created = await createToken({
+      name: "short-lived",
+      grants: [{ project: "alpha", permissions: ["BUCKETS_READ"] }],
+    });
     expect((await server.gql(`{ viewer { name } }`, {}, created.token)).errors).toBeUndefined();
     await server.ok(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: created.apiToken.id });
     const after = await server.gql(`{ viewer { name } }`, {}, created.token);
     expect(after.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-    const again = await server.gql(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: created.apiToken.id });
+    const again = await server.gql(`mutation($id: ID!) { revokeApiToken(id: $id) }`, {
+      id: created.apiToken.id,
+    });
     expect(again.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
 
   it("scopes a project token: sees its project only, reads but cannot write", async () => {
-    const reader = await createToken({ name: "alpha-reader", grants: [{ project: "alpha", permissions: ["INTEGRATIONS_READ"] }] });
-    const projects = await server.ok<{ projects: { name: string }[] }>(`{ projects { name } }`, {}, reader.token);
+    const reader = await createToken({
+      name: "alpha-reader",
+      grants: [{ project: "alpha", permissions: ["INTEGRATIONS_READ"] }],
+    });
+    const projects = await server.ok<{ projects: { name: string }[] }>(
+      `{ projects { name } }`,
+      {},
+      reader.token,
+    );
     expect(projects.projects.map((p) => p.name)).toEqual(["alpha"]);
-    const beta = await server.ok<{ project: null }>(`{ project(name: "beta") { name } }`, {}, reader.token);
+    const beta = await server.ok<{ project: null }>(
+      `{ project(name: "beta") { name } }`,
+      {},
+      reader.token,
+    );
     expect(beta.project).toBeNull();
-    const integrations = await server.gql(`{ project(name: "alpha") { integrations { id } } }`, {}, reader.token);
+    const integrations = await server.gql(
+      `{ project(name: "alpha") { integrations { id } } }`,
+      {},
+      reader.token,
+    );
     expect(integrations.errors).toBeUndefined();
-    const buckets = await server.gql(`{ project(name: "alpha") { buckets { id } } }`, {}, reader.token);
+    const buckets = await server.gql(
+      `{ project(name: "alpha") { buckets { id } } }`,
+      {},
+      reader.token,
+    );
     expect(buckets.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const createBucket = await server.gql(
       `mutation { createBucket(input: { project: "alpha", name: "b1" }) { id } }`,
@@ -102,15 +154,30 @@ describe("API tokens", () => {
       reader.token,
     );
     expect(createInBeta.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    const updateProject = await server.gql(`mutation { updateProject(name: "alpha", input: { title: "x" }) { id } }`, {}, reader.token);
+    const updateProject = await server.gql(
+      `mutation { updateProject(name: "alpha", input: { title: "x" }) { id } }`,
+      {},
+      reader.token,
+    );
     expect(updateProject.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-    const deleteBeta = await server.gql(`mutation { deleteProject(name: "beta") }`, {}, reader.token);
+    const deleteBeta = await server.gql(
+      `mutation { deleteProject(name: "beta") }`,
+      {},
+      reader.token,
+    );
     expect(deleteBeta.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
 
   it("lists only itself for a non-admin token", async () => {
-    const created = await createToken({ name: "self-only", grants: [{ project: "beta", permissions: ["STREAMS_READ"] }] });
-    const listed = await server.ok<{ apiTokens: { name: string }[] }>(`{ apiTokens { name } }`, {}, created.token);
+    const created = await createToken({
+      name: "self-only",
+      grants: [{ project: "beta", permissions: ["STREAMS_READ"] }],
+    });
+    const listed = await server.ok<{ apiTokens: { name: string }[] }>(
+      `{ apiTokens { name } }`,
+      {},
+      created.token,
+    );
     expect(listed.apiTokens.map((t) => t.name)).toEqual(["self-only"]);
   });
 });

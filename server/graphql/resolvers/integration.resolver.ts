@@ -6,6 +6,7 @@ import { CredentialStatus, MailboxAccess } from "../types/enums.js";
 import {
   ConnectionInput,
   CreateIntegrationInput,
+  MailboxInput,
   UpdateIntegrationInput,
 } from "../types/inputs.js";
 import {
@@ -13,6 +14,7 @@ import {
   IntegrationType,
   MailboxType,
   ProjectType,
+  VolumeEstimateType,
 } from "../types/objects.js";
 
 @Resolver(() => IntegrationType)
@@ -23,6 +25,24 @@ export class IntegrationResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<IntegrationRow | null> {
     return ctx.services.integrations.findById(requireViewer(ctx.viewer), id);
+  }
+
+  @Query(() => VolumeEstimateType)
+  estimateVolume(
+    @Arg("integrationId", () => ID) integrationId: string,
+    @Arg("mailbox", () => MailboxInput) mailbox: MailboxInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.explorer.estimate(requireViewer(ctx.viewer), integrationId, mailbox);
+  }
+
+  @Query(() => [String], { description: "The live folder tree of a mailbox, as folder filter paths." })
+  mailboxFolders(
+    @Arg("integrationId", () => ID) integrationId: string,
+    @Arg("email", () => String) email: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.explorer.folders(requireViewer(ctx.viewer), integrationId, email);
   }
 
   @Mutation(() => CredentialCheckType)
