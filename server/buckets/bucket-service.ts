@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import type { PermissionName } from "../auth/permissions.js";
-import { type Viewer, requirePermission } from "../auth/viewer.js";
+import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
 import { conflict, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { BucketRow, MailboxRow, MessageRow, StreamBucketRow } from "../storage/entities/index.js";
@@ -48,6 +48,14 @@ export class BucketService {
     permission: PermissionName = "buckets-read",
   ): Promise<BucketRow> {
     return this.deps.db.read((m) => BucketService.require(m, viewer, id, permission));
+  }
+
+  /** The bucket by id, or null when it does not exist or lives in a project the viewer cannot see. */
+  async findVisibleById(viewer: Viewer, id: string): Promise<BucketRow | null> {
+    const row = await this.deps.db.read((m) => m.findOneBy(BucketRow, { id }));
+    if (!row || !canSeeProject(viewer, row.projectId)) return null;
+    requirePermission(viewer, row.projectId, "buckets-read", `Bucket '${id}'`);
+    return row;
   }
 
   async messageCount(bucketId: string): Promise<number> {

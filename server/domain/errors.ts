@@ -14,6 +14,8 @@ export enum ErrorCode {
   NotFound = "NOT_FOUND",
   /** A unique name is already taken, or the object's state does not allow the action. */
   Conflict = "CONFLICT",
+  /** Microsoft did not answer in time or asked us to come back later; retrying may work. */
+  Unavailable = "SERVICE_UNAVAILABLE",
 }
 
 export class DomainError extends Error {
@@ -36,5 +38,7 @@ export const forbidden = (message: string): DomainError =>
   new DomainError(ErrorCode.Forbidden, message);
 export const conflict = (message: string): DomainError =>
   new DomainError(ErrorCode.Conflict, message);
+export const unavailable = (message: string): DomainError =>
+  new DomainError(ErrorCode.Unavailable, message);
 export const unauthenticated = (message: string): DomainError =>
   new DomainError(ErrorCode.Unauthenticated, message);

@@ -76,6 +76,8 @@ export interface MailSource {
     request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number },
     signal?: AbortSignal,
   ): Promise<ListingPage>;
+  /** Messages received at or after `receivedFrom` (all when null): for volume estimates. */
+  countMessages(email: string, folderId: string, receivedFrom: Date | null, signal?: AbortSignal): Promise<number>;
   listAttachments(email: string, messageId: string, signal?: AbortSignal): Promise<RemoteAttachment[]>;
   attachmentContent(email: string, messageId: string, attachmentId: string, signal?: AbortSignal): Promise<Buffer>;
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Deps } from "../app/deps.js";
 import type { ResolvedConnection } from "../integrations/credential-checker.js";
 import { FolderCheckpointRow, IntegrationRow, MailboxRow, MailboxSyncRow } from "../storage/entities/index.js";
@@ -144,6 +145,8 @@ export class SyncScheduler {
   private startRound(mailboxId: string): void {
     this.requested.delete(mailboxId);
     const controller = new AbortController();
+    // Every request of a round listens on its signal; many are in flight across folders.
+    setMaxListeners(0, controller.signal);
     const done = (async (): Promise<RoundOutcome> => {
       const source = await this.sourceFor(mailboxId);
       if (!source) return "stopped";

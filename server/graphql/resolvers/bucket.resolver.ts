@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireViewer } from "../../auth/viewer.js";
 import type { BucketRow, ProjectRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
@@ -7,6 +7,11 @@ import { BucketType, MessageConnectionType, ProjectType } from "../types/objects
 
 @Resolver(() => BucketType)
 export class BucketResolver {
+  @Query(() => BucketType, { nullable: true, description: "A bucket by id (beyond the contract)." })
+  bucket(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BucketRow | null> {
+    return ctx.services.buckets.findVisibleById(requireViewer(ctx.viewer), id);
+  }
+
   @Mutation(() => BucketType)
   createBucket(
     @Arg("input", () => NewBucketInput) input: NewBucketInput,

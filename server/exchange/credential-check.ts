@@ -1,0 +1,72 @@
+import type {
+  CredentialCheckResult,
+  CredentialChecker,
+  ResolvedConnection,
+} from "../integrations/credential-checker.js";
+import type { ExchangeConnection } from "./connection.js";
+import { ExchangeClient, type ExchangeClientOptions } from "./exchange-client.js";
+
+/**
+ * "Validate & save credentials" over the exchange client: acquire a token with the configured
+ * method, then prove each mailbox readable with a mail request. A person waits for this answer,
+ * so retries are few and a long Retry-After is reported rather than waited for.
+ */
+const CHECK_RETRY = { maxAttempts: 3, maxRetryAfterMs: 5_000, requestTimeoutMs: 30_000 };
+
+export class GraphCredentialChecker implements CredentialChecker {
+  constructor(private readonly options: ExchangeClientOptions = {}) {}
+
+  async check(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult> {
+    const unsupported = unsupportedReason(connection);
+    if (unsupported)
+      return {
+        status: "INVALID",
+        error: unsupported,
+        mailboxes: notChecked(mailboxes, unsupported),
+      };
+    const client = new ExchangeClient(toExchangeConnection(connection), {
+      ...this.options,
+      retry: { ...CHECK_RETRY, ...this.options.retry },
+    });
+    const token = await client.acquireToken();
+    if (!token.ok) {
+      return {
+        status: "INVALID",
+        error: token.message,
+        mailboxes: notChecked(mailboxes, "Not checked: no access token"),
+      };
+    }
+    const checks = await Promise.all(mailboxes.map((email) => client.checkMailbox(email)));
+    return {
+      status: "VALID",
+      error: null,
+      mailboxes: checks.map((c) => ({ email: c.email, access: c.access, error: c.error })),
+    };
+  }
+}
+
+export function toExchangeConnection(c: ResolvedConnection): ExchangeConnection {
+  return {
+    authorityUrl: c.authorityUrl,
+    clientId: c.clientId,
+    authMethod: c.authMethod === "CERTIFICATE" ? "CERTIFICATE" : "CLIENT_SECRET",
+    access: c.access,
+    clientSecret: c.clientSecret ?? null,
+    privateKey: c.privateKey ?? null,
+    certificateThumbprint: c.certificateThumbprint,
+    serviceUsername: c.serviceUsername,
+    servicePassword: c.servicePassword ?? null,
+    graphEndpoint: c.graphEndpoint,
+  };
+}
+
+function unsupportedReason(c: ResolvedConnection): string | null {
+  if (c.api !== "GRAPH")
+    return "Only Microsoft Graph connections can be validated; EWS is not supported by this server";
+  if (c.authMethod === "NTLM") return "NTLM is not supported with Microsoft Graph";
+  return null;
+}
+
+function notChecked(mailboxes: string[], reason: string): CredentialCheckResult["mailboxes"] {
+  return mailboxes.map((email) => ({ email, access: "ERROR" as const, error: reason }));
+}

@@ -1,0 +1,128 @@
+import type { ResolvedConnection } from "../integrations/credential-checker.js";
+import type {
+  DeltaPage,
+  ListingPage,
+  MailSource,
+  RemoteAttachment,
+  RemoteFolder,
+  RemoteMessage,
+} from "../sync/mail-source.js";
+import { toExchangeConnection } from "./credential-check.js";
+import { ExchangeClient, type ExchangeClientOptions } from "./exchange-client.js";
+import type { ExchangeMessage } from "./graph-types.js";
+import { MailboxRequestLimiter } from "./mailbox-limiter.js";
+
+/**
+ * The sync engine's MailSource over the exchange client. A factory shares one request limiter
+ * between all the sources it makes (keys carry the app's client id), so two integrations of the
+ * same app never exceed the per-mailbox limits together.
+ */
+export function createGraphMailSourceFactory(
+  options: ExchangeClientOptions = {},
+): (connection: ResolvedConnection) => MailSource {
+  const limiter = options.limiter ?? new MailboxRequestLimiter(options.limits);
+  return (connection) =>
+    new GraphMailSource(
+      new ExchangeClient(toExchangeConnection(connection), { ...options, limiter }),
+    );
+}
+
+export class GraphMailSource implements MailSource {
+  constructor(readonly client: ExchangeClient) {}
+
+  async listFolders(email: string, signal?: AbortSignal): Promise<RemoteFolder[]> {
+    const folders = await this.client.listFolders(email, { signal, includeSearchFolders: true });
+    return folders.map((f) => ({
+      id: f.id,
+      path: f.path,
+      totalItemCount: f.totalItemCount,
+      isSearchFolder: f.isSearchFolder,
+    }));
+  }
+
+  async deltaPage(
+    email: string,
+    folderId: string,
+    request: { link: string | null; receivedFrom: Date | null; pageSize: number },
+    signal?: AbortSignal,
+  ): Promise<DeltaPage> {
+    const page = await this.client.deltaPage(email, folderId, { ...request, signal });
+    return {
+      messages: page.messages.map(toRemoteMessage),
+      removedIds: page.removedIds,
+      nextLink: page.nextLink,
+      deltaLink: page.deltaLink,
+    };
+  }
+
+  async listPage(
+    email: string,
+    folderId: string,
+    request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number },
+    signal?: AbortSignal,
+  ): Promise<ListingPage> {
+    const page = await this.client.listMessages(email, folderId, {
+      ...request,
+      order: "asc",
+      signal,
+    });
+    return { messages: page.messages.map(toRemoteMessage) };
+  }
+
+  countMessages(
+    email: string,
+    folderId: string,
+    receivedFrom: Date | null,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return this.client.countMessages(email, folderId, { receivedFrom, signal });
+  }
+
+  async listAttachments(
+    email: string,
+    messageId: string,
+    signal?: AbortSignal,
+  ): Promise<RemoteAttachment[]> {
+    const attachments = await this.client.listAttachments(email, messageId, {
+      includeContent: true,
+      signal,
+    });
+    return attachments.map((a) => ({
+      id: a.id,
+      name: a.name,
+      contentType: a.contentType,
+      size: a.size,
+      inline: a.isInline,
+      kind: a.kind,
+      contentBytes: a.contentBytes,
+    }));
+  }
+
+  attachmentContent(
+    email: string,
+    messageId: string,
+    attachmentId: string,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    return this.client.attachmentContent(email, messageId, attachmentId, signal);
+  }
+}
+
+function toRemoteMessage(m: ExchangeMessage): RemoteMessage {
+  return {
+    id: m.id,
+    internetMessageId: m.internetMessageId,
+    conversationId: m.conversationId,
+    subject: m.subject,
+    from: m.from,
+    sender: m.sender,
+    to: m.to,
+    cc: m.cc,
+    bcc: m.bcc,
+    sentAt: m.sentAt,
+    receivedAt: m.receivedAt,
+    bodyType: m.body.contentType,
+    body: m.body.content,
+    hasAttachments: m.hasAttachments,
+  };
+}

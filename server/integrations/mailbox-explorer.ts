@@ -1,0 +1,105 @@
+import type { Deps } from "../app/deps.js";
+import type { Viewer } from "../auth/viewer.js";
+import { badInput, conflict, unavailable } from "../domain/errors.js";
+import { validateEmailAddress } from "../domain/email-address.js";
+import { compileFolderFilters } from "../domain/folder-filter.js";
+import { formatFolderPath } from "../domain/folder-path.js";
+import { type MailboxInputValues, validateMailboxInput } from "../domain/mailbox-rules.js";
+import type { IntegrationRow } from "../storage/entities/index.js";
+import type { MailSource, RemoteFolder } from "../sync/mail-source.js";
+import type { MailSourceFactory } from "../sync/scheduler.js";
+import { classified } from "../sync/sync-errors.js";
+import { IntegrationService } from "./integration-service.js";
+
+export interface FolderVolume {
+  folder: string;
+  messages: number;
+  included: boolean;
+}
+
+export interface VolumeEstimate {
+  folders: FolderVolume[];
+  messages: number;
+  units: number;
+}
+
+/**
+ * Looks into a live mailbox through an integration's credentials: the folder tree for the
+ * folder picker, and the volume a mailbox configuration would sync so a user can gauge an
+ * all-time sync before paying for it.
+ */
+export class MailboxExplorer {
+  constructor(
+    private readonly deps: Deps,
+    private readonly integrations: IntegrationService,
+    private readonly sourceFactory: MailSourceFactory,
+  ) {}
+
+  /** Every folder (search folders left out) as a filter path, in tree order. */
+  async folders(viewer: Viewer, integrationId: string, email: string): Promise<string[]> {
+    const address = validateEmailAddress("email", email);
+    const { source } = await this.open(viewer, integrationId);
+    const folders = await this.walk(source, address, "email");
+    return folders.map((f) => formatFolderPath(f.path));
+  }
+
+  /**
+   * Folder item counts from Graph; under a time filter, each included folder is counted exactly
+   * with `$count` over its received range. Units assume every counted message syncs (participant
+   * filters are applied only when messages are read), so they are an upper bound.
+   */
+  async estimate(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<VolumeEstimate> {
+    const mailbox = validateMailboxInput(input, "mailbox");
+    const { source } = await this.open(viewer, integrationId);
+    const folders = await this.walk(source, mailbox.email, "mailbox.email");
+    const filters = compileFolderFilters({ allowed: mailbox.filters.allowedFolders, denied: mailbox.filters.deniedFolders });
+    const syncFrom = mailbox.allTime ? null : mailbox.syncFrom;
+    const volumes = await Promise.all(
+      folders.map(async (folder): Promise<FolderVolume> => {
+        const included = filters.selected(folder.path);
+        const messages =
+          included && syncFrom
+            ? await this.guard(() => source.countMessages(mailbox.email, folder.id, syncFrom), "mailbox.email")
+            : folder.totalItemCount;
+        return { folder: formatFolderPath(folder.path), messages, included };
+      }),
+    );
+    const total = volumes.filter((v) => v.included).reduce((sum, v) => sum + v.messages, 0);
+    return { folders: volumes, messages: total, units: total };
+  }
+
+  private async open(viewer: Viewer, integrationId: string): Promise<{ integration: IntegrationRow; source: MailSource }> {
+    const integration = await this.deps.db.read((m) =>
+      IntegrationService.require(m, viewer, integrationId, "integrations-read"),
+    );
+    if (integration.api !== "GRAPH") {
+      throw conflict(`Integration '${integration.name}' uses EWS, which this server cannot read yet; use the Graph API.`);
+    }
+    return { integration, source: this.sourceFactory(this.integrations.resolveConnection(integration)) };
+  }
+
+  private async walk(source: MailSource, email: string, field: string): Promise<RemoteFolder[]> {
+    const folders = await this.guard(() => source.listFolders(email), field);
+    return folders.filter((f) => !f.isSearchFolder);
+  }
+
+  /** Microsoft's refusals as errors a person can act on. */
+  private async guard<T>(work: () => Promise<T>, field: string): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const kind = classified(error);
+      if (!kind) throw error;
+      switch (kind.kind) {
+        case "not_found":
+        case "permission":
+          throw badInput(field, kind.message);
+        case "credentials":
+          throw conflict(`The integration's credentials were refused: ${kind.message} Fix them with updateIntegrationConnection.`);
+        case "temporary":
+        case "sync_state_expired":
+          throw unavailable(`Microsoft Graph did not answer in time (${kind.message}); try again shortly.`);
+      }
+    }
+  }
+}

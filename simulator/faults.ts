@@ -1,0 +1,103 @@
+/**
+ * Switchable faults. A rule matches requests (by target, mailbox, path, method, app) and fires a
+ * bounded number of times: a burst of 429s, a few 503s, connection resets, slow answers. Rules are
+ * consumed in the order they were added; nothing is random, so tests stay deterministic.
+ */
+export type FaultTarget = "graph" | "identity";
+
+export type FaultAction =
+  | {
+      type: "status";
+      status: number;
+      /** Graph error code (or identity `error`); a sensible default per status otherwise. */
+      code?: string;
+      message?: string;
+      /** Seconds for the Retry-After header; default 1 for 429 and 503; null sends none. */
+      retryAfterSeconds?: number | null;
+    }
+  | { type: "reset" }
+  | { type: "delay"; ms: number };
+
+export interface FaultRule {
+  target?: FaultTarget;
+  /** Only requests for this mailbox (Graph). */
+  mailbox?: string;
+  /** Only requests whose path contains this text (case-insensitive), e.g. "/messages/delta". */
+  pathIncludes?: string;
+  method?: string;
+  clientId?: string;
+  /** How many matching requests it fires on (default 1; Infinity for "until cleared"). */
+  times?: number;
+  /** Let this many matching requests through first. */
+  skip?: number;
+  action: FaultAction;
+}
+
+export interface FaultRequest {
+  target: FaultTarget;
+  mailbox?: string;
+  path: string;
+  method: string;
+  clientId?: string;
+}
+
+interface ActiveRule {
+  id: string;
+  rule: FaultRule;
+  remaining: number;
+  toSkip: number;
+  fired: number;
+}
+
+export class FaultInjector {
+  private rules: ActiveRule[] = [];
+  private nextId = 1;
+
+  add(rule: FaultRule): string {
+    const id = `fault-${this.nextId++}`;
+    this.rules.push({ id, rule, remaining: rule.times ?? 1, toSkip: rule.skip ?? 0, fired: 0 });
+    return id;
+  }
+
+  remove(id: string): void {
+    this.rules = this.rules.filter((r) => r.id !== id);
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** How often a rule fired so far (0 once removed). */
+  fired(id: string): number {
+    return this.rules.find((r) => r.id === id)?.fired ?? 0;
+  }
+
+  list(): { id: string; rule: FaultRule; remaining: number; fired: number }[] {
+    return this.rules.map(({ id, rule, remaining, fired }) => ({ id, rule, remaining, fired }));
+  }
+
+  /** The action for this request, if a rule matches and has shots left. */
+  take(req: FaultRequest): FaultAction | undefined {
+    for (const active of this.rules) {
+      if (active.remaining <= 0 || !matches(active.rule, req)) continue;
+      if (active.toSkip > 0) {
+        active.toSkip--;
+        continue;
+      }
+      active.remaining--;
+      active.fired++;
+      return active.rule.action;
+    }
+    return undefined;
+  }
+}
+
+function matches(rule: FaultRule, req: FaultRequest): boolean {
+  if ((rule.target ?? "graph") !== req.target) return false;
+  if (rule.mailbox && rule.mailbox.toLowerCase() !== req.mailbox) return false;
+  if (rule.pathIncludes && !req.path.toLowerCase().includes(rule.pathIncludes.toLowerCase()))
+    return false;
+  if (rule.method && rule.method.toUpperCase() !== req.method) return false;
+  if (rule.clientId && rule.clientId.toLowerCase() !== req.clientId) return false;
+  return true;
+}

@@ -1,0 +1,138 @@
+import { type DemoTenant, seedDemoTenant, type Simulator } from "../../simulator/index.js";
+import { startTestSimulator } from "../simulator/test-simulator.js";
+import { startTestServer, type TestServer } from "./test-server.js";
+
+/** A simulated tenant and a Mailstream server that trusts it, syncing every second. */
+export interface SyncEnv {
+  sim: Simulator;
+  tenant: DemoTenant;
+  server: TestServer;
+  stop(): Promise<void>;
+}
+
+export async function startSyncEnv(
+  options: { messagesPerMailbox?: number; env?: Record<string, string>; latencyMs?: number } = {},
+): Promise<SyncEnv> {
+  const sim = await startTestSimulator({ latencyMs: options.latencyMs });
+  const tenant = await seedDemoTenant(sim, { messagesPerMailbox: options.messagesPerMailbox ?? 300 });
+  const server = await startTestServer({
+    env: { MAILSTREAM_SYNC_INTERVAL: "1", ...options.env },
+    // Short waits against the simulator; the policy (Retry-After, backoff) stays the same.
+    exchange: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
+  });
+  return {
+    sim,
+    tenant,
+    server,
+    async stop() {
+      await server.stop();
+      await sim.stop();
+    },
+  };
+}
+
+export const CREATE_INTEGRATION = `mutation($input: CreateIntegrationInput!) {
+  createIntegration(input: $input) {
+    id name enabled disabledReason lastError
+    credentials { status error mailboxes { email access error } }
+    mailboxes { id email bucket { id name } }
+  }
+}`;
+
+export interface CreatedIntegration {
+  id: string;
+  enabled: boolean;
+  disabledReason: string | null;
+  lastError: string | null;
+  credentials: { status: string; error: string | null; mailboxes: { email: string; access: string; error: string | null }[] };
+  mailboxes: { id: string; email: string; bucket: { id: string; name: string } }[];
+}
+
+export function secretConnection(tenant: DemoTenant, app: { clientId: string; clientSecret: string } = tenant.app) {
+  return {
+    api: "GRAPH",
+    authMethod: "CLIENT_SECRET",
+    access: "APPLICATION",
+    authorityUrl: tenant.authorityUrl,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    graphEndpoint: tenant.graphEndpoint,
+  };
+}
+
+const SYNC_STATE = `query($id: ID!) { mailbox(id: $id) { enabled disabledReason sync { status phase lastError messagesSeen messagesStored messagesFiltered foldersDone foldersTotal lastSyncedAt } } }`;
+
+export interface MailboxSyncView {
+  enabled: boolean;
+  disabledReason: string | null;
+  sync: {
+    status: string;
+    phase: string | null;
+    lastError: string | null;
+    messagesSeen: number;
+    messagesStored: number;
+    messagesFiltered: number;
+    foldersDone: number;
+    foldersTotal: number;
+    lastSyncedAt: string | null;
+  };
+}
+
+/** Polls `Mailbox.sync` until `done` holds (or fails the test after `timeoutMs`). */
+export async function waitForMailbox(
+  server: TestServer,
+  mailboxId: string,
+  done: (view: MailboxSyncView) => boolean,
+  timeoutMs = 60_000,
+): Promise<MailboxSyncView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: MailboxSyncView | null = null;
+  while (Date.now() < deadline) {
+    last = (await server.ok<{ mailbox: MailboxSyncView }>(SYNC_STATE, { id: mailboxId })).mailbox;
+    if (done(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`mailbox ${mailboxId} did not reach the expected state: ${JSON.stringify(last)}`);
+}
+
+/** Waits for a completed round that started after now (so changes made before are included). */
+export async function waitForFreshRound(server: TestServer, mailboxId: string, timeoutMs = 60_000): Promise<MailboxSyncView> {
+  const after = Date.now();
+  return waitForMailbox(
+    server,
+    mailboxId,
+    (v) => v.sync.status === "UP_TO_DATE" && !!v.sync.lastSyncedAt && new Date(v.sync.lastSyncedAt).getTime() > after,
+    timeoutMs,
+  );
+}
+
+export interface BucketMessage {
+  internetMessageId: string;
+  folder: string;
+  mailbox: string;
+  subject: string;
+  attachments: { name: string; reference: string | null; contentType: string; size: number; inline: boolean }[];
+}
+
+const BUCKET_PAGE = `query($id: ID!, $after: String) {
+  bucket(id: $id) {
+    messages(first: 200, after: $after) {
+      edges { node { internetMessageId folder mailbox subject attachments { name reference contentType size inline } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+
+/** Every message in a bucket, through the paged GraphQL API. */
+export async function bucketMessages(server: TestServer, bucketId: string): Promise<BucketMessage[]> {
+  const out: BucketMessage[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: {
+      bucket: { messages: { edges: { node: BucketMessage }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    } = await server.ok(BUCKET_PAGE, { id: bucketId, after });
+    out.push(...data.bucket.messages.edges.map((e) => e.node));
+    if (!data.bucket.messages.pageInfo.hasNextPage) return out;
+    after = data.bucket.messages.pageInfo.endCursor;
+  }
+}
