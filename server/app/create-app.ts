@@ -76,6 +76,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     request: (id) => scheduler?.request(id) ?? Promise.resolve(),
     resync: (id) => scheduler?.resync(id) ?? Promise.resolve(),
     abortIntegration: (id) => scheduler?.abortIntegration(id) ?? Promise.resolve(),
+    abort: (id) => scheduler?.abort(id) ?? Promise.resolve(),
   };
   const services = createServices(deps, options.credentialChecker, sync, options.mailSourceFactory);
   scheduler = new SyncScheduler(

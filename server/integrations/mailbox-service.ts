@@ -182,7 +182,7 @@ export class MailboxService {
    * deleted by a change ("already synced data will not be impacted").
    */
   async update(viewer: Viewer, id: string, input: MailboxUpdateValues): Promise<MailboxRow> {
-    return this.deps.db.transaction(async (m) => {
+    const updated = await this.deps.db.transaction(async (m) => {
       const { mailbox } = await MailboxService.require(m, viewer, id, "integrations-write");
       const next = validateMailboxUpdate(
         {
@@ -206,6 +206,10 @@ export class MailboxService {
       mailbox.updatedAt = this.deps.now();
       return m.save(mailbox);
     });
+    // New settings take effect in a round that starts now (a round in flight used the old ones).
+    if (updated.enabled) await this.sync.request(id);
+    else await this.sync.abort(id);
+    return updated;
   }
 
   /** Runs a sync round now (`syncMailbox`); refused while the mailbox or its integration is off. */

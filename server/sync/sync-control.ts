@@ -3,4 +3,6 @@ export interface SyncControl {
   request(mailboxId: string): Promise<void>;
   resync(mailboxId: string): Promise<void>;
   abortIntegration(integrationId: string): Promise<void>;
+  /** Stops a mailbox's round in flight (at its next page boundary). */
+  abort(mailboxId: string): Promise<void>;
 }

@@ -60,7 +60,7 @@ export function secretConnection(tenant: DemoTenant, app: { clientId: string; cl
   };
 }
 
-const SYNC_STATE = `query($id: ID!) { mailbox(id: $id) { enabled disabledReason sync { status phase lastError messagesSeen messagesStored messagesFiltered foldersDone foldersTotal lastSyncedAt } } }`;
+const SYNC_STATE = `query($id: ID!) { mailbox(id: $id) { enabled disabledReason sync { status phase lastError messagesSeen messagesStored messagesFiltered foldersDone foldersTotal startedAt lastSyncedAt } } }`;
 
 export interface MailboxSyncView {
   enabled: boolean;
@@ -74,6 +74,7 @@ export interface MailboxSyncView {
     messagesFiltered: number;
     foldersDone: number;
     foldersTotal: number;
+    startedAt: string | null;
     lastSyncedAt: string | null;
   };
 }
@@ -95,13 +96,17 @@ export async function waitForMailbox(
   throw new Error(`mailbox ${mailboxId} did not reach the expected state: ${JSON.stringify(last)}`);
 }
 
-/** Waits for a completed round that started after now (so changes made before are included). */
-export async function waitForFreshRound(server: TestServer, mailboxId: string, timeoutMs = 60_000): Promise<MailboxSyncView> {
-  const after = Date.now();
+/** Waits for a round that started after `since` (default now) to complete, so earlier changes are in. */
+export async function waitForFreshRound(
+  server: TestServer,
+  mailboxId: string,
+  timeoutMs = 60_000,
+  since = Date.now(),
+): Promise<MailboxSyncView> {
   return waitForMailbox(
     server,
     mailboxId,
-    (v) => v.sync.status === "UP_TO_DATE" && !!v.sync.lastSyncedAt && new Date(v.sync.lastSyncedAt).getTime() > after,
+    (v) => v.sync.status === "UP_TO_DATE" && !!v.sync.startedAt && new Date(v.sync.startedAt).getTime() > since,
     timeoutMs,
   );
 }
