@@ -81,10 +81,11 @@ export class GraphMailSource implements MailSource {
   async listAttachments(
     email: string,
     messageId: string,
+    includeContent: boolean,
     signal?: AbortSignal,
   ): Promise<RemoteAttachment[]> {
     const attachments = await this.client.listAttachments(email, messageId, {
-      includeContent: true,
+      includeContent,
       signal,
     });
     return attachments.map((a) => ({

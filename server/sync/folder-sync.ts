@@ -304,7 +304,7 @@ async function fetchAttachments(
   ctx: MailboxContext,
   message: RemoteMessage,
 ): Promise<{ attachment: RemoteAttachment; contentSha256: string | null }[]> {
-  const attachments = await ctx.source.listAttachments(ctx.mailbox.email, message.id, ctx.signal);
+  const attachments = await ctx.source.listAttachments(ctx.mailbox.email, message.id, ctx.syncAttachments, ctx.signal);
   const result: { attachment: RemoteAttachment; contentSha256: string | null }[] = [];
   for (const attachment of attachments) {
     let contentSha256: string | null = null;

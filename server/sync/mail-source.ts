@@ -78,7 +78,13 @@ export interface MailSource {
   ): Promise<ListingPage>;
   /** Messages received at or after `receivedFrom` (all when null): for volume estimates. */
   countMessages(email: string, folderId: string, receivedFrom: Date | null, signal?: AbortSignal): Promise<number>;
-  listAttachments(email: string, messageId: string, signal?: AbortSignal): Promise<RemoteAttachment[]>;
+  /** Attachment metadata; with `includeContent`, small file contents come along (base64 in Graph). */
+  listAttachments(
+    email: string,
+    messageId: string,
+    includeContent: boolean,
+    signal?: AbortSignal,
+  ): Promise<RemoteAttachment[]>;
   attachmentContent(email: string, messageId: string, attachmentId: string, signal?: AbortSignal): Promise<Buffer>;
 }
 

@@ -271,7 +271,7 @@ describe("the sync engine's MailSource", () => {
     const withAttachment = [...fx.sim.groundTruth(email)].find((m) =>
       m.attachments.some((a) => a.kind === "file"),
     );
-    const attachments = await source.listAttachments(email, withAttachment?.id ?? "");
+    const attachments = await source.listAttachments(email, withAttachment?.id ?? "", true);
     expect(attachments.find((a) => a.kind === "file")?.contentBytes).toBeInstanceOf(Buffer);
   });
 });

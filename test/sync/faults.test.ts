@@ -92,20 +92,19 @@ describe("errors sorted by kind", () => {
 
   it("disables the integration when its credentials stop working", async () => {
     const { sim, tenant, server } = env;
-    const email = tenant.mailboxes.extra[0] ?? tenant.mailboxes.alice;
     const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
       input: { project: "faults", name: "revoked", connection: secretConnection(tenant, tenant.restrictedApp), mailboxes: [{ email: tenant.mailboxes.bob, allTime: true }] },
     });
-    void email;
     const mailbox = created.createIntegration.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     sim.tenant(tenant.tenantId).apps.get(tenant.restrictedApp.clientId.toLowerCase())!.removeCredentials();
     sim.revokeTokens({ clientId: tenant.restrictedApp.clientId });
     await server.ok(`mutation($id: ID!) { syncMailbox(id: $id) { id } }`, { id: mailbox.id });
     const deadline = Date.now() + 30_000;
-    let integration: { enabled: boolean; disabledReason: string | null; lastError: string | null } | null = null;
+    type IntegrationState = { enabled: boolean; disabledReason: string | null; lastError: string | null };
+    let integration: IntegrationState | null = null;
     while (Date.now() < deadline) {
-      integration = (await server.ok<{ integration: typeof integration }>(`query($id: ID!) { integration(id: $id) { enabled disabledReason lastError } }`, { id: created.createIntegration.id })).integration;
+      integration = (await server.ok<{ integration: IntegrationState | null }>(`query($id: ID!) { integration(id: $id) { enabled disabledReason lastError } }`, { id: created.createIntegration.id })).integration;
       if (integration?.disabledReason === "SYNC_ERROR") break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DATE_FILTERED_DELTA_CAP, type Simulator } from "../../simulator/index.js";
+import { startTestSimulator } from "../simulator/test-simulator.js";
+import { expectedMessages } from "../support/expected-sync.js";
+import { bucketMessages, CREATE_INTEGRATION, type CreatedIntegration, waitForMailbox } from "../support/sync-env.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
+
+let sim: Simulator;
+let server: TestServer;
+beforeAll(async () => {
+  sim = await startTestSimulator();
+  server = await startTestServer({ env: { MAILSTREAM_SYNC_INTERVAL: "1" } });
+});
+afterAll(async () => {
+  await server.stop();
+  await sim.stop();
+});
+
+describe("the 5,000-message cap of a date-filtered delta", () => {
+  it("loses nothing from a folder with 12,000 messages since syncFrom", async () => {
+    const tenant = sim.addTenant({ name: "bigco", domains: ["bigco.com"], seed: 7 });
+    const app = tenant.addApp({ displayName: "Mailstream" });
+    const secret = app.addSecret();
+    const email = "archive@bigco.com";
+    const syncFrom = new Date("2024-01-01T00:00:00Z");
+    tenant.addMailbox({
+      email,
+      messages: 12_900,
+      receivedFrom: new Date("2023-12-20T00:00:00Z"),
+      receivedTo: new Date("2024-06-30T00:00:00Z"),
+      folders: [{ path: ["Inbox"], wellKnownName: "inbox", weight: 1 }],
+    });
+    const expected = expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom });
+    expect(expected.length).toBeGreaterThanOrEqual(12_000);
+    expect(expected.length).toBeGreaterThan(DATE_FILTERED_DELTA_CAP * 2);
+
+    await server.ok(`mutation { createProject(input: { name: "big" }) { id } }`);
+    const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
+      input: {
+        project: "big",
+        name: "archive",
+        connection: {
+          api: "GRAPH",
+          authMethod: "CLIENT_SECRET",
+          access: "APPLICATION",
+          authorityUrl: sim.authorityUrl(tenant),
+          clientId: app.clientId,
+          clientSecret: secret.value,
+          graphEndpoint: sim.graphUrl,
+        },
+        mailboxes: [{ email, syncFrom: syncFrom.toISOString() }],
+      },
+    });
+    const mailbox = created.createIntegration.mailboxes[0]!;
+    await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE", 120_000);
+    const stored = await bucketMessages(server, mailbox.bucket.id);
+    const ids = stored.map((m) => m.internetMessageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(ids)).toEqual(new Set(expected.map((m) => m.internetMessageId)));
+  }, 180_000);
+});
