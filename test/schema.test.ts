@@ -6,7 +6,10 @@ import { printSchemaSdl } from "../server/graphql/print-schema.js";
 import { createSchema } from "../server/graphql/schema.js";
 
 const committed = readFileSync(new URL("../schema/schema.graphql", import.meta.url), "utf8");
-const contract = readFileSync(new URL("../../shared/contract/schema.graphql", import.meta.url), "utf8");
+const contract = readFileSync(
+  new URL("../../shared/contract/schema.graphql", import.meta.url),
+  "utf8",
+);
 
 describe("the emitted schema", () => {
   it("is what the code builds (run `npm run emit-schema` when this fails)", async () => {

@@ -23,6 +23,7 @@ import { createErrorFormatter } from "../graphql/error-mapping.js";
 import { queryCostPlugin } from "../graphql/plugins/query-cost.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import { createAttachmentsRouter } from "../http/attachments-route.js";
+import { createDashboardRouter } from "../http/dashboard-route.js";
 import { bearerToken } from "../http/auth-header.js";
 import { HealthState } from "../http/health-state.js";
 import { requestErrorHandler } from "../http/request-errors.js";
@@ -181,6 +182,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
     }),
   );
+  app.use(createDashboardRouter());
   app.use(requestErrorHandler(config.maxBodyBytes, log));
 
   let stopped = false;

@@ -1,0 +1,222 @@
+import { useMutation, useQuery, useSubscription } from "@urql/preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { errorMessage } from "../../api/errors";
+import {
+  DeleteIntegrationDocument,
+  IntegrationEventsDocument,
+  ProjectIntegrationsDocument,
+  SetIntegrationEnabledDocument,
+  type IntegrationSummaryFragment,
+} from "../../gql/graphql";
+import { Link } from "../../router";
+import { Switch } from "../../ui/controls";
+import { ConfirmDialog } from "../../ui/dialog";
+import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
+import { formatNumber, formatRelative, plural } from "../../ui/format";
+import { Icon } from "../../ui/icons";
+import { PageHeader } from "../../ui/page";
+import { can, useSession } from "../session/session-context";
+import { plainError } from "./plain-error";
+import { API_LABEL, AUTH_LABEL, Badge, CredentialBadge, DISABLED_REASON } from "./status";
+
+export function IntegrationsPage({ project }: { project: string }) {
+  const { viewer } = useSession();
+  const [result, refetch] = useQuery({
+    query: ProjectIntegrationsDocument,
+    variables: { project },
+  });
+  useLiveRefetch(project, () => refetch({ requestPolicy: "network-only" }));
+  const writable = can(viewer, project, "INTEGRATIONS_WRITE");
+  const integrations = result.data?.project?.integrations ?? [];
+  const newHref = `/p/${encodeURIComponent(project)}/integrations/new`;
+
+  return (
+    <>
+      <PageHeader
+        title="Integrations"
+        subtitle="Exchange connections that sync mailboxes into this project's buckets."
+        actions={
+          writable && (
+            <Link class="btn btn-primary" href={newHref}>
+              <Icon name="plus" /> New integration
+            </Link>
+          )
+        }
+      />
+      {result.fetching && !result.data ? (
+        <SkeletonRows rows={3} height={88} />
+      ) : result.error && !result.data ? (
+        <ErrorState
+          message={errorMessage(result.error) ?? ""}
+          onRetry={() => refetch({ requestPolicy: "network-only" })}
+        />
+      ) : integrations.length === 0 ? (
+        <EmptyState
+          icon="plug"
+          title="No integrations yet"
+          action={
+            writable && (
+              <Link class="btn btn-primary" href={newHref}>
+                <Icon name="plus" /> New integration
+              </Link>
+            )
+          }
+        >
+          An integration connects an Azure app registration to Exchange and syncs the mailboxes you
+          choose into buckets. The wizard walks you through the three steps.
+        </EmptyState>
+      ) : (
+        <ul class="integration-list" aria-label="Integrations">
+          {integrations.map((integration) => (
+            <IntegrationRow
+              key={integration.id}
+              integration={integration}
+              project={project}
+              writable={writable}
+            />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Refetches when the server announces a change to an integration of the project (debounced). */
+function useLiveRefetch(project: string, refetch: () => void) {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef(refetch);
+  latest.current = refetch;
+  const [event] = useSubscription({ query: IntegrationEventsDocument, variables: { project } });
+  useEffect(() => {
+    if (!event.data) return;
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => latest.current(), 300);
+  }, [event.data]);
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+}
+
+function IntegrationRow({
+  integration,
+  project,
+  writable,
+}: {
+  integration: IntegrationSummaryFragment;
+  project: string;
+  writable: boolean;
+}) {
+  const [toggle, setEnabled] = useMutation(SetIntegrationEnabledDocument);
+  const [removal, remove] = useMutation(DeleteIntegrationDocument);
+  const [confirming, setConfirming] = useState(false);
+  const href = `/p/${encodeURIComponent(project)}/integrations/${encodeURIComponent(integration.name)}`;
+  const error = plainError(integration.lastError ?? integration.credentials.error);
+  const stored = integration.mailboxes.reduce((sum, m) => sum + m.sync.messagesStored, 0);
+  const syncing = integration.mailboxes.filter((m) => m.sync.status === "SYNCING").length;
+  const label = integration.title || integration.name;
+
+  return (
+    <li class={`integration-row${integration.enabled ? "" : " is-disabled"}`}>
+      <div class="integration-main">
+        <span class="integration-icon" aria-hidden="true">
+          <Icon name="plug" size={18} />
+        </span>
+        <div class="integration-text">
+          <Link class="integration-title" href={href}>
+            {label}
+          </Link>
+          <div class="integration-meta">
+            <code class="api-name">{integration.name}</code>
+            <span aria-hidden="true">·</span>
+            <span>{API_LABEL[integration.api]}</span>
+            <span aria-hidden="true">·</span>
+            <span>{AUTH_LABEL[integration.authMethod]}</span>
+          </div>
+        </div>
+      </div>
+      <div class="integration-stats">
+        <span class="stat-inline">
+          <strong>{integration.mailboxes.length}</strong>{" "}
+          {integration.mailboxes.length === 1 ? "mailbox" : "mailboxes"}
+        </span>
+        <span class="stat-inline muted">
+          {formatNumber(stored)} stored
+          {syncing > 0 ? ` · ${plural(syncing, "syncing", "syncing")}` : ""}
+        </span>
+      </div>
+      <div class="integration-state">
+        <CredentialBadge status={integration.credentials.status} />
+        {integration.enabled ? (
+          <Badge tone="ok">Enabled</Badge>
+        ) : (
+          <Badge
+            tone={
+              integration.disabledReason === "USER" || !integration.disabledReason
+                ? "muted"
+                : "warn"
+            }
+          >
+            {integration.disabledReason ? DISABLED_REASON[integration.disabledReason] : "Disabled"}
+          </Badge>
+        )}
+      </div>
+      <div class="integration-actions">
+        <Switch
+          checked={integration.enabled}
+          label={`${integration.enabled ? "Disable" : "Enable"} ${label}`}
+          disabled={!writable}
+          busy={toggle.fetching}
+          onChange={async (enabled) => {
+            const outcome = await setEnabled({ id: integration.id, enabled });
+            if (outcome.error)
+              toast(errorMessage(outcome.error) ?? "Could not change the integration.", "danger");
+            else toast(`${label} ${enabled ? "enabled" : "disabled"}.`);
+          }}
+        />
+        {writable && (
+          <button
+            type="button"
+            class="btn btn-ghost btn-icon btn-danger-ghost"
+            aria-label={`Delete ${label}`}
+            title="Delete integration"
+            onClick={() => setConfirming(true)}
+          >
+            <Icon name="trash" />
+          </button>
+        )}
+      </div>
+      <div class="integration-error" aria-live="polite">
+        {error ? (
+          <span class="error-line" title={error.detail}>
+            <Icon name="alert" size={14} /> {error.summary}
+          </span>
+        ) : (
+          <span class="muted">Updated {formatRelative(integration.updatedAt)}</span>
+        )}
+      </div>
+      <ConfirmDialog
+        open={confirming}
+        title={`Delete ${label}?`}
+        confirmLabel="Delete integration"
+        danger
+        busy={removal.fetching}
+        error={errorMessage(removal.error)}
+        onCancel={() => setConfirming(false)}
+        onConfirm={async () => {
+          const outcome = await remove(
+            { id: integration.id },
+            { additionalTypenames: ["Integration"] },
+          );
+          if (!outcome.error) {
+            setConfirming(false);
+            toast(`${label} deleted.`);
+          }
+        }}
+      >
+        <p>
+          Syncing stops at once and the integration's configuration and stored credentials are
+          removed. <strong>Buckets and the messages already synced into them stay.</strong>
+        </p>
+        <p class="muted">This cannot be undone.</p>
+      </ConfirmDialog>
+    </li>
+  );
+}

@@ -1,0 +1,344 @@
+import { useMutation } from "@urql/preact";
+import { useState } from "preact/hooks";
+import {
+  errorMessage,
+  formErrors,
+  noErrors,
+  type FormErrors,
+  unplacedErrors,
+} from "../../api/errors";
+import {
+  RemoveMailboxDocument,
+  ResyncMailboxDocument,
+  SyncMailboxDocument,
+  UpdateMailboxDocument,
+  type DisabledReason,
+  type MailboxFieldsFragment,
+  type SyncStateFieldsFragment,
+} from "../../gql/graphql";
+import { Link } from "../../router";
+import { Switch } from "../../ui/controls";
+import { ConfirmDialog, Dialog } from "../../ui/dialog";
+import { toast } from "../../ui/feedback";
+import { formatDate, formatNumber, formatRate, formatRelative } from "../../ui/format";
+import { Icon } from "../../ui/icons";
+import { ProgressBar, Sparkline } from "../../ui/meters";
+import { MAILBOX_FIELDS, MailboxForm } from "./mailbox-form";
+import { draftFromMailbox, toUpdateInput, type MailboxDraft } from "./mailbox-draft";
+import { plainError } from "./plain-error";
+import { DISABLED_REASON, SyncStatusPill } from "./status";
+
+export interface LiveMailbox {
+  integrationId: string;
+  mailbox: MailboxFieldsFragment;
+  sync: SyncStateFieldsFragment;
+  /** Messages in the mailbox's bucket, kept current between queries from the round's counters. */
+  inBucket: number;
+  enabled: boolean;
+  disabledReason: DisabledReason | null | undefined;
+  /** messagesPerSecond of the recent progress events, oldest first. */
+  rates: number[];
+}
+
+export function MailboxCard({
+  live,
+  project,
+  writable,
+  now,
+}: {
+  live: LiveMailbox;
+  project: string;
+  writable: boolean;
+  now: number;
+}) {
+  const { mailbox, sync, rates } = live;
+  const [toggle, update] = useMutation(UpdateMailboxDocument);
+  const [syncing, syncNow] = useMutation(SyncMailboxDocument);
+  const [resyncing, resync] = useMutation(ResyncMailboxDocument);
+  const [removing, remove] = useMutation(RemoveMailboxDocument);
+  const [confirm, setConfirm] = useState<"resync" | "remove" | null>(null);
+  const [editing, setEditing] = useState<MailboxDraft | null>(null);
+  const [editErrors, setEditErrors] = useState<FormErrors>(noErrors);
+
+  const upToDate = sync.status === "UP_TO_DATE";
+  const listing = sync.status === "SYNCING" && sync.foldersTotal === 0;
+  const tone =
+    sync.status === "FAILED"
+      ? "danger"
+      : upToDate
+        ? "ok"
+        : sync.status === "DISABLED" || !live.enabled
+          ? "muted"
+          : "accent";
+  const percent = upToDate
+    ? 100
+    : sync.foldersTotal > 0
+      ? Math.round((sync.foldersDone / sync.foldersTotal) * 100)
+      : 0;
+  const problem = plainError(sync.lastError);
+  const filterCount = Object.values(mailbox.filters).filter(
+    (v) => Array.isArray(v) && v.length > 0,
+  ).length;
+  const bucketHref = `/p/${encodeURIComponent(project)}/buckets/${encodeURIComponent(mailbox.bucket.name)}`;
+
+  const run = async (action: "sync" | "resync") => {
+    const outcome =
+      action === "sync" ? await syncNow({ id: mailbox.id }) : await resync({ id: mailbox.id });
+    setConfirm(null);
+    if (outcome.error) toast(errorMessage(outcome.error) ?? "The request failed.", "danger");
+    else
+      toast(
+        action === "sync"
+          ? `Sync of ${mailbox.email} queued.`
+          : `Full resync of ${mailbox.email} queued.`,
+      );
+  };
+
+  return (
+    <article class={`mailbox-card tone-${tone}`} aria-label={`Mailbox ${mailbox.email}`}>
+      <header class="mailbox-header">
+        <div class="mailbox-identity">
+          <Icon name="mail" size={18} />
+          <div>
+            <h3 class="mailbox-email">{mailbox.email}</h3>
+            <p
+              class="mailbox-config"
+              title={`${mailbox.bucket.name} · ${mailbox.allTime ? "all time" : `since ${formatDate(mailbox.syncFrom)}`}`}
+            >
+              into <Link href={bucketHref}>{mailbox.bucket.title || mailbox.bucket.name}</Link> ·{" "}
+              {mailbox.allTime ? "all time" : `since ${formatDate(mailbox.syncFrom)}`}
+              {filterCount > 0 &&
+                ` · ${filterCount} filter ${filterCount === 1 ? "list" : "lists"}`}
+              {mailbox.syncAttachments && " · attachments"}
+            </p>
+          </div>
+        </div>
+        <div class="mailbox-status">
+          {live.enabled ? (
+            <SyncStatusPill status={sync.status} />
+          ) : (
+            <SyncStatusPill status="DISABLED" />
+          )}
+        </div>
+        <div class="mailbox-actions">
+          {writable && (
+            <>
+              <button
+                type="button"
+                class="btn btn-sm"
+                onClick={() => run("sync")}
+                disabled={syncing.fetching || !live.enabled}
+              >
+                <Icon name="play" size={14} /> Sync now
+              </button>
+              <button
+                type="button"
+                class="btn btn-sm"
+                onClick={() => setConfirm("resync")}
+                disabled={!live.enabled}
+              >
+                <Icon name="refresh" size={14} /> Resync
+              </button>
+              <button
+                type="button"
+                class="btn btn-sm"
+                onClick={() => {
+                  setEditErrors(noErrors);
+                  setEditing(draftFromMailbox(mailbox, project));
+                }}
+              >
+                <Icon name="edit" size={14} /> Edit filters
+              </button>
+              <button
+                type="button"
+                class="btn btn-ghost btn-icon btn-danger-ghost"
+                aria-label={`Remove ${mailbox.email}`}
+                title="Remove mailbox"
+                onClick={() => setConfirm("remove")}
+              >
+                <Icon name="trash" />
+              </button>
+            </>
+          )}
+          <Switch
+            checked={live.enabled}
+            label={`${live.enabled ? "Disable" : "Enable"} syncing of ${mailbox.email}`}
+            disabled={!writable}
+            busy={toggle.fetching}
+            onChange={async (enabled) => {
+              const outcome = await update({ id: mailbox.id, input: { enabled } });
+              if (outcome.error)
+                toast(errorMessage(outcome.error) ?? "Could not change the mailbox.", "danger");
+            }}
+          />
+        </div>
+      </header>
+
+      <div class="mailbox-progress">
+        <ProgressBar
+          value={upToDate ? 1 : sync.foldersDone}
+          max={upToDate ? 1 : sync.foldersTotal}
+          indeterminate={live.enabled && (listing || sync.status === "QUEUED")}
+          working={live.enabled && sync.status === "SYNCING"}
+          tone={tone}
+          label={`Folders synced for ${mailbox.email}`}
+        />
+        <span class="progress-caption">
+          {upToDate
+            ? "Up to date"
+            : sync.foldersTotal > 0
+              ? `${formatNumber(sync.foldersDone)} / ${formatNumber(sync.foldersTotal)} folders · ${percent}%`
+              : listing
+                ? "Listing folders…"
+                : "—"}
+        </span>
+      </div>
+
+      <dl class="mailbox-stats">
+        <div>
+          <dt>In bucket</dt>
+          <dd>{formatNumber(live.inBucket)}</dd>
+        </div>
+        <div>
+          <dt title="Messages examined in this sync round">Seen</dt>
+          <dd>{formatNumber(sync.messagesSeen)}</dd>
+        </div>
+        <div>
+          <dt title="New messages stored in this sync round">Stored</dt>
+          <dd>{formatNumber(sync.messagesStored)}</dd>
+        </div>
+        <div>
+          <dt title="Messages left out by the folder, participant or domain filters in this round">
+            Filtered out
+          </dt>
+          <dd>{formatNumber(sync.messagesFiltered)}</dd>
+        </div>
+        <div>
+          <dt>Attachments</dt>
+          <dd>{formatNumber(sync.attachmentsStored)}</dd>
+        </div>
+        <div class="stat-rate">
+          <dt>Rate</dt>
+          <dd>
+            <span class="rate-number">{formatRate(sync.messagesPerSecond)}/s</span>
+            <Sparkline values={rates} />
+          </dd>
+        </div>
+      </dl>
+
+      <div class="mailbox-activity">
+        <span class="activity-item">
+          <span class="activity-label">Phase</span>{" "}
+          {sync.phase ?? (upToDate ? "waiting for new mail" : "—")}
+        </span>
+        <span class="activity-item activity-folder" title={sync.currentFolder ?? undefined}>
+          <span class="activity-label">Folder</span>{" "}
+          <span class="mono">{sync.currentFolder ?? "—"}</span>
+        </span>
+      </div>
+
+      <footer class="mailbox-footer">
+        {!live.enabled && live.disabledReason ? (
+          <span class={live.disabledReason === "USER" ? "muted" : "warn-line"}>
+            <Icon name="info" size={14} /> {DISABLED_REASON[live.disabledReason]}
+            {problem && `: ${problem.summary}`}
+          </span>
+        ) : problem ? (
+          <span class="error-line" title={problem.detail}>
+            <Icon name="alert" size={14} /> {problem.summary}
+          </span>
+        ) : (
+          <span class="muted">
+            {sync.lastSyncedAt
+              ? `Last synced ${formatRelative(sync.lastSyncedAt, now)}`
+              : "Not synced yet"}
+            {sync.startedAt &&
+              sync.status === "SYNCING" &&
+              ` · round started ${formatRelative(sync.startedAt, now)}`}
+          </span>
+        )}
+      </footer>
+
+      <ConfirmDialog
+        open={confirm === "resync"}
+        title={`Resync ${mailbox.email}?`}
+        confirmLabel="Resync mailbox"
+        busy={resyncing.fetching}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => run("resync")}
+      >
+        <p>
+          Every folder is walked again from the start. Messages already in the bucket are recognised
+          and neither duplicated nor charged again.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === "remove"}
+        title={`Remove ${mailbox.email}?`}
+        confirmLabel="Remove mailbox"
+        danger
+        busy={removing.fetching}
+        error={errorMessage(removing.error)}
+        onCancel={() => setConfirm(null)}
+        onConfirm={async () => {
+          const outcome = await remove(
+            { id: mailbox.id },
+            { additionalTypenames: ["Mailbox", "Integration"] },
+          );
+          if (!outcome.error) {
+            setConfirm(null);
+            toast(`${mailbox.email} removed.`);
+          }
+        }}
+      >
+        <p>
+          Syncing of this mailbox stops.{" "}
+          <strong>Its bucket and the messages already synced stay.</strong>
+        </p>
+      </ConfirmDialog>
+      {editing && (
+        <Dialog
+          open
+          wide
+          title={`Filters of ${mailbox.email}`}
+          description="Changes apply from the next round. Widening a filter backfills what it left out; narrowing never deletes synced messages."
+          onClose={() => setEditing(null)}
+          footer={
+            <>
+              <button type="button" class="btn" onClick={() => setEditing(null)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                class="btn btn-primary"
+                disabled={toggle.fetching}
+                onClick={async () => {
+                  const outcome = await update({ id: mailbox.id, input: toUpdateInput(editing) });
+                  if (outcome.data) {
+                    setEditing(null);
+                    toast(`Filters of ${mailbox.email} saved.`);
+                  } else setEditErrors(formErrors(outcome.error));
+                }}
+              >
+                {toggle.fetching ? "Saving…" : "Save filters"}
+              </button>
+            </>
+          }
+        >
+          {unplacedErrors(editErrors, MAILBOX_FIELDS).map((e) => (
+            <p key={e} class="form-error" role="alert">
+              {e}
+            </p>
+          ))}
+          <MailboxForm
+            mode="edit"
+            draft={editing}
+            onChange={setEditing}
+            integrationId={live.integrationId}
+            errors={editErrors}
+          />
+        </Dialog>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,6 @@
+import { render } from "preact";
+import { App } from "./app";
+import "./styles/base.css";
+import "./styles/components.css";
+
+render(<App />, document.getElementById("app")!);
