@@ -25,7 +25,9 @@ export class BucketService {
     permission: PermissionName,
   ): Promise<BucketRow> {
     const row = await m.findOneBy(BucketRow, { id });
-    if (!row) throw notFound(`Bucket '${id}' was not found.`);
+    // One answer for "missing" and "in a project the caller cannot see": nothing tells them apart.
+    if (!row || !canSeeProject(viewer, row.projectId))
+      throw notFound(`Bucket '${id}' was not found.`);
     requirePermission(viewer, row.projectId, permission, `Bucket '${id}'`);
     return row;
   }

@@ -5,7 +5,7 @@ import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { validateConnection, type ConnectionInput } from "../domain/connection-rules.js";
 import { validateMailboxInput, type MailboxInputValues } from "../domain/mailbox-rules.js";
-import { emailKey } from "../domain/email-address.js";
+import { emailKey, validateEmailAddress } from "../domain/email-address.js";
 import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { ProjectService } from "../projects/project-service.js";
@@ -42,7 +42,10 @@ export class IntegrationService {
     permission: "integrations-read" | "integrations-write",
   ): Promise<IntegrationRow> {
     const row = await m.findOneBy(IntegrationRow, { id });
-    if (!row) throw notFound(`Integration '${id}' was not found.`);
+    // One answer for "missing" and "in a project the caller cannot see": nothing tells them apart.
+    if (!row || !canSeeProject(viewer, row.projectId)) {
+      throw notFound(`Integration '${id}' was not found.`);
+    }
     requirePermission(viewer, row.projectId, permission, `Integration '${id}'`);
     return row;
   }
@@ -206,7 +209,9 @@ export class IntegrationService {
         "Validating credentials needs the 'integrations-write' permission on some project.",
       );
     const { connection, secrets } = validateConnection(input, "connection");
-    const check = await this.runCheck({ ...connection, ...secrets }, mailboxes);
+    // Same address rule as a mailbox: anything else would be sent to Graph as a user name.
+    const addresses = mailboxes.map((email, i) => validateEmailAddress(`mailboxes.${i}`, email));
+    const check = await this.runCheck({ ...connection, ...secrets }, addresses);
     return { ...check, checkedAt: this.deps.now() };
   }
 
@@ -220,9 +225,19 @@ export class IntegrationService {
     return this.validateStored(row, project);
   }
 
+  /**
+   * The toggle. Switching on an integration whose credentials get no token is refused: only
+   * integrations with VALID credentials sync, so it would look enabled, with its reason and error
+   * cleared, yet never sync. Fixing the connection (or re-checking it) re-enables it instead.
+   */
   async setEnabled(viewer: Viewer, id: string, enabled: boolean): Promise<IntegrationRow> {
     const row = await this.deps.db.transaction(async (m) => {
       const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      if (enabled && row.credentialStatus === "INVALID") {
+        throw conflict(
+          `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
+        );
+      }
       row.enabled = enabled;
       row.disabledReason = enabled ? null : "USER";
       if (enabled) row.lastError = null;

@@ -38,7 +38,10 @@ export class MailboxService {
     const mailbox = await m.findOneBy(MailboxRow, { id });
     const integration =
       mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
-    if (!mailbox || !integration) throw notFound(`Mailbox '${id}' was not found.`);
+    // One answer for "missing" and "in a project the caller cannot see": nothing tells them apart.
+    if (!mailbox || !integration || !canSeeProject(viewer, integration.projectId)) {
+      throw notFound(`Mailbox '${id}' was not found.`);
+    }
     requirePermission(viewer, integration.projectId, permission, `Mailbox '${id}'`);
     return { mailbox, integration };
   }
