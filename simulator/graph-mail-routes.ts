@@ -153,13 +153,21 @@ export class MailRoutes {
       "@odata.context": `${this.deps.graphUrl()}/v1.0/$metadata#users('${ctx.userRef}')/mailFolders('${folder.id}')/messages`,
     };
     if (query.get("$count")?.toLowerCase() === "true") body["@odata.count"] = matching.length;
-    body.value = page.map((key) =>
-      renderMessage(
+    const expand = parseAttachmentExpand(query.get("$expand"));
+    body.value = page.map((key) => {
+      const rendered = renderMessage(
         mailbox,
         { key, folder: mailbox.folderOfKey(key) ?? folder, gen: mailbox.moveGeneration(key) },
         { immutableIds: ctx.prefer.immutableIds, select, webBase: this.deps.graphUrl() },
-      ),
-    );
+      );
+      if (expand) {
+        const lastModified = mailbox.lastModifiedAt(key);
+        rendered.attachments = mailbox
+          .content(key)
+          .attachments.map((spec, i) => renderAttachment(spec, mailbox.attachmentId(key, i), lastModified, expand.select));
+      }
+      return rendered;
+    });
     if (skip + top < ordered.length) {
       body["@odata.nextLink"] = link(`${ctx.userBase}/mailFolders/${folder.id}/messages`, query, {
         $skip: String(skip + top),
@@ -171,6 +179,10 @@ export class MailRoutes {
 
   private delta(ctx: RouteContext, folder: Folder): MailAnswer {
     const { mailbox, query, prefer } = ctx;
+    if (query.get("$expand") !== null) {
+      // Documented: delta supports $select, $top (odata.maxpagesize), $filter and $orderby only.
+      throw new GraphHttpError(400, "ErrorInvalidUrlQuery", "The query parameter '$expand' is not supported with delta.");
+    }
     if (folder.isSearchFolder) {
       throw new GraphHttpError(
         400,
@@ -327,4 +339,15 @@ function link(base: string, query: URLSearchParams, replace: Record<string, stri
   const params = new URLSearchParams(query);
   for (const [k, v] of Object.entries(replace)) params.set(k, v);
   return `${base}?${params.toString().replace(/\+/g, "%20")}`;
+}
+
+/** `$expand=attachments` or `attachments($select=a,b)`: the only expansion the simulator offers. */
+function parseAttachmentExpand(text: string | null): { select?: string[] } | null {
+  if (text === null || text.trim() === "") return null;
+  const m = /^\s*attachments(?:\(\s*\$select=([^)]*)\))?\s*$/i.exec(text);
+  if (!m) {
+    throw new GraphHttpError(400, "BadRequest", `The simulator can only expand attachments, not '${text}'.`);
+  }
+  const select = m[1] ? parseSelect(m[1], ATTACHMENT_PROPERTIES, "microsoft.graph.attachment") : undefined;
+  return { select };
 }

@@ -90,6 +90,11 @@ export interface ListMessagesRequest {
   select?: readonly string[];
   /** Ask Graph for the total count of matching messages (`@odata.count`). */
   count?: boolean;
+  /**
+   * Bring each message's attachment metadata along (`$expand=attachments($select=…)`), so a
+   * listing page costs one request however many of its messages carry attachments.
+   */
+  expandAttachments?: boolean;
   signal?: AbortSignal;
 }
 
@@ -259,6 +264,7 @@ export class ExchangeClient {
           $top: String(request.top),
           $select: (request.select ?? MESSAGE_SELECT).join(","),
           $count: request.count ? "true" : undefined,
+          $expand: request.expandAttachments ? `attachments($select=${ATTACHMENT_SELECT.join(",")})` : undefined,
         });
     const page = await this.request<GraphCollection<GraphMessage>>(email, target, {
       signal: request.signal,

@@ -9,7 +9,7 @@ import type {
 } from "../sync/mail-source.js";
 import { toExchangeConnection } from "./credential-check.js";
 import { ExchangeClient, type ExchangeClientOptions } from "./exchange-client.js";
-import type { ExchangeMessage } from "./graph-types.js";
+import type { ExchangeAttachment, ExchangeMessage } from "./graph-types.js";
 import { MailboxRequestLimiter } from "./mailbox-limiter.js";
 
 /**
@@ -58,7 +58,7 @@ export class GraphMailSource implements MailSource {
   async listPage(
     email: string,
     folderId: string,
-    request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number },
+    request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number; expandAttachments: boolean },
     signal?: AbortSignal,
   ): Promise<ListingPage> {
     const page = await this.client.listMessages(email, folderId, {
@@ -88,15 +88,7 @@ export class GraphMailSource implements MailSource {
       includeContent,
       signal,
     });
-    return attachments.map((a) => ({
-      id: a.id,
-      name: a.name,
-      contentType: a.contentType,
-      size: a.size,
-      inline: a.isInline,
-      kind: a.kind,
-      contentBytes: a.contentBytes,
-    }));
+    return attachments.map(toRemoteAttachment);
   }
 
   attachmentContent(
@@ -125,5 +117,18 @@ function toRemoteMessage(m: ExchangeMessage): RemoteMessage {
     bodyType: m.body.contentType,
     body: m.body.content,
     hasAttachments: m.hasAttachments,
+    ...(m.attachments ? { attachments: m.attachments.map(toRemoteAttachment) } : {}),
+  };
+}
+
+function toRemoteAttachment(a: ExchangeAttachment): RemoteAttachment {
+  return {
+    id: a.id,
+    name: a.name,
+    contentType: a.contentType,
+    size: a.size,
+    inline: a.isInline,
+    kind: a.kind,
+    contentBytes: a.contentBytes,
   };
 }

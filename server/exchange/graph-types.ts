@@ -8,6 +8,8 @@ export interface GraphRecipient {
 
 export interface GraphMessage {
   id: string;
+  /** Present when the listing asked for `$expand=attachments`. */
+  attachments?: GraphAttachment[];
   internetMessageId?: string | null;
   conversationId?: string | null;
   subject?: string | null;
@@ -101,6 +103,8 @@ export interface ExchangeMessage {
   /** Graph's flag: false when the only attachments are inline. */
   hasAttachments: boolean;
   parentFolderId: string | null;
+  /** Attachment metadata, when the listing expanded it (`$expand=attachments`); else undefined. */
+  attachments?: ExchangeAttachment[];
 }
 
 export interface ExchangeFolder {
@@ -161,6 +165,7 @@ export function toExchangeMessage(m: GraphMessage): ExchangeMessage {
     },
     hasAttachments: m.hasAttachments === true,
     parentFolderId: m.parentFolderId ?? null,
+    ...(m.attachments ? { attachments: m.attachments.map(toExchangeAttachment) } : {}),
   };
 }
 

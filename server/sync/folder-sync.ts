@@ -11,10 +11,16 @@ import { participantsOf, toIncoming } from "./message-mapping.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
 import type { SyncProgress } from "./sync-progress.js";
 
-/** Documented cap of a receivedDateTime-filtered message delta: beyond it, a listing backfills. */
-export const FILTERED_DELTA_CAP = 5_000;
-/** Messages per Graph page (delta `odata.maxpagesize`, listing `$top`). */
-export const PAGE_SIZE = 500;
+/** Messages per listing page (`$top`, Graph's maximum for messages is 1,000). */
+export const PAGE_SIZE = 1000;
+/** Delta page size (`Prefer: odata.maxpagesize`) while walking to a fresh delta link. */
+export const BASELINE_PAGE_SIZE = 1000;
+/**
+ * Lower bound for an all-time folder's delta. A delta filtered on receivedDateTime returns at most
+ * 5,000 messages up front (documented), so reaching its delta link costs a few pages however big
+ * the folder is, while the link still tracks every message received since — i.e. all of them.
+ */
+const ALL_TIME = new Date("1970-01-01T00:00:00Z");
 
 export interface MailboxContext {
   deps: Deps;
@@ -50,10 +56,12 @@ export function filtersHashOf(filters: MailboxRow["filters"]): string {
 const earlier = (a: Date | null, b: Date | null): boolean => (a === null ? b !== null : b !== null && a < b);
 
 /**
- * Brings one folder up to date (DOMAIN.md, Sync): a first delta (date-filtered unless all-time),
- * a keyset listing to backfill past the 5,000 cap, a widened time range or widened filters, then
- * incremental delta rounds. Every page is stored in the same transaction as the checkpoint that
- * covers it, so a crash or restart resumes without losing or duplicating a message.
+ * Brings one folder up to date (DOMAIN.md, Sync). A new folder first walks a date-filtered delta
+ * to its delta link, storing nothing — cheap thanks to the 5,000 cap — so that every change from
+ * then on is tracked; then a keyset listing by receivedDateTime stores the whole range with the
+ * attachment metadata expanded into each page (no cap, one request per page). Widened time ranges
+ * and filters are listings too; later rounds follow the delta link. Every page is stored in the
+ * same transaction as the checkpoint that covers it, so a crash never loses or duplicates mail.
  */
 export async function syncFolder(ctx: MailboxContext, folder: RemoteFolder, folderPath: string): Promise<void> {
   let checkpoint = await ctx.deps.db.read((m) =>
@@ -63,8 +71,8 @@ export async function syncFolder(ctx: MailboxContext, folder: RemoteFolder, fold
 
   for (;;) {
     try {
-      if (checkpoint.status === "DELTA") {
-        checkpoint = await runDelta(ctx, checkpoint, folderPath);
+      if (checkpoint.status === "BASELINE") {
+        checkpoint = await runBaseline(ctx, checkpoint);
         continue;
       }
       if (checkpoint.status === "BACKFILL") {
@@ -88,13 +96,13 @@ export async function syncFolder(ctx: MailboxContext, folder: RemoteFolder, fold
         });
         continue;
       }
-      await runDelta(ctx, checkpoint, folderPath);
+      await runIncremental(ctx, checkpoint, folderPath);
       return;
     } catch (error) {
       if (classified(error)?.kind !== "sync_state_expired") throw error;
-      // 410 / SyncStateNotFound: enumerate the folder again; identity by Message-ID prevents duplicates.
+      // 410 / SyncStateNotFound: start over; identity by Message-ID prevents duplicates.
       ctx.deps.log.info({ mailboxId: ctx.mailbox.id, folder: folderPath }, "delta token expired, re-enumerating folder");
-      checkpoint = await saveCheckpoint(ctx, checkpoint, { status: "DELTA", deltaLink: null, nextLink: null, messagesSeen: 0 });
+      checkpoint = await saveCheckpoint(ctx, checkpoint, { status: "BASELINE", deltaLink: null, nextLink: null, listingCursor: null });
     }
   }
 }
@@ -111,7 +119,7 @@ async function createCheckpoint(ctx: MailboxContext, folderId: string, folderPat
         nextLink: null,
         coveredFrom: ctx.syncFrom,
         listingCursor: null,
-        status: "DELTA",
+        status: "BASELINE",
         messagesSeen: 0,
         filtersHash: ctx.filtersHash,
         updatedAt: ctx.deps.now(),
@@ -131,48 +139,55 @@ async function saveCheckpoint(
   });
 }
 
-/** Follows a delta (first page, next links) until it hands out a delta link. */
-async function runDelta(ctx: MailboxContext, start: FolderCheckpointRow, folderPath: string): Promise<FolderCheckpointRow> {
+/** Walks a fresh delta to its delta link, then lists the covered range. */
+async function runBaseline(ctx: MailboxContext, start: FolderCheckpointRow): Promise<FolderCheckpointRow> {
   let checkpoint = start;
-  const initial = checkpoint.status === "DELTA";
-  let link = checkpoint.nextLink ?? (initial ? null : checkpoint.deltaLink);
-  let next = fetchDelta(ctx, checkpoint, link);
   for (;;) {
-    const page = await next;
-    const more = page.nextLink !== null;
-    // Prefetch the next page while this one is stored.
-    if (more) next = fetchDelta(ctx, checkpoint, page.nextLink);
-    const seen = checkpoint.messagesSeen + page.messages.length;
-    let change: Partial<FolderCheckpointRow>;
-    if (more) {
-      change = { nextLink: page.nextLink, messagesSeen: seen };
-    } else if (initial && checkpoint.coveredFrom !== null && seen >= FILTERED_DELTA_CAP) {
-      // The capped delta may have left older messages out: list the whole range once.
-      const cursor: ListingCursor = {
-        from: checkpoint.coveredFrom.toISOString(),
-        before: null,
-        after: null,
-        seenAtAfter: [],
-        completes: { coveredFrom: checkpoint.coveredFrom.toISOString(), filtersHash: ctx.filtersHash },
-      };
-      change = { status: "BACKFILL", nextLink: null, deltaLink: page.deltaLink, messagesSeen: seen, listingCursor: JSON.stringify(cursor) };
-    } else {
-      change = { status: "IDLE", nextLink: null, deltaLink: page.deltaLink, messagesSeen: seen };
+    if (ctx.signal.aborted) throw new RoundStopped("stopped");
+    const page = await ctx.source.deltaPage(
+      ctx.mailbox.email,
+      checkpoint.folderId,
+      { link: checkpoint.nextLink, receivedFrom: checkpoint.coveredFrom ?? ALL_TIME, pageSize: BASELINE_PAGE_SIZE },
+      ctx.signal,
+    );
+    if (page.nextLink) {
+      checkpoint = await saveCheckpoint(ctx, checkpoint, { nextLink: page.nextLink });
+      continue;
     }
-    checkpoint = await storePage(ctx, checkpoint, folderPath, page.messages, change);
-    if (!more) return checkpoint;
+    const cursor: ListingCursor = {
+      from: checkpoint.coveredFrom?.toISOString() ?? null,
+      before: null,
+      after: null,
+      seenAtAfter: [],
+      completes: { coveredFrom: checkpoint.coveredFrom?.toISOString() ?? null, filtersHash: ctx.filtersHash },
+    };
+    return saveCheckpoint(ctx, checkpoint, {
+      status: "BACKFILL",
+      nextLink: null,
+      deltaLink: page.deltaLink,
+      listingCursor: JSON.stringify(cursor),
+    });
   }
 }
 
-function fetchDelta(ctx: MailboxContext, checkpoint: FolderCheckpointRow, link: string | null) {
-  const promise = ctx.source.deltaPage(
-    ctx.mailbox.email,
-    checkpoint.folderId,
-    { link, receivedFrom: checkpoint.coveredFrom, pageSize: PAGE_SIZE },
-    ctx.signal,
-  );
-  promise.catch(() => undefined); // observed by the awaiting loop; avoid an unhandled rejection meanwhile
-  return promise;
+/** Follows the delta link: new and moved-in messages are stored, `@removed` ones stay archived. */
+async function runIncremental(ctx: MailboxContext, start: FolderCheckpointRow, folderPath: string): Promise<FolderCheckpointRow> {
+  let checkpoint = start;
+  let link = checkpoint.nextLink ?? checkpoint.deltaLink;
+  for (;;) {
+    const page = await ctx.source.deltaPage(
+      ctx.mailbox.email,
+      checkpoint.folderId,
+      { link, receivedFrom: checkpoint.coveredFrom ?? ALL_TIME, pageSize: PAGE_SIZE },
+      ctx.signal,
+    );
+    const change: Partial<FolderCheckpointRow> = page.nextLink
+      ? { nextLink: page.nextLink }
+      : { nextLink: null, deltaLink: page.deltaLink };
+    checkpoint = await storePage(ctx, checkpoint, folderPath, page.messages, change);
+    if (!page.nextLink) return checkpoint;
+    link = page.nextLink;
+  }
 }
 
 async function startListing(
@@ -184,38 +199,57 @@ async function startListing(
   return saveCheckpoint(ctx, checkpoint, { status: "BACKFILL", listingCursor: JSON.stringify(cursor) });
 }
 
-/** Lists [from, before) oldest first by keyset on receivedDateTime (no 5,000 cap, no $skip drift). */
+/** Where the next listing page starts, after a full page (keyset on receivedDateTime). */
+function advanceCursor(cursor: ListingCursor, page: RemoteMessage[]): ListingCursor {
+  const after = page.at(-1)!.receivedAt.toISOString();
+  const atAfter = page.filter((msg) => msg.receivedAt.toISOString() === after).map((msg) => msg.id);
+  return { ...cursor, after, seenAtAfter: after === cursor.after ? [...cursor.seenAtAfter, ...atAfter] : atAfter };
+}
+
+/**
+ * Lists [from, before) oldest first by keyset on receivedDateTime (no 5,000 cap, and unlike
+ * `$skip` paging no message is skipped when others are deleted meanwhile). The next page is
+ * requested as soon as this one arrives, while this one is being stored.
+ */
 async function runListing(ctx: MailboxContext, start: FolderCheckpointRow, folderPath: string): Promise<FolderCheckpointRow> {
   let checkpoint = start;
   let cursor = JSON.parse(checkpoint.listingCursor!) as ListingCursor;
   let top = PAGE_SIZE;
-  for (;;) {
-    const lowerBound = cursor.after ?? cursor.from;
-    const page = await ctx.source.listPage(
+  const fetchPage = (at: ListingCursor, size: number) => {
+    const lowerBound = at.after ?? at.from;
+    const promise = ctx.source.listPage(
       ctx.mailbox.email,
       checkpoint.folderId,
-      { receivedFrom: lowerBound ? new Date(lowerBound) : null, receivedBefore: cursor.before ? new Date(cursor.before) : null, top },
+      {
+        receivedFrom: lowerBound ? new Date(lowerBound) : null,
+        receivedBefore: at.before ? new Date(at.before) : null,
+        top: size,
+        expandAttachments: true,
+      },
       ctx.signal,
     );
+    promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+    return promise;
+  };
+  let next = fetchPage(cursor, top);
+  for (;;) {
+    const page = (await next).messages;
     const seenAtBoundary = new Set(cursor.seenAtAfter);
-    const fresh = page.messages.filter(
+    const fresh = page.filter(
       (msg) => !(cursor.after !== null && msg.receivedAt.toISOString() === cursor.after && seenAtBoundary.has(msg.id)),
     );
-    const full = page.messages.length === top;
+    const full = page.length === top;
     if (fresh.length === 0 && full) {
-      // A full page of one instant already seen: widen the page to get past it.
-      top = Math.min(top * 2, 1000);
-      if (top === 1000 && page.messages.length === 1000) {
-        cursor = { ...cursor, after: new Date(new Date(cursor.after!).getTime() + 1000).toISOString(), seenAtAfter: [] };
-      }
+      // A whole page of one instant already seen: widen the page to get past it.
+      if (top < 1000) top = Math.min(top * 2, 1000);
+      else cursor = { ...cursor, after: new Date(new Date(cursor.after!).getTime() + 1000).toISOString(), seenAtAfter: [] };
+      next = fetchPage(cursor, top);
       continue;
     }
-    const last = page.messages.at(-1);
     let change: Partial<FolderCheckpointRow>;
-    if (full && last) {
-      const after = last.receivedAt.toISOString();
-      const atAfter = page.messages.filter((msg) => msg.receivedAt.toISOString() === after).map((msg) => msg.id);
-      cursor = { ...cursor, after, seenAtAfter: after === cursor.after ? [...cursor.seenAtAfter, ...atAfter] : atAfter };
+    if (full) {
+      cursor = advanceCursor(cursor, page);
+      next = fetchPage(cursor, top);
       change = { listingCursor: JSON.stringify(cursor) };
     } else {
       change = {
@@ -247,7 +281,7 @@ async function storePage(
   const withAttachments = await Promise.all(
     passing.map(async (message) => ({
       message,
-      attachments: mayHaveAttachments(message) ? await fetchAttachments(ctx, message) : [],
+      attachments: message.attachments || mayHaveAttachments(message) ? await fetchAttachments(ctx, message) : [],
     })),
   );
   let attachmentsStored = 0;
@@ -304,7 +338,9 @@ async function fetchAttachments(
   ctx: MailboxContext,
   message: RemoteMessage,
 ): Promise<{ attachment: RemoteAttachment; contentSha256: string | null }[]> {
-  const attachments = await ctx.source.listAttachments(ctx.mailbox.email, message.id, ctx.syncAttachments, ctx.signal);
+  const attachments =
+    message.attachments ??
+    (await ctx.source.listAttachments(ctx.mailbox.email, message.id, ctx.syncAttachments, ctx.signal));
   const result: { attachment: RemoteAttachment; contentSha256: string | null }[] = [];
   for (const attachment of attachments) {
     let contentSha256: string | null = null;

@@ -34,6 +34,8 @@ export interface RemoteMessage {
   bodyType: "text" | "html";
   body: string;
   hasAttachments: boolean;
+  /** Attachment metadata when the page expanded it (listings); undefined otherwise (delta pages). */
+  attachments?: RemoteAttachment[];
 }
 
 export interface RemoteAttachment {
@@ -73,7 +75,7 @@ export interface MailSource {
   listPage(
     email: string,
     folderId: string,
-    request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number },
+    request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number; expandAttachments: boolean },
     signal?: AbortSignal,
   ): Promise<ListingPage>;
   /** Messages received at or after `receivedFrom` (all when null): for volume estimates. */

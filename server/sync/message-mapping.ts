@@ -1,4 +1,4 @@
-import { convert } from "html-to-text";
+import { compile } from "html-to-text";
 import type { IncomingAttachment, IncomingMessage } from "../storage/message-store.js";
 import type { RemoteAttachment, RemoteMessage, RemoteParticipant } from "./mail-source.js";
 
@@ -19,8 +19,11 @@ export function participantsOf(message: RemoteMessage): RemoteParticipant[] {
 export const identityOf = (message: RemoteMessage): string =>
   message.internetMessageId ?? `<${message.id}@graph.invalid>`;
 
+/** Compiled once: html-to-text's `convert` would re-compile its selectors for every message. */
+const htmlToText = compile({ wordwrap: false, selectors: [{ selector: "img", format: "skip" }] });
+
 const toText = (message: RemoteMessage): string =>
-  message.bodyType === "text" ? message.body : convert(message.body, { wordwrap: false, selectors: [{ selector: "img", format: "skip" }] });
+  message.bodyType === "text" ? message.body : htmlToText(message.body);
 
 export function toIncoming(
   message: RemoteMessage,

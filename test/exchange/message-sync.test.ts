@@ -260,7 +260,23 @@ describe("the sync engine's MailSource", () => {
       receivedFrom: null,
       receivedBefore: null,
       top: 3,
+      expandAttachments: false,
     });
+    expect(listing.messages.every((m) => m.attachments === undefined)).toBe(true);
+    // With $expand, each message carries its attachment metadata: one request per page.
+    const expanded = await source.listPage(email, inbox?.id ?? "", {
+      receivedFrom: null,
+      receivedBefore: null,
+      top: 200,
+      expandAttachments: true,
+    });
+    for (const m of expanded.messages) {
+      const truth = fx.sim.message(email, m.id);
+      expect(m.attachments?.map((a) => [a.name, a.size, a.inline, a.kind])).toEqual(
+        truth.attachments.map((a) => [a.name, a.size, a.isInline, a.kind]),
+      );
+    }
+    expect(expanded.messages.some((m) => (m.attachments?.length ?? 0) > 0)).toBe(true);
     const oldest = inboxTruth(email)
       .map((m) => m.receivedDateTime)
       .sort()
