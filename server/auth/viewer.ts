@@ -39,7 +39,7 @@ export function requirePermission(
   permission: PermissionName,
   what: string,
 ): void {
-  if (!canSeeProject(viewer, projectId)) throw notFound(`${what} was not found`);
+  if (!canSeeProject(viewer, projectId)) throw notFound(`${what} was not found.`);
   if (!hasPermission(viewer, projectId, permission)) {
     throw forbidden(
       `This token lacks the '${permission}' permission on the project, needed to ${describe(permission)}.`,

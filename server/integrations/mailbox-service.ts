@@ -238,6 +238,8 @@ export class MailboxService {
 
   /** Removes the mailbox and its checkpoints; its bucket and messages stay. */
   async remove(viewer: Viewer, id: string): Promise<boolean> {
+    await this.deps.db.read((m) => MailboxService.require(m, viewer, id, "integrations-write"));
+    await this.sync.abort(id);
     return this.deps.db.transaction(async (m) => {
       await MailboxService.require(m, viewer, id, "integrations-write");
       await m.delete(MailboxRow, { id });

@@ -2,7 +2,7 @@ import type { Deps } from "../app/deps.js";
 import { compileFolderFilters } from "../domain/folder-filter.js";
 import { formatFolderPath } from "../domain/folder-path.js";
 import { compileParticipantFilter } from "../domain/participant-filter.js";
-import { IntegrationRow, MailboxRow, MailboxSyncRow, ProjectRow } from "../storage/entities/index.js";
+import { BucketRow, IntegrationRow, MailboxRow, MailboxSyncRow, ProjectRow } from "../storage/entities/index.js";
 import { filtersHashOf, syncFolder, type MailboxContext } from "./folder-sync.js";
 import type { MailSource, RemoteFolder } from "./mail-source.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
@@ -28,7 +28,10 @@ export async function runMailboxRound(
   const loaded = await deps.db.read(async (m) => {
     const mailbox = await m.findOneBy(MailboxRow, { id: mailboxId });
     const integration = mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
-    const project = integration && (await m.findOneBy(ProjectRow, { id: integration.projectId }));
+    // Messages belong to the bucket's project (a mailbox may fill a bucket of another project):
+    // its sequence ids, its usage and its budget.
+    const bucket = mailbox && (await m.findOneBy(BucketRow, { id: mailbox.bucketId }));
+    const project = bucket && (await m.findOneBy(ProjectRow, { id: bucket.projectId }));
     const previous = await m.findOneBy(MailboxSyncRow, { mailboxId });
     return mailbox && integration && project ? { mailbox, integration, project, previous } : null;
   });

@@ -55,3 +55,43 @@ describe("a first sync", () => {
     expect(usage.project.usage).toEqual({ messagesCreated: expectedIds.size, unitsCharged: expectedIds.size });
   });
 });
+
+describe("a bucket of another project", () => {
+  it("receives the mailbox's messages, charged to the bucket's project and readable there", async () => {
+    const { tenant, server } = env;
+    await server.ok(`mutation { createProject(input: { name: "archive" }) { id } }`);
+    const bucket = await server.ok<{ createBucket: { id: string } }>(
+      `mutation { createBucket(input: { project: "archive", name: "from-ops" }) { id } }`,
+    );
+    const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
+      input: {
+        project: "ops",
+        name: "cross",
+        connection: secretConnection(tenant),
+        mailboxes: [{ email: tenant.mailboxes.bob, allTime: true, bucket: { existingBucketId: bucket.createBucket.id } }],
+      },
+    });
+    const mailbox = created.createIntegration.mailboxes[0]!;
+    await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
+    const stored = await bucketMessages(server, bucket.createBucket.id);
+    const usage = await server.ok<{ archive: { usage: { unitsCharged: number } } }>(
+      `{ archive: project(name: "archive") { usage { unitsCharged } } }`,
+    );
+    expect(stored.length).toBeGreaterThan(0);
+    expect(usage.archive.usage.unitsCharged).toBe(stored.length);
+    const token = await server.ok<{ createApiToken: { token: string } }>(
+      `mutation { createApiToken(input: { name: "archive-reader", grants: [{ project: "archive", permissions: [BUCKETS_READ, MESSAGES_READ] }] }) { token } }`,
+    );
+    const page = await server.ok<{ bucket: { messages: { edges: { node: { id: string } }[] } } }>(
+      `query($id: ID!) { bucket(id: $id) { messages(first: 1) { edges { node { id } } } } }`,
+      { id: bucket.createBucket.id },
+      token.createApiToken.token,
+    );
+    const one = await server.ok<{ message: { subject: string } | null }>(
+      `query($id: ID!) { message(id: $id) { subject } }`,
+      { id: page.bucket.messages.edges[0]!.node.id },
+      token.createApiToken.token,
+    );
+    expect(one.message).not.toBeNull();
+  });
+});

@@ -17,20 +17,26 @@ export function queryCostPlugin(schema: GraphQLSchema, maxCost: number): ApolloS
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables,
-            estimators: [
-              fieldExtensionsEstimator(),
-              ({ args, childComplexity }) => {
-                const size = Number(args.first ?? args.size ?? 0);
-                return size > 0 ? 1 + childComplexity * size : undefined;
-              },
-              simpleEstimator({ defaultComplexity: 1 }),
-            ],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables,
+              estimators: [
+                fieldExtensionsEstimator(),
+                ({ args, childComplexity }) => {
+                  const size = Number(args.first ?? args.size ?? 0);
+                  return size > 0 ? 1 + childComplexity * size : undefined;
+                },
+                simpleEstimator({ defaultComplexity: 1 }),
+              ],
+            });
+          } catch {
+            // Variables that do not coerce: execution refuses them with BAD_USER_INPUT, naming why.
+            return;
+          }
           if (cost > maxCost) {
             throw new GraphQLError(
               `This query costs ${cost}, above the limit of ${maxCost}: ask for fewer fields or smaller pages.`,
