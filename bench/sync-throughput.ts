@@ -14,7 +14,7 @@ import { createApp } from "../server/app/create-app.js";
 import { loadConfig } from "../server/config/config.js";
 import { createGraphMailSourceFactory, GraphCredentialChecker } from "../server/exchange/index.js";
 import { createLogger } from "../server/observability/logger.js";
-import { PAGE_SIZE } from "../server/sync/folder-sync.js";
+import { BASELINE_PAGE_SIZE, PAGE_SIZE } from "../server/sync/folder-sync.js";
 import { CA_CERT_FILE, loadOrCreateCertificateAuthority, startSimulator, type Simulator } from "../simulator/index.js";
 
 const FOLDERS = Array.from({ length: 8 }, (_, i) => ({ path: [`Folder ${i + 1}`], weight: 1 }));
@@ -41,8 +41,11 @@ async function tenantWith(sim: Simulator, messages: number) {
   return { email, connection };
 }
 
-/** Fetches every folder's delta pages with the product's client and limiter, storing nothing. */
-async function barePager(sim: Simulator, email: string, connection: Awaited<ReturnType<typeof tenantWith>>["connection"]) {
+/**
+ * Fetches the same pages the sync fetches — a delta walked to its link, then the keyset listing
+ * with attachment metadata expanded — with the product's client and limiter, storing nothing.
+ */
+async function barePager(email: string, connection: Awaited<ReturnType<typeof tenantWith>>["connection"]) {
   const source = createGraphMailSourceFactory()(connection);
   const folders = (await source.listFolders(email)).filter((f) => !f.isSearchFolder);
   const started = performance.now();
@@ -51,13 +54,16 @@ async function barePager(sim: Simulator, email: string, connection: Awaited<Retu
   const worker = async () => {
     for (let folder = queue.shift(); folder; folder = queue.shift()) {
       let link: string | null = null;
-      let next = source.deltaPage(email, folder.id, { link, receivedFrom: null, pageSize: PAGE_SIZE });
-      for (;;) {
-        const page = await next;
-        if (page.nextLink) next = source.deltaPage(email, folder.id, { link: page.nextLink, receivedFrom: null, pageSize: PAGE_SIZE });
-        count += page.messages.length;
+      do {
+        const page = await source.deltaPage(email, folder.id, { link, receivedFrom: new Date(0), pageSize: BASELINE_PAGE_SIZE });
         link = page.nextLink;
-        if (!link) break;
+      } while (link);
+      let from: Date | null = null;
+      for (;;) {
+        const page = await source.listPage(email, folder.id, { receivedFrom: from, receivedBefore: null, top: PAGE_SIZE, expandAttachments: true });
+        count += page.messages.length;
+        if (page.messages.length < PAGE_SIZE) break;
+        from = page.messages.at(-1)!.receivedAt;
       }
     }
   };
@@ -123,7 +129,7 @@ async function ceiling(caDir: string) {
 async function engine(caDir: string) {
   const sim = await startSimulator({ caDir });
   const { email, connection } = await tenantWith(sim, Number(process.env.MESSAGES ?? 30_000));
-  const bare = await barePager(sim, email, connection);
+  const bare = await barePager(email, connection);
   const run = await syncWithMailstream(email, connection);
   await sim.stop();
   const bareRate = bare.count / bare.seconds;

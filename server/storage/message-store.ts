@@ -7,6 +7,7 @@ import {
   ProjectRow,
   type StoredParticipant,
 } from "./entities/index.js";
+import { bulkInsert } from "./bulk-insert.js";
 import { newId } from "./ids.js";
 
 export interface IncomingAttachment {
@@ -47,9 +48,6 @@ export interface StoreResult {
   /** New messages left out because the project's unit budget ran out. */
   overBudget: number;
 }
-
-/** Rows per INSERT statement: well under SQLite's 32,766 bound parameters at ~22 columns a row. */
-const INSERT_CHUNK = 500;
 
 /**
  * Stores a page of messages into a bucket, inside the caller's transaction (which also saves the
@@ -108,14 +106,7 @@ export async function storeMessages(
       updatedAt: now,
     });
   });
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await m
-      .createQueryBuilder()
-      .insert()
-      .into(MessageRow)
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
-  }
+  await bulkInsert(m, MessageRow, rows);
   const attachments = storing.flatMap((message, i) =>
     message.attachments.map((a) =>
       m.create(AttachmentRow, {
@@ -160,14 +151,7 @@ export async function storeMessages(
         .execute();
     }
   }
-  for (let i = 0; i < attachments.length; i += INSERT_CHUNK) {
-    await m
-      .createQueryBuilder()
-      .insert()
-      .into(AttachmentRow)
-      .values(attachments.slice(i, i + INSERT_CHUNK))
-      .execute();
-  }
+  await bulkInsert(m, AttachmentRow, attachments);
   return { created: rows, updated, overBudget: fresh.length - storing.length };
 }
 
