@@ -15,7 +15,12 @@ import { loadConfig } from "../server/config/config.js";
 import { createGraphMailSourceFactory, GraphCredentialChecker } from "../server/exchange/index.js";
 import { createLogger } from "../server/observability/logger.js";
 import { BASELINE_PAGE_SIZE, PAGE_SIZE } from "../server/sync/folder-sync.js";
-import { CA_CERT_FILE, loadOrCreateCertificateAuthority, startSimulator, type Simulator } from "../simulator/index.js";
+import {
+  CA_CERT_FILE,
+  loadOrCreateCertificateAuthority,
+  startSimulator,
+  type Simulator,
+} from "../simulator/index.js";
 
 const FOLDERS = Array.from({ length: 8 }, (_, i) => ({ path: [`Folder ${i + 1}`], weight: 1 }));
 const TOKEN = "ms_bench_admin_token_0123456789abcdef";
@@ -25,7 +30,11 @@ async function tenantWith(sim: Simulator, messages: number) {
   const app = tenant.addApp({ displayName: "bench" });
   const secret = app.addSecret();
   const email = "big@bench.example";
-  tenant.addMailbox({ email, messages, folders: [{ path: ["Inbox"], wellKnownName: "inbox", weight: 0 }, ...FOLDERS] });
+  tenant.addMailbox({
+    email,
+    messages,
+    folders: [{ path: ["Inbox"], wellKnownName: "inbox", weight: 0 }, ...FOLDERS],
+  });
   const connection = {
     api: "GRAPH" as const,
     authMethod: "CLIENT_SECRET" as const,
@@ -45,7 +54,10 @@ async function tenantWith(sim: Simulator, messages: number) {
  * Fetches the same pages the sync fetches — a delta walked to its link, then the keyset listing
  * with attachment metadata expanded — with the product's client and limiter, storing nothing.
  */
-async function barePager(email: string, connection: Awaited<ReturnType<typeof tenantWith>>["connection"]) {
+async function barePager(
+  email: string,
+  connection: Awaited<ReturnType<typeof tenantWith>>["connection"],
+) {
   const source = createGraphMailSourceFactory()(connection);
   const folders = (await source.listFolders(email)).filter((f) => !f.isSearchFolder);
   const started = performance.now();
@@ -55,12 +67,21 @@ async function barePager(email: string, connection: Awaited<ReturnType<typeof te
     for (let folder = queue.shift(); folder; folder = queue.shift()) {
       let link: string | null = null;
       do {
-        const page = await source.deltaPage(email, folder.id, { link, receivedFrom: new Date(0), pageSize: BASELINE_PAGE_SIZE });
+        const page = await source.deltaPage(email, folder.id, {
+          link,
+          receivedFrom: new Date(0),
+          pageSize: BASELINE_PAGE_SIZE,
+        });
         link = page.nextLink;
       } while (link);
       let from: Date | null = null;
       for (;;) {
-        const page = await source.listPage(email, folder.id, { receivedFrom: from, receivedBefore: null, top: PAGE_SIZE, expandAttachments: true });
+        const page = await source.listPage(email, folder.id, {
+          receivedFrom: from,
+          receivedBefore: null,
+          top: PAGE_SIZE,
+          expandAttachments: true,
+        });
         count += page.messages.length;
         if (page.messages.length < PAGE_SIZE) break;
         from = page.messages.at(-1)!.receivedAt;
@@ -71,11 +92,24 @@ async function barePager(email: string, connection: Awaited<ReturnType<typeof te
   return { count, seconds: (performance.now() - started) / 1000 };
 }
 
-async function syncWithMailstream(email: string, connection: Awaited<ReturnType<typeof tenantWith>>["connection"]) {
+async function syncWithMailstream(
+  email: string,
+  connection: Awaited<ReturnType<typeof tenantWith>>["connection"],
+) {
   const dataDir = mkdtempSync(join(tmpdir(), "mailstream-bench-"));
   const app = await createApp(
-    loadConfig({ PORT: "0", MAILSTREAM_DATA_DIR: dataDir, MAILSTREAM_ADMIN_TOKEN: TOKEN, MAILSTREAM_SYNC_INTERVAL: "3600", LOG_LEVEL: "warn" }),
-    { credentialChecker: new GraphCredentialChecker(), mailSourceFactory: createGraphMailSourceFactory(), logger: createLogger("warn") },
+    loadConfig({
+      PORT: "0",
+      MAILSTREAM_DATA_DIR: dataDir,
+      MAILSTREAM_ADMIN_TOKEN: TOKEN,
+      MAILSTREAM_SYNC_INTERVAL: "3600",
+      LOG_LEVEL: "warn",
+    }),
+    {
+      credentialChecker: new GraphCredentialChecker(),
+      mailSourceFactory: createGraphMailSourceFactory(),
+      logger: createLogger("warn"),
+    },
   );
   const { url } = await app.start();
   const gql = async <T>(query: string, variables: Record<string, unknown> = {}) => {
@@ -94,15 +128,16 @@ async function syncWithMailstream(email: string, connection: Awaited<ReturnType<
   const started = performance.now();
   const created = await gql<{ createIntegration: { mailboxes: { id: string }[] } }>(
     `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { mailboxes { id } } }`,
-    { input: { project: "bench", name: "bench", connection, mailboxes: [{ email, allTime: true }] } },
+    {
+      input: { project: "bench", name: "bench", connection, mailboxes: [{ email, allTime: true }] },
+    },
   );
   const id = created.createIntegration.mailboxes[0]!.id;
   let stored = 0;
   for (;;) {
-    const { mailbox } = await gql<{ mailbox: { sync: { status: string; messagesStored: number } } }>(
-      `query($id: ID!) { mailbox(id: $id) { sync { status messagesStored } } }`,
-      { id },
-    );
+    const { mailbox } = await gql<{
+      mailbox: { sync: { status: string; messagesStored: number } };
+    }>(`query($id: ID!) { mailbox(id: $id) { sync { status messagesStored } } }`, { id });
     stored = mailbox.sync.messagesStored;
     if (mailbox.sync.status === "UP_TO_DATE" || mailbox.sync.status === "FAILED") break;
     await new Promise((r) => setTimeout(r, 50));
@@ -122,8 +157,12 @@ async function ceiling(caDir: string) {
   await sim.stop();
   const ceilingRate = (4 * PAGE_SIZE) / (latencyMs / 1000);
   const rate = run.stored / run.seconds;
-  console.log(`ceiling: ${run.stored} messages in ${run.seconds.toFixed(1)} s = ${Math.round(rate)} msg/s; ceiling 4 x ${PAGE_SIZE} / ${latencyMs} ms = ${Math.round(ceilingRate)} msg/s`);
-  console.log(`ceiling ratio measured/ceiling: ${(rate / ceilingRate).toFixed(2)} (target >= 0.8); peak RSS ${run.peakRssMb} MB`);
+  console.log(
+    `ceiling: ${run.stored} messages in ${run.seconds.toFixed(1)} s = ${Math.round(rate)} msg/s; ceiling 4 x ${PAGE_SIZE} / ${latencyMs} ms = ${Math.round(ceilingRate)} msg/s`,
+  );
+  console.log(
+    `ceiling ratio measured/ceiling: ${(rate / ceilingRate).toFixed(2)} (target >= 0.8); peak RSS ${run.peakRssMb} MB`,
+  );
 }
 
 async function engine(caDir: string) {
@@ -134,9 +173,15 @@ async function engine(caDir: string) {
   await sim.stop();
   const bareRate = bare.count / bare.seconds;
   const rate = run.stored / run.seconds;
-  console.log(`bare pager: ${bare.count} messages in ${bare.seconds.toFixed(1)} s = ${Math.round(bareRate)} msg/s`);
-  console.log(`mailstream: ${run.stored} messages stored in ${run.seconds.toFixed(1)} s = ${Math.round(rate)} msg/s`);
-  console.log(`engine ratio mailstream/bare: ${(rate / bareRate).toFixed(2)} (target >= 0.5); peak RSS ${run.peakRssMb} MB (target <= 300)`);
+  console.log(
+    `bare pager: ${bare.count} messages in ${bare.seconds.toFixed(1)} s = ${Math.round(bareRate)} msg/s`,
+  );
+  console.log(
+    `mailstream: ${run.stored} messages stored in ${run.seconds.toFixed(1)} s = ${Math.round(rate)} msg/s`,
+  );
+  console.log(
+    `engine ratio mailstream/bare: ${(rate / bareRate).toFixed(2)} (target >= 0.5); peak RSS ${run.peakRssMb} MB (target <= 300)`,
+  );
 }
 
 async function main() {
@@ -144,10 +189,18 @@ async function main() {
   if (!process.env.MAILSTREAM_BENCH_CA_DIR) {
     const caDir = mkdtempSync(join(tmpdir(), "mailstream-bench-ca-"));
     await loadOrCreateCertificateAuthority(caDir);
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-      stdio: "inherit",
-      env: { ...process.env, MAILSTREAM_BENCH_CA_DIR: caDir, NODE_EXTRA_CA_CERTS: join(caDir, CA_CERT_FILE) },
-    });
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url)],
+      {
+        stdio: "inherit",
+        env: {
+          ...process.env,
+          MAILSTREAM_BENCH_CA_DIR: caDir,
+          NODE_EXTRA_CA_CERTS: join(caDir, CA_CERT_FILE),
+        },
+      },
+    );
     rmSync(caDir, { recursive: true, force: true });
     process.exit(child.status ?? 1);
   }

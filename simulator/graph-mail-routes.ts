@@ -164,7 +164,9 @@ export class MailRoutes {
         const lastModified = mailbox.lastModifiedAt(key);
         rendered.attachments = mailbox
           .content(key)
-          .attachments.map((spec, i) => renderAttachment(spec, mailbox.attachmentId(key, i), lastModified, expand.select));
+          .attachments.map((spec, i) =>
+            renderAttachment(spec, mailbox.attachmentId(key, i), lastModified, expand.select),
+          );
       }
       return rendered;
     });
@@ -181,7 +183,11 @@ export class MailRoutes {
     const { mailbox, query, prefer } = ctx;
     if (query.get("$expand") !== null) {
       // Documented: delta supports $select, $top (odata.maxpagesize), $filter and $orderby only.
-      throw new GraphHttpError(400, "ErrorInvalidUrlQuery", "The query parameter '$expand' is not supported with delta.");
+      throw new GraphHttpError(
+        400,
+        "ErrorInvalidUrlQuery",
+        "The query parameter '$expand' is not supported with delta.",
+      );
     }
     if (folder.isSearchFolder) {
       throw new GraphHttpError(
@@ -346,8 +352,14 @@ function parseAttachmentExpand(text: string | null): { select?: string[] } | nul
   if (text === null || text.trim() === "") return null;
   const m = /^\s*attachments(?:\(\s*\$select=([^)]*)\))?\s*$/i.exec(text);
   if (!m) {
-    throw new GraphHttpError(400, "BadRequest", `The simulator can only expand attachments, not '${text}'.`);
+    throw new GraphHttpError(
+      400,
+      "BadRequest",
+      `The simulator can only expand attachments, not '${text}'.`,
+    );
   }
-  const select = m[1] ? parseSelect(m[1], ATTACHMENT_PROPERTIES, "microsoft.graph.attachment") : undefined;
+  const select = m[1]
+    ? parseSelect(m[1], ATTACHMENT_PROPERTIES, "microsoft.graph.attachment")
+    : undefined;
   return { select };
 }

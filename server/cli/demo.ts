@@ -29,7 +29,9 @@ function printSummary(demo: Demo, deliverEveryMs: number): void {
     ["GraphQL", `${demo.url}/graphql`],
   ]);
   say();
-  say("Tenant simulator (a stand-in for Microsoft 365, trusted by the server via NODE_EXTRA_CA_CERTS):");
+  say(
+    "Tenant simulator (a stand-in for Microsoft 365, trusted by the server via NODE_EXTRA_CA_CERTS):",
+  );
   rows([
     ["Identity platform", sim.loginUrl],
     ["Graph", sim.graphUrl],

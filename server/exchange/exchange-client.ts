@@ -264,7 +264,9 @@ export class ExchangeClient {
           $top: String(request.top),
           $select: (request.select ?? MESSAGE_SELECT).join(","),
           $count: request.count ? "true" : undefined,
-          $expand: request.expandAttachments ? `attachments($select=${ATTACHMENT_SELECT.join(",")})` : undefined,
+          $expand: request.expandAttachments
+            ? `attachments($select=${ATTACHMENT_SELECT.join(",")})`
+            : undefined,
         });
     const page = await this.request<GraphCollection<GraphMessage>>(email, target, {
       signal: request.signal,

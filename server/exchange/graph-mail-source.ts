@@ -58,7 +58,12 @@ export class GraphMailSource implements MailSource {
   async listPage(
     email: string,
     folderId: string,
-    request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number; expandAttachments: boolean },
+    request: {
+      receivedFrom: Date | null;
+      receivedBefore: Date | null;
+      top: number;
+      expandAttachments: boolean;
+    },
     signal?: AbortSignal,
   ): Promise<ListingPage> {
     const page = await this.client.listMessages(email, folderId, {

@@ -48,18 +48,28 @@ export class MailboxExplorer {
    * with `$count` over its received range. Units assume every counted message syncs (participant
    * filters are applied only when messages are read), so they are an upper bound.
    */
-  async estimate(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<VolumeEstimate> {
+  async estimate(
+    viewer: Viewer,
+    integrationId: string,
+    input: MailboxInputValues,
+  ): Promise<VolumeEstimate> {
     const mailbox = validateMailboxInput(input, "mailbox");
     const { source } = await this.open(viewer, integrationId);
     const folders = await this.walk(source, mailbox.email, "mailbox.email");
-    const filters = compileFolderFilters({ allowed: mailbox.filters.allowedFolders, denied: mailbox.filters.deniedFolders });
+    const filters = compileFolderFilters({
+      allowed: mailbox.filters.allowedFolders,
+      denied: mailbox.filters.deniedFolders,
+    });
     const syncFrom = mailbox.allTime ? null : mailbox.syncFrom;
     const volumes = await Promise.all(
       folders.map(async (folder): Promise<FolderVolume> => {
         const included = filters.selected(folder.path);
         const messages =
           included && syncFrom
-            ? await this.guard(() => source.countMessages(mailbox.email, folder.id, syncFrom), "mailbox.email")
+            ? await this.guard(
+                () => source.countMessages(mailbox.email, folder.id, syncFrom),
+                "mailbox.email",
+              )
             : folder.totalItemCount;
         return { folder: formatFolderPath(folder.path), messages, included };
       }),
@@ -68,14 +78,22 @@ export class MailboxExplorer {
     return { folders: volumes, messages: total, units: total };
   }
 
-  private async open(viewer: Viewer, integrationId: string): Promise<{ integration: IntegrationRow; source: MailSource }> {
+  private async open(
+    viewer: Viewer,
+    integrationId: string,
+  ): Promise<{ integration: IntegrationRow; source: MailSource }> {
     const integration = await this.deps.db.read((m) =>
       IntegrationService.require(m, viewer, integrationId, "integrations-read"),
     );
     if (integration.api !== "GRAPH") {
-      throw conflict(`Integration '${integration.name}' uses EWS, which this server cannot read yet; use the Graph API.`);
+      throw conflict(
+        `Integration '${integration.name}' uses EWS, which this server cannot read yet; use the Graph API.`,
+      );
     }
-    return { integration, source: this.sourceFactory(this.integrations.resolveConnection(integration)) };
+    return {
+      integration,
+      source: this.sourceFactory(this.integrations.resolveConnection(integration)),
+    };
   }
 
   private async walk(source: MailSource, email: string, field: string): Promise<RemoteFolder[]> {
@@ -95,10 +113,14 @@ export class MailboxExplorer {
         case "permission":
           throw badInput(field, kind.message);
         case "credentials":
-          throw conflict(`The integration's credentials were refused: ${kind.message} Fix them with updateIntegrationConnection.`);
+          throw conflict(
+            `The integration's credentials were refused: ${kind.message} Fix them with updateIntegrationConnection.`,
+          );
         case "temporary":
         case "sync_state_expired":
-          throw unavailable(`Microsoft Graph did not answer in time (${kind.message}); try again shortly.`);
+          throw unavailable(
+            `Microsoft Graph did not answer in time (${kind.message}); try again shortly.`,
+          );
       }
     }
   }

@@ -87,7 +87,8 @@ export class ProjectService {
       // Only the changed columns: the sync engine updates usage and sequence columns concurrently.
       const change: Partial<ProjectRow> = { updatedAt: this.deps.now() };
       if (input.title !== undefined && input.title !== null) change.title = input.title;
-      if (input.description !== undefined && input.description !== null) change.description = input.description;
+      if (input.description !== undefined && input.description !== null)
+        change.description = input.description;
       if (input.unitBudget !== undefined) change.unitBudget = input.unitBudget;
       await m.update(ProjectRow, { id: row.id }, change);
       const saved = await m.findOneByOrFail(ProjectRow, { id: row.id });

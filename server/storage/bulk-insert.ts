@@ -26,12 +26,15 @@ export async function bulkInsert<T extends ObjectLiteral>(
   const driver = m.connection.driver;
   const columns = metadata.columns.filter((c) => !c.isVirtual);
   const names = columns.map((c) => `"${c.databaseName}"`).join(", ");
-  const valuesOf = (row: T) => columns.map((c) => driver.preparePersistentValue(c.getEntityValue(row), c) as unknown);
+  const valuesOf = (row: T) =>
+    columns.map((c) => driver.preparePersistentValue(c.getEntityValue(row), c) as unknown);
 
   if (m.connection.options.type === "better-sqlite3") {
     const sql = `INSERT INTO "${metadata.tableName}" (${names}) VALUES (${columns.map(() => "?").join(", ")})`;
     // The connection TypeORM's transaction runs on: statements run inside that transaction.
-    const database = (driver as unknown as { databaseConnection: { prepare(sql: string): Prepared } }).databaseConnection;
+    const database = (
+      driver as unknown as { databaseConnection: { prepare(sql: string): Prepared } }
+    ).databaseConnection;
     let cache = statements.get(database);
     if (!cache) statements.set(database, (cache = new Map()));
     let statement = cache.get(sql);
@@ -48,7 +51,10 @@ export async function bulkInsert<T extends ObjectLiteral>(
       params.push(...values);
       return `(${values.map((_, j) => `$${start + j + 1}`).join(", ")})`;
     });
-    await m.query(`INSERT INTO "${metadata.tableName}" (${names}) VALUES ${tuples.join(", ")}`, params);
+    await m.query(
+      `INSERT INTO "${metadata.tableName}" (${names}) VALUES ${tuples.join(", ")}`,
+      params,
+    );
   }
 }
 

@@ -49,11 +49,17 @@ interface ListingCursor {
 }
 
 export function filtersHashOf(filters: MailboxRow["filters"]): string {
-  const relevant = [filters.allowedParticipants, filters.deniedParticipants, filters.allowedDomains, filters.deniedDomains];
+  const relevant = [
+    filters.allowedParticipants,
+    filters.deniedParticipants,
+    filters.allowedDomains,
+    filters.deniedDomains,
+  ];
   return createHash("sha256").update(JSON.stringify(relevant)).digest("hex");
 }
 
-const earlier = (a: Date | null, b: Date | null): boolean => (a === null ? b !== null : b !== null && a < b);
+const earlier = (a: Date | null, b: Date | null): boolean =>
+  a === null ? b !== null : b !== null && a < b;
 
 /**
  * Brings one folder up to date (DOMAIN.md, Sync). A new folder first walks a date-filtered delta
@@ -63,7 +69,11 @@ const earlier = (a: Date | null, b: Date | null): boolean => (a === null ? b !==
  * and filters are listings too; later rounds follow the delta link. Every page is stored in the
  * same transaction as the checkpoint that covers it, so a crash never loses or duplicates mail.
  */
-export async function syncFolder(ctx: MailboxContext, folder: RemoteFolder, folderPath: string): Promise<void> {
+export async function syncFolder(
+  ctx: MailboxContext,
+  folder: RemoteFolder,
+  folderPath: string,
+): Promise<void> {
   let checkpoint = await ctx.deps.db.read((m) =>
     m.findOneBy(FolderCheckpointRow, { mailboxId: ctx.mailbox.id, folderId: folder.id }),
   );
@@ -84,7 +94,10 @@ export async function syncFolder(ctx: MailboxContext, folder: RemoteFolder, fold
         checkpoint = await startListing(ctx, checkpoint, {
           from: ctx.syncFrom?.toISOString() ?? null,
           before: checkpoint.coveredFrom!.toISOString(),
-          completes: { coveredFrom: ctx.syncFrom?.toISOString() ?? null, filtersHash: checkpoint.filtersHash ?? ctx.filtersHash },
+          completes: {
+            coveredFrom: ctx.syncFrom?.toISOString() ?? null,
+            filtersHash: checkpoint.filtersHash ?? ctx.filtersHash,
+          },
         });
         continue;
       }
@@ -92,7 +105,10 @@ export async function syncFolder(ctx: MailboxContext, folder: RemoteFolder, fold
         checkpoint = await startListing(ctx, checkpoint, {
           from: checkpoint.coveredFrom?.toISOString() ?? null,
           before: null,
-          completes: { coveredFrom: checkpoint.coveredFrom?.toISOString() ?? null, filtersHash: ctx.filtersHash },
+          completes: {
+            coveredFrom: checkpoint.coveredFrom?.toISOString() ?? null,
+            filtersHash: ctx.filtersHash,
+          },
         });
         continue;
       }
@@ -101,13 +117,25 @@ export async function syncFolder(ctx: MailboxContext, folder: RemoteFolder, fold
     } catch (error) {
       if (classified(error)?.kind !== "sync_state_expired") throw error;
       // 410 / SyncStateNotFound: start over; identity by Message-ID prevents duplicates.
-      ctx.deps.log.info({ mailboxId: ctx.mailbox.id, folder: folderPath }, "delta token expired, re-enumerating folder");
-      checkpoint = await saveCheckpoint(ctx, checkpoint, { status: "BASELINE", deltaLink: null, nextLink: null, listingCursor: null });
+      ctx.deps.log.info(
+        { mailboxId: ctx.mailbox.id, folder: folderPath },
+        "delta token expired, re-enumerating folder",
+      );
+      checkpoint = await saveCheckpoint(ctx, checkpoint, {
+        status: "BASELINE",
+        deltaLink: null,
+        nextLink: null,
+        listingCursor: null,
+      });
     }
   }
 }
 
-async function createCheckpoint(ctx: MailboxContext, folderId: string, folderPath: string): Promise<FolderCheckpointRow> {
+async function createCheckpoint(
+  ctx: MailboxContext,
+  folderId: string,
+  folderPath: string,
+): Promise<FolderCheckpointRow> {
   return ctx.deps.db.transaction((m) =>
     m.save(
       m.create(FolderCheckpointRow, {
@@ -140,14 +168,21 @@ async function saveCheckpoint(
 }
 
 /** Walks a fresh delta to its delta link, then lists the covered range. */
-async function runBaseline(ctx: MailboxContext, start: FolderCheckpointRow): Promise<FolderCheckpointRow> {
+async function runBaseline(
+  ctx: MailboxContext,
+  start: FolderCheckpointRow,
+): Promise<FolderCheckpointRow> {
   let checkpoint = start;
   for (;;) {
     if (ctx.signal.aborted) throw new RoundStopped("stopped");
     const page = await ctx.source.deltaPage(
       ctx.mailbox.email,
       checkpoint.folderId,
-      { link: checkpoint.nextLink, receivedFrom: checkpoint.coveredFrom ?? ALL_TIME, pageSize: BASELINE_PAGE_SIZE },
+      {
+        link: checkpoint.nextLink,
+        receivedFrom: checkpoint.coveredFrom ?? ALL_TIME,
+        pageSize: BASELINE_PAGE_SIZE,
+      },
       ctx.signal,
     );
     if (page.nextLink) {
@@ -159,7 +194,10 @@ async function runBaseline(ctx: MailboxContext, start: FolderCheckpointRow): Pro
       before: null,
       after: null,
       seenAtAfter: [],
-      completes: { coveredFrom: checkpoint.coveredFrom?.toISOString() ?? null, filtersHash: ctx.filtersHash },
+      completes: {
+        coveredFrom: checkpoint.coveredFrom?.toISOString() ?? null,
+        filtersHash: ctx.filtersHash,
+      },
     };
     return saveCheckpoint(ctx, checkpoint, {
       status: "BACKFILL",
@@ -171,7 +209,11 @@ async function runBaseline(ctx: MailboxContext, start: FolderCheckpointRow): Pro
 }
 
 /** Follows the delta link: new and moved-in messages are stored, `@removed` ones stay archived. */
-async function runIncremental(ctx: MailboxContext, start: FolderCheckpointRow, folderPath: string): Promise<FolderCheckpointRow> {
+async function runIncremental(
+  ctx: MailboxContext,
+  start: FolderCheckpointRow,
+  folderPath: string,
+): Promise<FolderCheckpointRow> {
   let checkpoint = start;
   let link = checkpoint.nextLink ?? checkpoint.deltaLink;
   for (;;) {
@@ -196,14 +238,21 @@ async function startListing(
   range: Pick<ListingCursor, "from" | "before" | "completes">,
 ): Promise<FolderCheckpointRow> {
   const cursor: ListingCursor = { ...range, after: null, seenAtAfter: [] };
-  return saveCheckpoint(ctx, checkpoint, { status: "BACKFILL", listingCursor: JSON.stringify(cursor) });
+  return saveCheckpoint(ctx, checkpoint, {
+    status: "BACKFILL",
+    listingCursor: JSON.stringify(cursor),
+  });
 }
 
 /** Where the next listing page starts, after a full page (keyset on receivedDateTime). */
 function advanceCursor(cursor: ListingCursor, page: RemoteMessage[]): ListingCursor {
   const after = page.at(-1)!.receivedAt.toISOString();
   const atAfter = page.filter((msg) => msg.receivedAt.toISOString() === after).map((msg) => msg.id);
-  return { ...cursor, after, seenAtAfter: after === cursor.after ? [...cursor.seenAtAfter, ...atAfter] : atAfter };
+  return {
+    ...cursor,
+    after,
+    seenAtAfter: after === cursor.after ? [...cursor.seenAtAfter, ...atAfter] : atAfter,
+  };
 }
 
 /**
@@ -211,7 +260,11 @@ function advanceCursor(cursor: ListingCursor, page: RemoteMessage[]): ListingCur
  * `$skip` paging no message is skipped when others are deleted meanwhile). The next page is
  * requested as soon as this one arrives, while this one is being stored.
  */
-async function runListing(ctx: MailboxContext, start: FolderCheckpointRow, folderPath: string): Promise<FolderCheckpointRow> {
+async function runListing(
+  ctx: MailboxContext,
+  start: FolderCheckpointRow,
+  folderPath: string,
+): Promise<FolderCheckpointRow> {
   let checkpoint = start;
   let cursor = JSON.parse(checkpoint.listingCursor!) as ListingCursor;
   let top = PAGE_SIZE;
@@ -236,13 +289,23 @@ async function runListing(ctx: MailboxContext, start: FolderCheckpointRow, folde
     const page = (await next).messages;
     const seenAtBoundary = new Set(cursor.seenAtAfter);
     const fresh = page.filter(
-      (msg) => !(cursor.after !== null && msg.receivedAt.toISOString() === cursor.after && seenAtBoundary.has(msg.id)),
+      (msg) =>
+        !(
+          cursor.after !== null &&
+          msg.receivedAt.toISOString() === cursor.after &&
+          seenAtBoundary.has(msg.id)
+        ),
     );
     const full = page.length === top;
     if (fresh.length === 0 && full) {
       // A whole page of one instant already seen: widen the page to get past it.
       if (top < 1000) top = Math.min(top * 2, 1000);
-      else cursor = { ...cursor, after: new Date(new Date(cursor.after!).getTime() + 1000).toISOString(), seenAtAfter: [] };
+      else
+        cursor = {
+          ...cursor,
+          after: new Date(new Date(cursor.after!).getTime() + 1000).toISOString(),
+          seenAtAfter: [],
+        };
       next = fetchPage(cursor, top);
       continue;
     }
@@ -276,12 +339,17 @@ async function storePage(
   messages: RemoteMessage[],
   change: Partial<FolderCheckpointRow>,
 ): Promise<FolderCheckpointRow> {
-  const passing = messages.filter((msg) => ctx.participants.passes(ctx.mailbox.email, participantsOf(msg)));
+  const passing = messages.filter((msg) =>
+    ctx.participants.passes(ctx.mailbox.email, participantsOf(msg)),
+  );
   // Concurrently: the exchange client's limiter keeps the mailbox at 4 requests in flight.
   const withAttachments = await Promise.all(
     passing.map(async (message) => ({
       message,
-      attachments: message.attachments || mayHaveAttachments(message) ? await fetchAttachments(ctx, message) : [],
+      attachments:
+        message.attachments || mayHaveAttachments(message)
+          ? await fetchAttachments(ctx, message)
+          : [],
     })),
   );
   let attachmentsStored = 0;
@@ -298,7 +366,12 @@ async function storePage(
       await m.update(
         IntegrationRow,
         { id: ctx.integrationId },
-        { enabled: false, disabledReason: "QUOTA", lastError: new QuotaReached().message, updatedAt: now },
+        {
+          enabled: false,
+          disabledReason: "QUOTA",
+          lastError: new QuotaReached().message,
+          updatedAt: now,
+        },
       );
       return { stored, checkpoint };
     }
@@ -340,7 +413,12 @@ async function fetchAttachments(
 ): Promise<{ attachment: RemoteAttachment; contentSha256: string | null }[]> {
   const attachments =
     message.attachments ??
-    (await ctx.source.listAttachments(ctx.mailbox.email, message.id, ctx.syncAttachments, ctx.signal));
+    (await ctx.source.listAttachments(
+      ctx.mailbox.email,
+      message.id,
+      ctx.syncAttachments,
+      ctx.signal,
+    ));
   const result: { attachment: RemoteAttachment; contentSha256: string | null }[] = [];
   for (const attachment of attachments) {
     let contentSha256: string | null = null;
@@ -348,7 +426,12 @@ async function fetchAttachments(
     if (ctx.syncAttachments && attachment.kind !== "reference") {
       const bytes =
         attachment.contentBytes ??
-        (await ctx.source.attachmentContent(ctx.mailbox.email, message.id, attachment.id, ctx.signal));
+        (await ctx.source.attachmentContent(
+          ctx.mailbox.email,
+          message.id,
+          attachment.id,
+          ctx.signal,
+        ));
       contentSha256 = (await ctx.deps.blobs.put(bytes)).sha256;
     }
     result.push({ attachment, contentSha256 });

@@ -75,11 +75,21 @@ export interface MailSource {
   listPage(
     email: string,
     folderId: string,
-    request: { receivedFrom: Date | null; receivedBefore: Date | null; top: number; expandAttachments: boolean },
+    request: {
+      receivedFrom: Date | null;
+      receivedBefore: Date | null;
+      top: number;
+      expandAttachments: boolean;
+    },
     signal?: AbortSignal,
   ): Promise<ListingPage>;
   /** Messages received at or after `receivedFrom` (all when null): for volume estimates. */
-  countMessages(email: string, folderId: string, receivedFrom: Date | null, signal?: AbortSignal): Promise<number>;
+  countMessages(
+    email: string,
+    folderId: string,
+    receivedFrom: Date | null,
+    signal?: AbortSignal,
+  ): Promise<number>;
   /** Attachment metadata; with `includeContent`, small file contents come along (base64 in Graph). */
   listAttachments(
     email: string,
@@ -87,11 +97,17 @@ export interface MailSource {
     includeContent: boolean,
     signal?: AbortSignal,
   ): Promise<RemoteAttachment[]>;
-  attachmentContent(email: string, messageId: string, attachmentId: string, signal?: AbortSignal): Promise<Buffer>;
+  attachmentContent(
+    email: string,
+    messageId: string,
+    attachmentId: string,
+    signal?: AbortSignal,
+  ): Promise<Buffer>;
 }
 
 /** How the exchange module sorts failures (by Graph/AADSTS error code, never by message text). */
-export type MailSourceErrorKind = "temporary" | "credentials" | "permission" | "not_found" | "sync_state_expired";
+export type MailSourceErrorKind =
+  "temporary" | "credentials" | "permission" | "not_found" | "sync_state_expired";
 
 export interface ClassifiedError {
   kind: MailSourceErrorKind;

@@ -2,7 +2,13 @@ import type { Deps } from "../app/deps.js";
 import { compileFolderFilters } from "../domain/folder-filter.js";
 import { formatFolderPath } from "../domain/folder-path.js";
 import { compileParticipantFilter } from "../domain/participant-filter.js";
-import { BucketRow, IntegrationRow, MailboxRow, MailboxSyncRow, ProjectRow } from "../storage/entities/index.js";
+import {
+  BucketRow,
+  IntegrationRow,
+  MailboxRow,
+  MailboxSyncRow,
+  ProjectRow,
+} from "../storage/entities/index.js";
 import { filtersHashOf, syncFolder, type MailboxContext } from "./folder-sync.js";
 import type { MailSource, RemoteFolder } from "./mail-source.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
@@ -27,7 +33,8 @@ export async function runMailboxRound(
 ): Promise<RoundOutcome> {
   const loaded = await deps.db.read(async (m) => {
     const mailbox = await m.findOneBy(MailboxRow, { id: mailboxId });
-    const integration = mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
+    const integration =
+      mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
     // Messages belong to the bucket's project (a mailbox may fill a bucket of another project):
     // its sequence ids, its usage and its budget.
     const bucket = mailbox && (await m.findOneBy(BucketRow, { id: mailbox.bucketId }));
@@ -71,7 +78,13 @@ export async function runMailboxRound(
       }
     };
     await Promise.all(Array.from({ length: Math.min(FOLDER_WORKERS, folders.length) }, worker));
-    progress.update({ status: "UP_TO_DATE", phase: null, currentFolder: null, lastSyncedAt: deps.now(), lastError: null });
+    progress.update({
+      status: "UP_TO_DATE",
+      phase: null,
+      currentFolder: null,
+      lastSyncedAt: deps.now(),
+      lastError: null,
+    });
     await progress.flush();
     return "up_to_date";
   } catch (error) {
@@ -80,7 +93,10 @@ export async function runMailboxRound(
 }
 
 function selectFolders(all: RemoteFolder[], filters: MailboxRow["filters"]): RemoteFolder[] {
-  const compiled = compileFolderFilters({ allowed: filters.allowedFolders, denied: filters.deniedFolders });
+  const compiled = compileFolderFilters({
+    allowed: filters.allowedFolders,
+    denied: filters.deniedFolders,
+  });
   return all.filter((f) => !f.isSearchFolder && compiled.selected(f.path));
 }
 
@@ -106,7 +122,18 @@ async function handleFailure(
   const now = deps.now();
   if (kind?.kind === "credentials") {
     await deps.db.transaction((m) =>
-      m.update(IntegrationRow, { id: ctx.integrationId }, { enabled: false, disabledReason: "SYNC_ERROR", lastError: message, credentialStatus: "INVALID", credentialError: message, updatedAt: now }),
+      m.update(
+        IntegrationRow,
+        { id: ctx.integrationId },
+        {
+          enabled: false,
+          disabledReason: "SYNC_ERROR",
+          lastError: message,
+          credentialStatus: "INVALID",
+          credentialError: message,
+          updatedAt: now,
+        },
+      ),
     );
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
@@ -115,15 +142,24 @@ async function handleFailure(
   }
   if (kind?.kind === "permission" || kind?.kind === "not_found") {
     await deps.db.transaction((m) =>
-      m.update(MailboxRow, { id: ctx.mailbox.id }, { enabled: false, disabledReason: "SYNC_ERROR", lastError: message, updatedAt: now }),
+      m.update(
+        MailboxRow,
+        { id: ctx.mailbox.id },
+        { enabled: false, disabledReason: "SYNC_ERROR", lastError: message, updatedAt: now },
+      ),
     );
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
     publishIntegration(deps, ctx, "MAILBOX_DISABLED");
     return "disabled";
   }
-  if (!kind) deps.log.error({ err: error, mailboxId: ctx.mailbox.id }, "sync round failed unexpectedly");
-  else deps.log.warn({ mailboxId: ctx.mailbox.id, kind: kind.kind, error: message }, "sync round failed; will retry");
+  if (!kind)
+    deps.log.error({ err: error, mailboxId: ctx.mailbox.id }, "sync round failed unexpectedly");
+  else
+    deps.log.warn(
+      { mailboxId: ctx.mailbox.id, kind: kind.kind, error: message },
+      "sync round failed; will retry",
+    );
   progress.update({ status: "FAILED", phase: null, lastError: message });
   await progress.flush();
   return "failed";

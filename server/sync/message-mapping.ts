@@ -3,7 +3,9 @@ import type { IncomingAttachment, IncomingMessage } from "../storage/message-sto
 import type { RemoteAttachment, RemoteMessage, RemoteParticipant } from "./mail-source.js";
 
 /** Attached items carry no content type in Graph; other attachments without one are opaque bytes. */
-export function attachmentContentType(attachment: Pick<RemoteAttachment, "contentType" | "kind">): string {
+export function attachmentContentType(
+  attachment: Pick<RemoteAttachment, "contentType" | "kind">,
+): string {
   if (attachment.contentType) return attachment.contentType;
   return attachment.kind === "item" ? "message/rfc822" : "application/octet-stream";
 }
@@ -31,7 +33,8 @@ export function toIncoming(
   folder: string,
   attachments: { attachment: RemoteAttachment; contentSha256: string | null }[],
 ): IncomingMessage {
-  const clean = (p: RemoteParticipant | null) => (p ? { name: p.name, address: p.address.toLowerCase() } : null);
+  const clean = (p: RemoteParticipant | null) =>
+    p ? { name: p.name, address: p.address.toLowerCase() } : null;
   return {
     internetMessageId: identityOf(message),
     graphId: message.id,
@@ -48,16 +51,14 @@ export function toIncoming(
     receivedAt: message.receivedAt,
     bodyText: toText(message),
     bodyHtml: message.bodyType === "html" ? message.body : null,
-    attachments: attachments.map(
-      ({ attachment: a, contentSha256 }): IncomingAttachment => ({
-        graphId: a.id,
-        name: a.name,
-        contentType: attachmentContentType(a),
-        size: a.size,
-        inline: a.inline,
-        kind: a.kind,
-        contentSha256,
-      }),
-    ),
+    attachments: attachments.map(({ attachment: a, contentSha256 }): IncomingAttachment => ({
+      graphId: a.id,
+      name: a.name,
+      contentType: attachmentContentType(a),
+      size: a.size,
+      inline: a.inline,
+      kind: a.kind,
+      contentSha256,
+    })),
   };
 }

@@ -1,7 +1,12 @@
 import { setMaxListeners } from "node:events";
 import type { Deps } from "../app/deps.js";
 import type { ResolvedConnection } from "../integrations/credential-checker.js";
-import { FolderCheckpointRow, IntegrationRow, MailboxRow, MailboxSyncRow } from "../storage/entities/index.js";
+import {
+  FolderCheckpointRow,
+  IntegrationRow,
+  MailboxRow,
+  MailboxSyncRow,
+} from "../storage/entities/index.js";
 import type { MailSource } from "./mail-source.js";
 import { runMailboxRound, type RoundOutcome } from "./mailbox-round.js";
 
@@ -68,7 +73,9 @@ export class SyncScheduler {
     this.requested.add(mailboxId);
     this.failures.delete(mailboxId);
     if (!this.running.has(mailboxId)) {
-      await this.deps.db.transaction((m) => m.update(MailboxSyncRow, { mailboxId }, { status: "QUEUED" }));
+      await this.deps.db.transaction((m) =>
+        m.update(MailboxSyncRow, { mailboxId }, { status: "QUEUED" }),
+      );
     }
     this.schedule(0);
   }
@@ -82,7 +89,9 @@ export class SyncScheduler {
 
   /** Stops the rounds of an integration's mailboxes now (disabled or deleted integration). */
   async abortIntegration(integrationId: string): Promise<void> {
-    const mailboxes = await this.deps.db.read((m) => m.find(MailboxRow, { where: { integrationId }, select: { id: true } }));
+    const mailboxes = await this.deps.db.read((m) =>
+      m.find(MailboxRow, { where: { integrationId }, select: { id: true } }),
+    );
     await Promise.all(mailboxes.map((mb) => this.abort(mb.id)));
   }
 
@@ -123,7 +132,10 @@ export class SyncScheduler {
         .innerJoin(IntegrationRow, "i", "i.id = mb.integration_id")
         .leftJoin(MailboxSyncRow, "s", "s.mailbox_id = mb.id")
         .select(["mb.id AS id", "s.last_synced_at AS last", "s.status AS status"])
-        .where("mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID' AND i.api = 'GRAPH'", { yes: true })
+        .where(
+          "mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID' AND i.api = 'GRAPH'",
+          { yes: true },
+        )
         .getRawMany<{ id: string; last: string | Date | null; status: string | null }>(),
     );
     const now = Date.now();
@@ -138,7 +150,11 @@ export class SyncScheduler {
     });
     // Requested first, then the longest-waiting.
     return due
-      .sort((a, b) => Number(this.requested.has(b.id)) - Number(this.requested.has(a.id)) || String(a.last ?? "").localeCompare(String(b.last ?? "")))
+      .sort(
+        (a, b) =>
+          Number(this.requested.has(b.id)) - Number(this.requested.has(a.id)) ||
+          String(a.last ?? "").localeCompare(String(b.last ?? "")),
+      )
       .map((row) => row.id);
   }
 
@@ -173,7 +189,10 @@ export class SyncScheduler {
       return;
     }
     const count = (this.failures.get(mailboxId)?.count ?? 0) + 1;
-    const backoff = Math.min(FIRST_RETRY_MS * 2 ** (count - 1), this.options.intervalSeconds * 1000);
+    const backoff = Math.min(
+      FIRST_RETRY_MS * 2 ** (count - 1),
+      this.options.intervalSeconds * 1000,
+    );
     this.failures.set(mailboxId, { count, retryAt: Date.now() + backoff });
   }
 

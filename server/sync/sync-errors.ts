@@ -4,9 +4,18 @@ import type { ClassifiedError, MailSourceErrorKind } from "./mail-source.js";
 export function classified(error: unknown): ClassifiedError | null {
   if (typeof error === "object" && error !== null && "kind" in error && "message" in error) {
     const kind = (error as { kind: unknown }).kind;
-    const kinds: MailSourceErrorKind[] = ["temporary", "credentials", "permission", "not_found", "sync_state_expired"];
+    const kinds: MailSourceErrorKind[] = [
+      "temporary",
+      "credentials",
+      "permission",
+      "not_found",
+      "sync_state_expired",
+    ];
     if (typeof kind === "string" && (kinds as string[]).includes(kind)) {
-      return { kind: kind as MailSourceErrorKind, message: String((error as { message: unknown }).message) };
+      return {
+        kind: kind as MailSourceErrorKind,
+        message: String((error as { message: unknown }).message),
+      };
     }
   }
   return null;

@@ -64,7 +64,8 @@ export class SyncProgress {
   update(change: Partial<Counters>): void {
     Object.assign(this.state, change);
     const elapsed = (this.deps.now().getTime() - this.state.startedAt!.getTime()) / 1000;
-    this.state.messagesPerSecond = elapsed > 0 ? Math.round((this.state.messagesSeen / elapsed) * 10) / 10 : 0;
+    this.state.messagesPerSecond =
+      elapsed > 0 ? Math.round((this.state.messagesSeen / elapsed) * 10) / 10 : 0;
     this.schedule();
   }
 
@@ -89,7 +90,9 @@ export class SyncProgress {
     this.lastFlush = Date.now();
     const snapshot = { ...this.state };
     try {
-      await this.deps.db.transaction((m) => m.update(MailboxSyncRow, { mailboxId: this.target.mailboxId }, snapshot));
+      await this.deps.db.transaction((m) =>
+        m.update(MailboxSyncRow, { mailboxId: this.target.mailboxId }, snapshot),
+      );
     } catch (error) {
       // The mailbox may have been removed mid-round; progress is advisory.
       this.deps.log.debug({ err: error, mailboxId: this.target.mailboxId }, "progress not written");

@@ -248,13 +248,19 @@ describe("variables that do not coerce", () => {
   it("answer BAD_USER_INPUT, not an internal error", async () => {
     const server = await startApiServer();
     try {
-      const result = await server.gql(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, {
-        input: { name: "x", unitBudget: "lots" },
-      });
+      const result = await server.gql(
+        `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+        {
+          input: { name: "x", unitBudget: "lots" },
+        },
+      );
       expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-      const unknown = await server.gql(`mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`, {
-        input: { name: "x", colour: "red" },
-      });
+      const unknown = await server.gql(
+        `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+        {
+          input: { name: "x", colour: "red" },
+        },
+      );
       expect(unknown.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     } finally {
       await server.stop();

@@ -1,18 +1,15 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../server/cli/chromium.js";
+import { ensureClientBuilt } from "../../server/cli/client-build.js";
 import { ADMIN_TOKEN, startTestServer, type TestServer } from "../support/test-server.js";
 
 /**
  * The dashboard in Debian's Chromium against the real server (started in-process), signed in with
  * the admin token: project switcher, the wizard's refused combinations, a token shown once.
  */
-const root = new URL("../../", import.meta.url).pathname;
-const CHROMIUM = "/usr/bin/chromium";
 const PROJECT = "browser-test";
 /** A screenshot after each test, to look at when one fails. */
 const SHOTS = join(tmpdir(), "mailstream-dashboard-test");
@@ -20,36 +17,6 @@ const SHOTS = join(tmpdir(), "mailstream-dashboard-test");
 let server: TestServer;
 let browser: Browser;
 let page: Page;
-
-/** Newest modification time under the client's sources (to rebuild a stale client/dist). */
-function newestSource(): number {
-  const walk = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(newest, entry.isDirectory() ? walk(path) : statSync(path).mtimeMs);
-    }, 0);
-  return Math.max(
-    walk(join(root, "client/src")),
-    statSync(join(root, "client/index.html")).mtimeMs,
-    statSync(join(root, "client/vite.config.ts")).mtimeMs,
-  );
-}
-
-function ensureClientBuilt(): void {
-  const index = join(root, "client/dist/index.html");
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource()) return;
-  const vite = join(
-    createRequire(import.meta.url).resolve("vite/package.json"),
-    "..",
-    "bin",
-    "vite.js",
-  );
-  execFileSync(
-    process.execPath,
-    [vite, "build", "--config", "client/vite.config.ts", "--logLevel", "warn"],
-    { cwd: root, stdio: "pipe" },
-  );
-}
 
 beforeAll(async () => {
   ensureClientBuilt();
@@ -64,11 +31,7 @@ beforeAll(async () => {
   await server.ok(
     `mutation { createProject(input: { name: "${PROJECT}", title: "Browser test" }) { id } }`,
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
 });
 

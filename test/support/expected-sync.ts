@@ -31,10 +31,17 @@ function domainMatches(domain: string, entry: string): boolean {
   const e = entry.toLowerCase();
   if (!e.endsWith(".*")) return d === e;
   const parsed = parse(d, { allowPrivateDomains: false });
-  return parsed.isIcann === true && parsed.subdomain === "" && parsed.domainWithoutSuffix === e.slice(0, -2);
+  return (
+    parsed.isIcann === true &&
+    parsed.subdomain === "" &&
+    parsed.domainWithoutSuffix === e.slice(0, -2)
+  );
 }
 
-export function expectedMessages(truth: Iterable<TruthMessage>, rules: ExpectedRules): TruthMessage[] {
+export function expectedMessages(
+  truth: Iterable<TruthMessage>,
+  rules: ExpectedRules,
+): TruthMessage[] {
   const me = rules.mailbox.toLowerCase();
   const allowedP = (rules.allowedParticipants ?? []).map((a) => a.toLowerCase());
   const deniedP = (rules.deniedParticipants ?? []).map((a) => a.toLowerCase());
@@ -51,9 +58,16 @@ export function expectedMessages(truth: Iterable<TruthMessage>, rules: ExpectedR
   for (const message of truth) {
     if (rules.syncFrom && new Date(message.receivedDateTime) < rules.syncFrom) continue;
     const folder = pathText(message.folderPath);
-    if (rules.allowedFolders?.length && !rules.allowedFolders.some((e) => folderMatches(folder, e))) continue;
+    if (rules.allowedFolders?.length && !rules.allowedFolders.some((e) => folderMatches(folder, e)))
+      continue;
     if (rules.deniedFolders?.some((e) => folderMatches(folder, e))) continue;
-    const participants = [message.from, message.sender, ...message.toRecipients, ...message.ccRecipients, ...message.bccRecipients]
+    const participants = [
+      message.from,
+      message.sender,
+      ...message.toRecipients,
+      ...message.ccRecipients,
+      ...message.bccRecipients,
+    ]
       .map((p) => p.address.toLowerCase())
       .filter((a) => a !== "" && a !== me);
     if (participants.some(denied)) continue;

@@ -14,7 +14,9 @@ export async function startSyncEnv(
   options: { messagesPerMailbox?: number; env?: Record<string, string>; latencyMs?: number } = {},
 ): Promise<SyncEnv> {
   const sim = await startTestSimulator({ latencyMs: options.latencyMs });
-  const tenant = await seedDemoTenant(sim, { messagesPerMailbox: options.messagesPerMailbox ?? 300 });
+  const tenant = await seedDemoTenant(sim, {
+    messagesPerMailbox: options.messagesPerMailbox ?? 300,
+  });
   const server = await startTestServer({
     env: { MAILSTREAM_SYNC_INTERVAL: "1", ...options.env },
     // Short waits against the simulator; the policy (Retry-After, backoff) stays the same.
@@ -44,11 +46,18 @@ export interface CreatedIntegration {
   enabled: boolean;
   disabledReason: string | null;
   lastError: string | null;
-  credentials: { status: string; error: string | null; mailboxes: { email: string; access: string; error: string | null }[] };
+  credentials: {
+    status: string;
+    error: string | null;
+    mailboxes: { email: string; access: string; error: string | null }[];
+  };
   mailboxes: { id: string; email: string; bucket: { id: string; name: string } }[];
 }
 
-export function secretConnection(tenant: DemoTenant, app: { clientId: string; clientSecret: string } = tenant.app) {
+export function secretConnection(
+  tenant: DemoTenant,
+  app: { clientId: string; clientSecret: string } = tenant.app,
+) {
   return {
     api: "GRAPH",
     authMethod: "CLIENT_SECRET",
@@ -106,7 +115,10 @@ export async function waitForFreshRound(
   return waitForMailbox(
     server,
     mailboxId,
-    (v) => v.sync.status === "UP_TO_DATE" && !!v.sync.startedAt && new Date(v.sync.startedAt).getTime() > since,
+    (v) =>
+      v.sync.status === "UP_TO_DATE" &&
+      !!v.sync.startedAt &&
+      new Date(v.sync.startedAt).getTime() > since,
     timeoutMs,
   );
 }
@@ -116,7 +128,13 @@ export interface BucketMessage {
   folder: string;
   mailbox: string;
   subject: string;
-  attachments: { name: string; reference: string | null; contentType: string; size: number; inline: boolean }[];
+  attachments: {
+    name: string;
+    reference: string | null;
+    contentType: string;
+    size: number;
+    inline: boolean;
+  }[];
 }
 
 const BUCKET_PAGE = `query($id: ID!, $after: String) {
@@ -129,12 +147,20 @@ const BUCKET_PAGE = `query($id: ID!, $after: String) {
 }`;
 
 /** Every message in a bucket, through the paged GraphQL API. */
-export async function bucketMessages(server: TestServer, bucketId: string): Promise<BucketMessage[]> {
+export async function bucketMessages(
+  server: TestServer,
+  bucketId: string,
+): Promise<BucketMessage[]> {
   const out: BucketMessage[] = [];
   let after: string | null = null;
   for (;;) {
     const data: {
-      bucket: { messages: { edges: { node: BucketMessage }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+      bucket: {
+        messages: {
+          edges: { node: BucketMessage }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+      };
     } = await server.ok(BUCKET_PAGE, { id: bucketId, after });
     out.push(...data.bucket.messages.edges.map((e) => e.node));
     if (!data.bucket.messages.pageInfo.hasNextPage) return out;

@@ -18,9 +18,17 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 
 async function sync(name: string, email: string, syncAttachments: boolean) {
-  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-    input: { project: "files", name, connection: secretConnection(env.tenant), mailboxes: [{ email, allTime: true, syncAttachments }] },
-  });
+  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(
+    CREATE_INTEGRATION,
+    {
+      input: {
+        project: "files",
+        name,
+        connection: secretConnection(env.tenant),
+        mailboxes: [{ email, allTime: true, syncAttachments }],
+      },
+    },
+  );
   const mailbox = created.createIntegration.mailboxes[0]!;
   await waitForMailbox(env.server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
   return bucketMessages(env.server, mailbox.bucket.id);
@@ -33,38 +41,57 @@ describe("attachments", () => {
     const inlineOnly = sim.deliver(email, {
       subject: "logo inline",
       body: { contentType: "html", content: '<p>Hi <img src="cid:logo@x"></p>' },
-      attachments: [{ name: "logo.png", contentType: "image/png", content: Buffer.from("PNGDATA"), isInline: true, contentId: "logo@x" }],
+      attachments: [
+        {
+          name: "logo.png",
+          contentType: "image/png",
+          content: Buffer.from("PNGDATA"),
+          isInline: true,
+          contentId: "logo@x",
+        },
+      ],
     });
     const stored = await sync("with-contents", email, true);
-    const truth = [...sim.groundTruth(email)].filter((m) => m.attachments.length > 0 && (m.hasAttachments || m.id === inlineOnly.id));
+    const truth = [...sim.groundTruth(email)].filter(
+      (m) => m.attachments.length > 0 && (m.hasAttachments || m.id === inlineOnly.id),
+    );
     expect(truth.length).toBeGreaterThan(5);
     const byId = new Map(stored.map((m) => [m.internetMessageId, m]));
     const kinds = new Set<string>();
     for (const message of truth) {
       const got = byId.get(message.internetMessageId);
       expect(got, message.subject).toBeDefined();
-      expect(got!.attachments.map((a) => a.name).sort()).toEqual(message.attachments.map((a) => a.name).sort());
+      expect(got!.attachments.map((a) => a.name).sort()).toEqual(
+        message.attachments.map((a) => a.name).sort(),
+      );
       for (const attachment of message.attachments) {
         kinds.add(attachment.kind);
         const mine = got!.attachments.find((a) => a.name === attachment.name)!;
         expect(mine.inline).toBe(attachment.isInline);
         expect(mine.size).toBe(attachment.size);
-        const contentType = attachment.contentType ?? (attachment.kind === "item" ? "message/rfc822" : "application/octet-stream");
+        const contentType =
+          attachment.contentType ??
+          (attachment.kind === "item" ? "message/rfc822" : "application/octet-stream");
         expect(mine.contentType).toBe(contentType);
         if (attachment.kind === "reference") {
           expect(mine.reference).toBeNull();
           continue;
         }
         expect(mine.reference).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        const response = await fetch(`${server.url}/attachments/${mine.reference}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        const response = await fetch(`${server.url}/attachments/${mine.reference}`, {
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        });
         expect(response.status).toBe(200);
         const bytes = Buffer.from(await response.arrayBuffer());
-        if (attachment.kind === "file") expect(bytes.equals(sim.attachmentContent(email, message.id, attachment.id))).toBe(true);
+        if (attachment.kind === "file")
+          expect(bytes.equals(sim.attachmentContent(email, message.id, attachment.id))).toBe(true);
       }
     }
     expect(kinds).toEqual(new Set(["file", "item", "reference"]));
     // Content-addressed: the same bytes are one blob however many messages carry them.
-    const blobs = (await server.app.deps.db.dataSource.query(`SELECT COUNT(*) AS n FROM attachment_blob`)) as { n: number | string }[];
+    const blobs = (await server.app.deps.db.dataSource.query(
+      `SELECT COUNT(*) AS n FROM attachment_blob`,
+    )) as { n: number | string }[];
     const distinct = (await server.app.deps.db.dataSource.query(
       `SELECT COUNT(DISTINCT content_sha256) AS n FROM attachment WHERE content_sha256 IS NOT NULL`,
     )) as { n: number | string }[];
@@ -77,7 +104,9 @@ describe("attachments", () => {
     const stored = await sync("metadata-only", email, false);
     const withAttachments = stored.filter((m) => m.attachments.length > 0);
     expect(withAttachments.length).toBeGreaterThan(5);
-    expect(withAttachments.flatMap((m) => m.attachments).every((a) => a.reference === null)).toBe(true);
+    expect(withAttachments.flatMap((m) => m.attachments).every((a) => a.reference === null)).toBe(
+      true,
+    );
     const requests = sim.requestLog.filter((r) => r.target === "graph" && r.mailbox === email);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((r) => r.path.includes("/$value")).length).toBe(0);

@@ -40,7 +40,10 @@ async function startServer() {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -64,12 +67,25 @@ describe("crash safety", () => {
     const email = tenant.mailboxes.alice;
     let server = await startServer();
     await server.gql(`mutation { createProject(input: { name: "crash" }) { id } }`);
-    const created = await server.gql<{ createIntegration: { mailboxes: { id: string; bucket: { id: string } }[] } }>(
+    const created = await server.gql<{
+      createIntegration: { mailboxes: { id: string; bucket: { id: string } }[] };
+    }>(
       `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { mailboxes { id bucket { id } } } }`,
-      { input: { project: "crash", name: "crash", connection: secretConnection(tenant), mailboxes: [{ email, allTime: true, syncAttachments: true }] } },
+      {
+        input: {
+          project: "crash",
+          name: "crash",
+          connection: secretConnection(tenant),
+          mailboxes: [{ email, allTime: true, syncAttachments: true }],
+        },
+      },
     );
     const mailbox = created.createIntegration.mailboxes[0]!;
-    const state = () => server.gql<{ mailbox: { sync: Sync } }>(`query($id: ID!) { mailbox(id: $id) { sync { status messagesStored } } }`, { id: mailbox.id });
+    const state = () =>
+      server.gql<{ mailbox: { sync: Sync } }>(
+        `query($id: ID!) { mailbox(id: $id) { sync { status messagesStored } } }`,
+        { id: mailbox.id },
+      );
 
     let kills = 0;
     for (const delayMs of [700, 1300, 500, 1100]) {
@@ -87,18 +103,27 @@ describe("crash safety", () => {
     while ((await state()).mailbox.sync.status !== "UP_TO_DATE" && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
     }
-    const rows = await server.gql<{ bucket: { messageCount: number }; project: { usage: { unitsCharged: number; messagesCreated: number } } }>(
+    const rows = await server.gql<{
+      bucket: { messageCount: number };
+      project: { usage: { unitsCharged: number; messagesCreated: number } };
+    }>(
       `query($id: ID!) { bucket(id: $id) { messageCount } project(name: "crash") { usage { unitsCharged messagesCreated } } }`,
       { id: mailbox.bucket.id },
     );
     const ids: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: { bucket: { messages: { edges: { node: { internetMessageId: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } =
-        await server.gql(
-          `query($id: ID!, $after: String) { bucket(id: $id) { messages(first: 200, after: $after) { edges { node { internetMessageId } } pageInfo { hasNextPage endCursor } } } }`,
-          { id: mailbox.bucket.id, after },
-        );
+      const page: {
+        bucket: {
+          messages: {
+            edges: { node: { internetMessageId: string } }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        };
+      } = await server.gql(
+        `query($id: ID!, $after: String) { bucket(id: $id) { messages(first: 200, after: $after) { edges { node { internetMessageId } } pageInfo { hasNextPage endCursor } } } }`,
+        { id: mailbox.bucket.id, after },
+      );
       ids.push(...page.bucket.messages.edges.map((e) => e.node.internetMessageId));
       if (!page.bucket.messages.pageInfo.hasNextPage) break;
       after = page.bucket.messages.pageInfo.endCursor;
@@ -106,10 +131,17 @@ describe("crash safety", () => {
     server.child.kill("SIGTERM");
     expect((await exited(server.child)).code).toBe(0);
 
-    const expected = new Set(expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom: null }).map((m) => m.internetMessageId));
+    const expected = new Set(
+      expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom: null }).map(
+        (m) => m.internetMessageId,
+      ),
+    );
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(ids)).toEqual(expected);
     expect(rows.bucket.messageCount).toBe(expected.size);
-    expect(rows.project.usage).toEqual({ unitsCharged: expected.size, messagesCreated: expected.size });
+    expect(rows.project.usage).toEqual({
+      unitsCharged: expected.size,
+      messagesCreated: expected.size,
+    });
   }, 180_000);
 });

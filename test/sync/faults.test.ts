@@ -18,15 +18,27 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 
 async function syncAllTime(name: string, email: string) {
-  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-    input: { project: "faults", name, connection: secretConnection(env.tenant), mailboxes: [{ email, allTime: true }] },
-  });
+  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(
+    CREATE_INTEGRATION,
+    {
+      input: {
+        project: "faults",
+        name,
+        connection: secretConnection(env.tenant),
+        mailboxes: [{ email, allTime: true }],
+      },
+    },
+  );
   return created.createIntegration.mailboxes[0]!;
 }
 
 async function expectExactSet(email: string, bucketId: string) {
   const stored = await bucketMessages(env.server, bucketId);
-  const expected = new Set(expectedMessages(env.sim.groundTruth(email), { mailbox: email, syncFrom: null }).map((m) => m.internetMessageId));
+  const expected = new Set(
+    expectedMessages(env.sim.groundTruth(email), { mailbox: email, syncFrom: null }).map(
+      (m) => m.internetMessageId,
+    ),
+  );
   const ids = stored.map((m) => m.internetMessageId);
   expect(new Set(ids).size).toBe(ids.length);
   expect(new Set(ids)).toEqual(expected);
@@ -38,26 +50,50 @@ describe("a sync under Graph faults ends with the same exact set", () => {
     const { sim, tenant, server } = env;
     const email = tenant.mailboxes.alice;
     const faults = [
-      { action: { type: "status", status: 429, code: "ApplicationThrottled", retryAfterSeconds: 0 }, times: 6, skip: 3 },
-      { action: { type: "status", status: 503, retryAfterSeconds: 0 }, times: 3, skip: 4, pathIncludes: "/delta" },
+      {
+        action: { type: "status", status: 429, code: "ApplicationThrottled", retryAfterSeconds: 0 },
+        times: 6,
+        skip: 3,
+      },
+      {
+        action: { type: "status", status: 503, retryAfterSeconds: 0 },
+        times: 3,
+        skip: 4,
+        pathIncludes: "/delta",
+      },
       { action: { type: "status", status: 504 }, times: 2, skip: 14 },
       { action: { type: "status", status: 500 }, times: 2, skip: 6, pathIncludes: "/messages" },
       { action: { type: "reset" }, times: 3, skip: 25 },
       { action: { type: "delay", ms: 300 }, times: 4, skip: 5 },
-      { action: { type: "status", status: 410, code: "SyncStateNotFound" }, times: 1, skip: 12, pathIncludes: "/delta" },
+      {
+        action: { type: "status", status: 410, code: "SyncStateNotFound" },
+        times: 1,
+        skip: 12,
+        pathIncludes: "/delta",
+      },
     ] as const;
-    for (const fault of faults) sim.addFault({ target: "graph", mailbox: email, ...fault, action: { ...fault.action } });
+    for (const fault of faults)
+      sim.addFault({ target: "graph", mailbox: email, ...fault, action: { ...fault.action } });
     sim.setTokenLifetime(2);
     const mailbox = await syncAllTime("storm", email);
-    const state = await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE", 90_000);
+    const state = await waitForMailbox(
+      server,
+      mailbox.id,
+      (v) => v.sync.status === "UP_TO_DATE",
+      90_000,
+    );
     expect(state.sync.lastError).toBeNull();
     sim.setTokenLifetime(3600);
     // Every fault really fired (a test that never met a fault would prove nothing).
-    expect(sim.faults.list().map((f) => [f.rule.action.type, f.rule.pathIncludes, f.fired])).toEqual(
+    expect(
+      sim.faults.list().map((f) => [f.rule.action.type, f.rule.pathIncludes, f.fired]),
+    ).toEqual(
       faults.map((f) => [f.action.type, "pathIncludes" in f ? f.pathIncludes : undefined, f.times]),
     );
     const count = await expectExactSet(email, mailbox.bucket.id);
-    const usage = await server.ok<{ project: { usage: { unitsCharged: number } } }>(`{ project(name: "faults") { usage { unitsCharged } } }`);
+    const usage = await server.ok<{ project: { usage: { unitsCharged: number } } }>(
+      `{ project(name: "faults") { usage { unitsCharged } } }`,
+    );
     expect(usage.project.usage.unitsCharged).toBe(count);
     expect(sim.mailboxStats(email).maxInFlight).toBeLessThanOrEqual(4);
   });
@@ -70,7 +106,11 @@ describe("a sync under Graph faults ends with the same exact set", () => {
     sim.expireDeltaTokens(email);
     const delivered = sim.deliver(email, { subject: "after the token expired" });
     await server.ok(`mutation($id: ID!) { syncMailbox(id: $id) { id } }`, { id: mailbox.id });
-    await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE" && v.sync.messagesSeen > 0);
+    await waitForMailbox(
+      server,
+      mailbox.id,
+      (v) => v.sync.status === "UP_TO_DATE" && v.sync.messagesSeen > 0,
+    );
     await expectExactSet(email, mailbox.bucket.id);
     const stored = await bucketMessages(server, mailbox.bucket.id);
     expect(stored.some((m) => m.internetMessageId === delivered.internetMessageId)).toBe(true);
@@ -85,7 +125,11 @@ describe("errors sorted by kind", () => {
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     sim.deleteMailbox(email);
     await server.ok(`mutation($id: ID!) { syncMailbox(id: $id) { id } }`, { id: mailbox.id });
-    const state = await waitForMailbox(server, mailbox.id, (v) => v.disabledReason === "SYNC_ERROR");
+    const state = await waitForMailbox(
+      server,
+      mailbox.id,
+      (v) => v.disabledReason === "SYNC_ERROR",
+    );
     expect(state.enabled).toBe(false);
     expect(state.sync.lastError).toMatch(/ErrorInvalidUser|not found|does not exist/i);
   });
@@ -93,18 +137,35 @@ describe("errors sorted by kind", () => {
   it("disables the integration when its credentials stop working", async () => {
     const { sim, tenant, server } = env;
     const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-      input: { project: "faults", name: "revoked", connection: secretConnection(tenant, tenant.restrictedApp), mailboxes: [{ email: tenant.mailboxes.bob, allTime: true }] },
+      input: {
+        project: "faults",
+        name: "revoked",
+        connection: secretConnection(tenant, tenant.restrictedApp),
+        mailboxes: [{ email: tenant.mailboxes.bob, allTime: true }],
+      },
     });
     const mailbox = created.createIntegration.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
-    sim.tenant(tenant.tenantId).apps.get(tenant.restrictedApp.clientId.toLowerCase())!.removeCredentials();
+    sim
+      .tenant(tenant.tenantId)
+      .apps.get(tenant.restrictedApp.clientId.toLowerCase())!
+      .removeCredentials();
     sim.revokeTokens({ clientId: tenant.restrictedApp.clientId });
     await server.ok(`mutation($id: ID!) { syncMailbox(id: $id) { id } }`, { id: mailbox.id });
     const deadline = Date.now() + 30_000;
-    type IntegrationState = { enabled: boolean; disabledReason: string | null; lastError: string | null };
+    type IntegrationState = {
+      enabled: boolean;
+      disabledReason: string | null;
+      lastError: string | null;
+    };
     let integration: IntegrationState | null = null;
     while (Date.now() < deadline) {
-      integration = (await server.ok<{ integration: IntegrationState | null }>(`query($id: ID!) { integration(id: $id) { enabled disabledReason lastError } }`, { id: created.createIntegration.id })).integration;
+      integration = (
+        await server.ok<{ integration: IntegrationState | null }>(
+          `query($id: ID!) { integration(id: $id) { enabled disabledReason lastError } }`,
+          { id: created.createIntegration.id },
+        )
+      ).integration;
       if (integration?.disabledReason === "SYNC_ERROR") break;
       await new Promise((r) => setTimeout(r, 100));
     }

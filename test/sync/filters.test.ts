@@ -20,7 +20,10 @@ afterAll(() => env.stop());
 const ids = (list: { internetMessageId: string }[]) => list.map((m) => m.internetMessageId);
 
 /** The bucket holds each selected Message-ID exactly once (copies in two folders are one message). */
-function expectExactly(stored: { internetMessageId: string }[], expected: { internetMessageId: string }[]) {
+function expectExactly(
+  stored: { internetMessageId: string }[],
+  expected: { internetMessageId: string }[],
+) {
   expect(new Set(ids(stored)).size).toBe(stored.length);
   expect([...new Set(ids(stored))].sort()).toEqual([...new Set(ids(expected))].sort());
 }
@@ -33,7 +36,13 @@ async function syncWith(name: string, email: string, rules: Omit<ExpectedRules, 
       project: "filters",
       name,
       connection: secretConnection(tenant),
-      mailboxes: [{ email, ...(syncFrom ? { syncFrom: syncFrom.toISOString() } : { allTime: true }), filters }],
+      mailboxes: [
+        {
+          email,
+          ...(syncFrom ? { syncFrom: syncFrom.toISOString() } : { allTime: true }),
+          filters,
+        },
+      ],
     },
   });
   const mailbox = created.createIntegration.mailboxes[0]!;
@@ -56,8 +65,14 @@ describe("filters select exactly what DOMAIN.md says", () => {
     };
     const { stored, expected } = await syncWith("folders", env.tenant.mailboxes.alice, rules);
     expect(expected.length).toBeGreaterThan(20);
-    expect(new Set(stored.map((m) => m.folder))).toContain("Root/Top of Information Store/Inbox/Invoices\\/Receipts");
-    expect(stored.some((m) => m.folder.startsWith("Root/Top of Information Store/Inbox/Projects/Alpha/Deep"))).toBe(false);
+    expect(new Set(stored.map((m) => m.folder))).toContain(
+      "Root/Top of Information Store/Inbox/Invoices\\/Receipts",
+    );
+    expect(
+      stored.some((m) =>
+        m.folder.startsWith("Root/Top of Information Store/Inbox/Projects/Alpha/Deep"),
+      ),
+    ).toBe(false);
     expectExactly(stored, expected);
   });
 
@@ -77,9 +92,16 @@ describe("filters select exactly what DOMAIN.md says", () => {
     const carol = env.tenant.mailboxes.carol;
     // Deny the most frequent external correspondent of carol's mail.
     const counts = new Map<string, number>();
-    for (const m of env.sim.groundTruth(carol)) counts.set(m.from.address.toLowerCase(), (counts.get(m.from.address.toLowerCase()) ?? 0) + 1);
-    const frequent = [...counts.entries()].filter(([a]) => a !== carol).sort((a, b) => b[1] - a[1])[0]![0];
-    const rules = { syncFrom: null, deniedParticipants: [frequent.toUpperCase()], deniedDomains: ["gmail.com", "yahoo.co.jp"] };
+    for (const m of env.sim.groundTruth(carol))
+      counts.set(m.from.address.toLowerCase(), (counts.get(m.from.address.toLowerCase()) ?? 0) + 1);
+    const frequent = [...counts.entries()]
+      .filter(([a]) => a !== carol)
+      .sort((a, b) => b[1] - a[1])[0]![0];
+    const rules = {
+      syncFrom: null,
+      deniedParticipants: [frequent.toUpperCase()],
+      deniedDomains: ["gmail.com", "yahoo.co.jp"],
+    };
     const { stored, expected } = await syncWith("participants", carol, rules);
     expect(expected.length).toBeLessThan([...env.sim.groundTruth(carol)].length);
     expectExactly(stored, expected);
@@ -94,21 +116,31 @@ describe("filters select exactly what DOMAIN.md says", () => {
         name: "shared",
         connection: secretConnection(tenant),
         mailboxes: [
-          { email: alice, allTime: true, bucket: { newBucket: { project: "filters", name: "shared-bucket" } } },
+          {
+            email: alice,
+            allTime: true,
+            bucket: { newBucket: { project: "filters", name: "shared-bucket" } },
+          },
           { email: bob, allTime: true },
         ],
       },
     });
     const [first, second] = created.createIntegration.mailboxes;
-    await server.ok(`mutation($id: ID!, $input: UpdateMailboxInput!) { updateMailbox(id: $id, input: $input) { id } }`, {
-      id: second!.id,
-      input: { enabled: false },
-    });
+    await server.ok(
+      `mutation($id: ID!, $input: UpdateMailboxInput!) { updateMailbox(id: $id, input: $input) { id } }`,
+      {
+        id: second!.id,
+        input: { enabled: false },
+      },
+    );
     // Point bob at the shared bucket by re-adding him there.
     await server.ok(`mutation($id: ID!) { removeMailbox(id: $id) }`, { id: second!.id });
     const bobBox = await server.ok<{ addMailbox: { id: string } }>(
       `mutation($i: ID!, $input: MailboxInput!) { addMailbox(integrationId: $i, input: $input) { id } }`,
-      { i: created.createIntegration.id, input: { email: bob, allTime: true, bucket: { existingBucketId: first!.bucket.id } } },
+      {
+        i: created.createIntegration.id,
+        input: { email: bob, allTime: true, bucket: { existingBucketId: first!.bucket.id } },
+      },
     );
     await waitForMailbox(server, first!.id, (v) => v.sync.status === "UP_TO_DATE");
     await waitForMailbox(server, bobBox.addMailbox.id, (v) => v.sync.status === "UP_TO_DATE");

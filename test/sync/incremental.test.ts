@@ -19,12 +19,21 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 
 const UPDATE = `mutation($id: ID!, $input: UpdateMailboxInput!) { updateMailbox(id: $id, input: $input) { id } }`;
-const ids = (list: { internetMessageId: string }[]) => new Set(list.map((m) => m.internetMessageId));
+const ids = (list: { internetMessageId: string }[]) =>
+  new Set(list.map((m) => m.internetMessageId));
 
 async function create(name: string, mailbox: Record<string, unknown>) {
-  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-    input: { project: "live", name, connection: secretConnection(env.tenant), mailboxes: [mailbox] },
-  });
+  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(
+    CREATE_INTEGRATION,
+    {
+      input: {
+        project: "live",
+        name,
+        connection: secretConnection(env.tenant),
+        mailboxes: [mailbox],
+      },
+    },
+  );
   return created.createIntegration.mailboxes[0]!;
 }
 
@@ -62,12 +71,16 @@ describe("incremental rounds", () => {
     const mailbox = await create("backfill", { email, syncFrom: late.toISOString() });
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     const first = await bucketMessages(server, mailbox.bucket.id);
-    expect(ids(first)).toEqual(ids(expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom: late })));
+    expect(ids(first)).toEqual(
+      ids(expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom: late })),
+    );
 
     await server.ok(UPDATE, { id: mailbox.id, input: { syncFrom: early.toISOString() } });
     await waitForFreshRound(server, mailbox.id);
     const widened = await bucketMessages(server, mailbox.bucket.id);
-    expect(ids(widened)).toEqual(ids(expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom: early })));
+    expect(ids(widened)).toEqual(
+      ids(expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom: early })),
+    );
     expect(widened.length).toBeGreaterThan(first.length);
 
     await server.ok(UPDATE, { id: mailbox.id, input: { syncFrom: late.toISOString() } });
@@ -78,22 +91,44 @@ describe("incremental rounds", () => {
   it("a widened participant filter backfills what the old one left out; narrowing deletes nothing", async () => {
     const { sim, tenant, server } = env;
     const email = tenant.mailboxes.carol;
-    const mailbox = await create("widen", { email, allTime: true, filters: { deniedDomains: ["fabrikam.com", "gmail.com"] } });
+    const mailbox = await create("widen", {
+      email,
+      allTime: true,
+      filters: { deniedDomains: ["fabrikam.com", "gmail.com"] },
+    });
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     const narrow = await bucketMessages(server, mailbox.bucket.id);
     expect(ids(narrow)).toEqual(
-      ids(expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom: null, deniedDomains: ["fabrikam.com", "gmail.com"] })),
+      ids(
+        expectedMessages(sim.groundTruth(email), {
+          mailbox: email,
+          syncFrom: null,
+          deniedDomains: ["fabrikam.com", "gmail.com"],
+        }),
+      ),
     );
 
-    await server.ok(UPDATE, { id: mailbox.id, input: { filters: { deniedDomains: ["gmail.com"] } } });
+    await server.ok(UPDATE, {
+      id: mailbox.id,
+      input: { filters: { deniedDomains: ["gmail.com"] } },
+    });
     await waitForFreshRound(server, mailbox.id);
     const wide = await bucketMessages(server, mailbox.bucket.id);
     expect(ids(wide)).toEqual(
-      ids(expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom: null, deniedDomains: ["gmail.com"] })),
+      ids(
+        expectedMessages(sim.groundTruth(email), {
+          mailbox: email,
+          syncFrom: null,
+          deniedDomains: ["gmail.com"],
+        }),
+      ),
     );
     expect(wide.length).toBeGreaterThan(narrow.length);
 
-    await server.ok(UPDATE, { id: mailbox.id, input: { filters: { deniedDomains: ["gmail.com", "reinfer.*"] } } });
+    await server.ok(UPDATE, {
+      id: mailbox.id,
+      input: { filters: { deniedDomains: ["gmail.com", "reinfer.*"] } },
+    });
     await waitForFreshRound(server, mailbox.id);
     expect((await bucketMessages(server, mailbox.bucket.id)).length).toBe(wide.length);
   });
@@ -101,15 +136,28 @@ describe("incremental rounds", () => {
   it("a widened folder filter syncs the newly allowed folders", async () => {
     const { sim, tenant, server } = env;
     const target = tenant.mailboxes.alice;
-    const inboxOnly = { allowedFolders: ["Root/Top of Information Store/Inbox"], deniedFolders: ["Root/Top of Information Store/Inbox/Projects"] };
-    const mailbox = await create("widen-folders", { email: target, allTime: true, filters: inboxOnly });
+    const inboxOnly = {
+      allowedFolders: ["Root/Top of Information Store/Inbox"],
+      deniedFolders: ["Root/Top of Information Store/Inbox/Projects"],
+    };
+    const mailbox = await create("widen-folders", {
+      email: target,
+      allTime: true,
+      filters: inboxOnly,
+    });
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     // A list left out of `filters` stays as it was; an empty list clears it.
     await server.ok(UPDATE, { id: mailbox.id, input: { filters: { deniedFolders: [] } } });
     await waitForFreshRound(server, mailbox.id);
     const stored = await bucketMessages(server, mailbox.bucket.id);
     expect(ids(stored)).toEqual(
-      ids(expectedMessages(sim.groundTruth(target), { mailbox: target, syncFrom: null, allowedFolders: ["Root/Top of Information Store/Inbox"] })),
+      ids(
+        expectedMessages(sim.groundTruth(target), {
+          mailbox: target,
+          syncFrom: null,
+          allowedFolders: ["Root/Top of Information Store/Inbox"],
+        }),
+      ),
     );
   });
 });

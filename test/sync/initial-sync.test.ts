@@ -36,12 +36,18 @@ describe("a first sync", () => {
     });
     const integration = created.createIntegration;
     expect(integration.credentials.status).toBe("VALID");
-    expect(integration.credentials.mailboxes).toEqual([{ email: alice, access: "ACCESSIBLE", error: null }]);
+    expect(integration.credentials.mailboxes).toEqual([
+      { email: alice, access: "ACCESSIBLE", error: null },
+    ]);
     const mailbox = integration.mailboxes[0]!;
 
     const state = await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     const stored = await bucketMessages(server, mailbox.bucket.id);
-    const expected = expectedMessages(sim.groundTruth(alice), { mailbox: alice, syncFrom, ...filters });
+    const expected = expectedMessages(sim.groundTruth(alice), {
+      mailbox: alice,
+      syncFrom,
+      ...filters,
+    });
     expect(expected.length).toBeGreaterThan(50);
     const ids = stored.map((m) => m.internetMessageId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -49,10 +55,13 @@ describe("a first sync", () => {
     expect(new Set(ids)).toEqual(expectedIds);
     expect(state.sync.messagesStored).toBe(expectedIds.size);
 
-    const usage = await server.ok<{ project: { usage: { messagesCreated: number; unitsCharged: number } } }>(
-      `{ project(name: "ops") { usage { messagesCreated unitsCharged } } }`,
-    );
-    expect(usage.project.usage).toEqual({ messagesCreated: expectedIds.size, unitsCharged: expectedIds.size });
+    const usage = await server.ok<{
+      project: { usage: { messagesCreated: number; unitsCharged: number } };
+    }>(`{ project(name: "ops") { usage { messagesCreated unitsCharged } } }`);
+    expect(usage.project.usage).toEqual({
+      messagesCreated: expectedIds.size,
+      unitsCharged: expectedIds.size,
+    });
   });
 });
 
@@ -68,7 +77,13 @@ describe("a bucket of another project", () => {
         project: "ops",
         name: "cross",
         connection: secretConnection(tenant),
-        mailboxes: [{ email: tenant.mailboxes.bob, allTime: true, bucket: { existingBucketId: bucket.createBucket.id } }],
+        mailboxes: [
+          {
+            email: tenant.mailboxes.bob,
+            allTime: true,
+            bucket: { existingBucketId: bucket.createBucket.id },
+          },
+        ],
       },
     });
     const mailbox = created.createIntegration.mailboxes[0]!;

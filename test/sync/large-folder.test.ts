@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATE_FILTERED_DELTA_CAP, type Simulator } from "../../simulator/index.js";
 import { startTestSimulator } from "../simulator/test-simulator.js";
 import { expectedMessages } from "../support/expected-sync.js";
-import { bucketMessages, CREATE_INTEGRATION, type CreatedIntegration, waitForMailbox } from "../support/sync-env.js";
+import {
+  bucketMessages,
+  CREATE_INTEGRATION,
+  type CreatedIntegration,
+  waitForMailbox,
+} from "../support/sync-env.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let sim: Simulator;

@@ -14,18 +14,32 @@ let env: SyncEnv;
 beforeAll(async () => {
   // Slow pages, so a round is still running when the toggle flips.
   env = await startSyncEnv({ messagesPerMailbox: 1500, latencyMs: 40 });
-  await env.server.ok(`mutation { createProject(input: { name: "life", unitBudget: 100000 }) { id } }`);
+  await env.server.ok(
+    `mutation { createProject(input: { name: "life", unitBudget: 100000 }) { id } }`,
+  );
 });
 afterAll(() => env.stop());
 
 const SET_ENABLED = `mutation($id: ID!, $on: Boolean!) { setIntegrationEnabled(id: $id, enabled: $on) { enabled disabledReason } }`;
 const expectedCount = (email: string) =>
-  new Set(expectedMessages(env.sim.groundTruth(email), { mailbox: email, syncFrom: null }).map((m) => m.internetMessageId)).size;
+  new Set(
+    expectedMessages(env.sim.groundTruth(email), { mailbox: email, syncFrom: null }).map(
+      (m) => m.internetMessageId,
+    ),
+  ).size;
 
 async function create(name: string, email: string) {
-  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-    input: { project: "life", name, connection: secretConnection(env.tenant), mailboxes: [{ email, allTime: true }] },
-  });
+  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(
+    CREATE_INTEGRATION,
+    {
+      input: {
+        project: "life",
+        name,
+        connection: secretConnection(env.tenant),
+        mailboxes: [{ email, allTime: true }],
+      },
+    },
+  );
   return created.createIntegration;
 }
 
@@ -36,7 +50,9 @@ describe("enable, disable, delete and quota", () => {
     const integration = await create("toggle", email);
     const mailbox = integration.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.messagesStored > 0);
-    const toggled = await server.ok<{ setIntegrationEnabled: { enabled: boolean; disabledReason: string } }>(SET_ENABLED, { id: integration.id, on: false });
+    const toggled = await server.ok<{
+      setIntegrationEnabled: { enabled: boolean; disabledReason: string };
+    }>(SET_ENABLED, { id: integration.id, on: false });
     expect(toggled.setIntegrationEnabled).toEqual({ enabled: false, disabledReason: "USER" });
     const partial = (await bucketMessages(server, mailbox.bucket.id)).length;
     await new Promise((r) => setTimeout(r, 1500));
@@ -57,23 +73,43 @@ describe("enable, disable, delete and quota", () => {
     const mailbox = integration.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE", 90_000);
     const before = (await bucketMessages(server, mailbox.bucket.id)).length;
-    expect(await server.ok(`mutation($id: ID!) { deleteIntegration(id: $id) }`, { id: integration.id })).toEqual({ deleteIntegration: true });
-    expect((await server.ok<{ integration: null }>(`query($id: ID!) { integration(id: $id) { id } }`, { id: integration.id })).integration).toBeNull();
+    expect(
+      await server.ok(`mutation($id: ID!) { deleteIntegration(id: $id) }`, { id: integration.id }),
+    ).toEqual({ deleteIntegration: true });
+    expect(
+      (
+        await server.ok<{ integration: null }>(`query($id: ID!) { integration(id: $id) { id } }`, {
+          id: integration.id,
+        })
+      ).integration,
+    ).toBeNull();
     expect((await bucketMessages(server, mailbox.bucket.id)).length).toBe(before);
-    const rows = (await server.app.deps.db.dataSource.query(`SELECT COUNT(*) AS n FROM integration WHERE id = '${integration.id}'`)) as { n: number | string }[];
+    const rows = (await server.app.deps.db.dataSource.query(
+      `SELECT COUNT(*) AS n FROM integration WHERE id = '${integration.id}'`,
+    )) as { n: number | string }[];
     expect(Number(rows[0]!.n)).toBe(0);
   }, 120_000);
 
   it("a used-up unit budget pauses with QUOTA and raising it resumes, each message charged once", async () => {
     const { server, tenant } = env;
-    await server.ok(`mutation { createProject(input: { name: "budget", unitBudget: 100 }) { id } }`);
+    await server.ok(
+      `mutation { createProject(input: { name: "budget", unitBudget: 100 }) { id } }`,
+    );
     const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-      input: { project: "budget", name: "capped", connection: secretConnection(tenant), mailboxes: [{ email: tenant.mailboxes.carol, allTime: true }] },
+      input: {
+        project: "budget",
+        name: "capped",
+        connection: secretConnection(tenant),
+        mailboxes: [{ email: tenant.mailboxes.carol, allTime: true }],
+      },
     });
     const integration = created.createIntegration;
     const mailbox = integration.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "DISABLED");
-    const paused = await server.ok<{ integration: { enabled: boolean; disabledReason: string } ; project: { usage: { unitsCharged: number; messagesCreated: number } } }>(
+    const paused = await server.ok<{
+      integration: { enabled: boolean; disabledReason: string };
+      project: { usage: { unitsCharged: number; messagesCreated: number } };
+    }>(
       `query($id: ID!) { integration(id: $id) { enabled disabledReason } project(name: "budget") { usage { unitsCharged messagesCreated } } }`,
       { id: integration.id },
     );
@@ -81,10 +117,14 @@ describe("enable, disable, delete and quota", () => {
     expect(paused.project.usage).toEqual({ unitsCharged: 100, messagesCreated: 100 });
     expect((await bucketMessages(server, mailbox.bucket.id)).length).toBe(100);
 
-    await server.ok(`mutation { updateProject(name: "budget", input: { unitBudget: 1000000 }) { id } }`);
+    await server.ok(
+      `mutation { updateProject(name: "budget", input: { unitBudget: 1000000 }) { id } }`,
+    );
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE", 90_000);
     const total = expectedCount(tenant.mailboxes.carol);
-    const usage = await server.ok<{ project: { usage: { unitsCharged: number } } }>(`{ project(name: "budget") { usage { unitsCharged } } }`);
+    const usage = await server.ok<{ project: { usage: { unitsCharged: number } } }>(
+      `{ project(name: "budget") { usage { unitsCharged } } }`,
+    );
     expect(usage.project.usage.unitsCharged).toBe(total);
     expect((await bucketMessages(server, mailbox.bucket.id)).length).toBe(total);
   }, 120_000);

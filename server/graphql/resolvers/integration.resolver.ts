@@ -36,7 +36,9 @@ export class IntegrationResolver {
     return ctx.services.explorer.estimate(requireViewer(ctx.viewer), integrationId, mailbox);
   }
 
-  @Query(() => [String], { description: "The live folder tree of a mailbox, as folder filter paths." })
+  @Query(() => [String], {
+    description: "The live folder tree of a mailbox, as folder filter paths.",
+  })
   mailboxFolders(
     @Arg("integrationId", () => ID) integrationId: string,
     @Arg("email", () => String) email: string,
