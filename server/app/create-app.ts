@@ -130,6 +130,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     schema,
     introspection: config.introspection,
     csrfPrevention: true,
+    // Compact JSON: Apollo pretty-prints by default, which costs a fifth of a 100-message stream fetch.
+    stringifyResult: (value) => JSON.stringify(value),
     // main.ts owns SIGTERM: Apollo's own handler would re-raise the signal after stopping, and the
     // process would die of it (exit 143) instead of exiting 0 once everything is closed.
     stopOnTerminationSignals: false,
