@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-/** The API suites run twice: on SQLite (the embedded default) and on PostgreSQL. */
+/** The API suites (and two sync suites) run twice: on SQLite (the default) and on PostgreSQL. */
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export default defineConfig({
@@ -21,7 +21,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "postgres",
-          include: ["test/api/**/*.test.ts"],
+          // The sync's storage path on PostgreSQL too: a first sync with every filter and faults.
+          include: [
+            "test/api/**/*.test.ts",
+            "test/sync/initial-sync.test.ts",
+            "test/sync/faults.test.ts",
+          ],
           env: { TEST_POSTGRES_URL: POSTGRES_URL },
         },
       },

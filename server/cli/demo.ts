@@ -63,6 +63,9 @@ function printSummary(demo: Demo, deliverEveryMs: number): void {
     ],
   ]);
   say("  Any other secret is refused with AADSTS7000215.");
+  say(
+    "  The seeded mail was received from 2023 to 2024 (plus what arrives now): choose All time, or a date before 2025.",
+  );
   say();
   say(`Server log (pid ${demo.server.pid}): ${demo.serverLog}`);
   say(`Data (removed on exit): ${demo.dir}`);

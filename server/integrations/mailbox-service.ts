@@ -14,6 +14,7 @@ import {
 import { BucketService } from "../buckets/bucket-service.js";
 import {
   BucketRow,
+  FolderCheckpointRow,
   IntegrationRow,
   MailboxRow,
   MailboxSyncRow,
@@ -60,6 +61,12 @@ export class MailboxService {
   async listForIntegration(integrationId: string): Promise<MailboxRow[]> {
     return this.deps.db.read((m) =>
       m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }),
+    );
+  }
+
+  async checkpoints(mailboxId: string): Promise<FolderCheckpointRow[]> {
+    return this.deps.db.read((m) =>
+      m.find(FolderCheckpointRow, { where: { mailboxId }, order: { folderPath: "ASC" } }),
     );
   }
 

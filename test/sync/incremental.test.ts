@@ -160,4 +160,35 @@ describe("incremental rounds", () => {
       ),
     );
   });
+
+  it("resync discards checkpoints and enumerates again: nothing duplicated, removed or charged twice", async () => {
+    const { server, tenant } = env;
+    const email = tenant.mailboxes.bob;
+    const mailbox = await create("resync", { email, allTime: true });
+    await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
+    const checkpoints = await server.ok<{
+      mailbox: { checkpoints: { folder: string; status: string; hasDeltaLink: boolean }[] };
+    }>(`query($id: ID!) { mailbox(id: $id) { checkpoints { folder status hasDeltaLink } } }`, {
+      id: mailbox.id,
+    });
+    expect(checkpoints.mailbox.checkpoints.length).toBeGreaterThan(5);
+    expect(
+      checkpoints.mailbox.checkpoints.every((c) => c.status === "IDLE" && c.hasDeltaLink),
+    ).toBe(true);
+    const before = await bucketMessages(server, mailbox.bucket.id);
+    const usage = async () =>
+      (
+        await server.ok<{ project: { usage: { unitsCharged: number } } }>(
+          `{ project(name: "live") { usage { unitsCharged } } }`,
+        )
+      ).project.usage.unitsCharged;
+    const charged = await usage();
+    const since = Date.now();
+    await server.ok(`mutation($id: ID!) { resyncMailbox(id: $id) { id } }`, { id: mailbox.id });
+    await waitForFreshRound(server, mailbox.id, 60_000, since);
+    const after = await bucketMessages(server, mailbox.bucket.id);
+    expect(ids(after)).toEqual(ids(before));
+    expect(after.length).toBe(before.length);
+    expect(await usage()).toBe(charged);
+  });
 });

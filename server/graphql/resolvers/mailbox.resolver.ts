@@ -4,7 +4,13 @@ import type { BucketRow, IntegrationRow, MailboxRow } from "../../storage/entiti
 import type { GraphQLContext } from "../context.js";
 import { SyncStatus } from "../types/enums.js";
 import { MailboxInput, UpdateMailboxInput } from "../types/inputs.js";
-import { BucketType, IntegrationType, MailboxType, SyncStateType } from "../types/objects.js";
+import {
+  BucketType,
+  FolderCheckpointType,
+  IntegrationType,
+  MailboxType,
+  SyncStateType,
+} from "../types/objects.js";
 
 @Resolver(() => MailboxType)
 export class MailboxResolver {
@@ -61,6 +67,21 @@ export class MailboxResolver {
       row.bucketId,
       "integrations-read",
     );
+  }
+
+  @FieldResolver(() => [FolderCheckpointType])
+  async checkpoints(
+    @Root() row: MailboxRow,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<FolderCheckpointType[]> {
+    const rows = await ctx.services.mailboxes.checkpoints(row.id);
+    return rows.map((c) => ({
+      folder: c.folderPath,
+      status: c.status,
+      coveredFrom: c.coveredFrom,
+      hasDeltaLink: c.deltaLink !== null,
+      updatedAt: c.updatedAt,
+    }));
   }
 
   @FieldResolver(() => SyncStateType)

@@ -94,6 +94,21 @@ export class SyncStateType {
   @Field(() => String, { nullable: true }) lastError!: string | null;
 }
 
+@ObjectType("FolderCheckpoint", {
+  description: "Where a folder's enumeration stands (beyond the contract; for support).",
+})
+export class FolderCheckpointType {
+  @Field(() => String) folder!: string;
+  @Field(() => String, { description: "BASELINE, BACKFILL or IDLE." }) status!: string;
+  @Field(() => Date, {
+    nullable: true,
+    description: "Lower bound the folder is covered from; null for all time.",
+  })
+  coveredFrom!: Date | null;
+  @Field(() => Boolean) hasDeltaLink!: boolean;
+  @Field(() => Date) updatedAt!: Date;
+}
+
 @ObjectType("Mailbox")
 export class MailboxType {
   @Field(() => ID) id!: string;
