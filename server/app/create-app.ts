@@ -187,7 +187,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   app.use(createDashboardRouter());
   app.use(requestErrorHandler(config.maxBodyBytes, log));
 
-  let stopped = false;
+  let stopping: Promise<void> | null = null;
   return {
     deps,
     services,
@@ -203,15 +203,17 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       log.info({ host: config.host, port }, "mailstream listening");
       return { url: `http://${config.host}:${port}`, port };
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      health.stopping();
-      await scheduler.stop();
-      progress.dispose();
-      await apollo.stop();
-      await db.close();
-      log.info("mailstream stopped");
+    stop() {
+      // A second signal during shutdown waits for the first stop instead of racing it.
+      stopping ??= (async () => {
+        health.stopping();
+        await scheduler.stop();
+        progress.dispose();
+        await apollo.stop();
+        await db.close();
+        log.info("mailstream stopped");
+      })();
+      return stopping;
     },
   };
 }

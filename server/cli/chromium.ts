@@ -17,5 +17,10 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    // Callers handle signals (npm run screenshot stops its demo first); Playwright's own SIGINT
+    // handler would exit the process at once. The browser is still killed when the process exits.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
 }

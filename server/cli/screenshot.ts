@@ -33,6 +33,17 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   let demo: Demo | null = null;
   const browser = await launchChromium();
+  // Interrupted: still stop the server (its own process group) and the browser. A Ctrl-C can
+  // arrive twice (from the terminal and relayed by tsx); the second must not kill this process.
+  let interrupted = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      log(`${signal}: stopping…`);
+      void Promise.allSettled([browser.close(), demo?.stop()]).then(() => process.exit(1));
+    });
+  }
   try {
     demo = await startDemo({ port: 0, logLevel: "warn", log });
     const context = await browser.newContext({
@@ -69,8 +80,8 @@ async function main(): Promise<void> {
     await page.screenshot({ path: OUT });
     log(`Wrote ${OUT}`);
   } finally {
-    await browser.close();
-    await demo?.stop();
+    // Chromium may already be gone (a Ctrl-C reaches it too); the demo is stopped regardless.
+    await Promise.allSettled([browser.close(), demo?.stop()]);
   }
 }
 

@@ -31,7 +31,7 @@ function webSocketUrl(): string {
 
 /**
  * One urql client per signed-in token: queries and mutations over HTTP with the bearer header,
- * subscriptions over one lazily opened graphql-ws socket carrying the same token in
+ * subscriptions over one graphql-ws socket (opened at sign-in) carrying the same token in
  * connectionParams. An UNAUTHENTICATED answer (revoked token) signs the session out.
  */
 export function createApiClient(token: string, onUnauthenticated: () => void): ApiClient {
@@ -40,8 +40,10 @@ export function createApiClient(token: string, onUnauthenticated: () => void): A
   const ws: WsClient = createWsClient({
     url: webSocketUrl(),
     connectionParams: { authorization: authorizationHeader(token) },
-    lazy: true,
-    lazyCloseTimeout: 5_000,
+    // Open for the whole session, not only while a page subscribes: the top bar's "Live" then
+    // says whether the server is reachable on every page, and returning to a live page needs no
+    // new handshake.
+    lazy: false,
     retryAttempts: Number.MAX_SAFE_INTEGER,
     retryWait: (retries) =>
       new Promise((resolve) =>
@@ -63,7 +65,7 @@ export function createApiClient(token: string, onUnauthenticated: () => void): A
       closed: (event) => {
         const code = (event as { code?: number } | undefined)?.code;
         if (code === FORBIDDEN_CLOSE) onUnauthenticated();
-        // A lazy socket closes when nothing subscribes; that is not an outage.
+        // 1000: closed on purpose (sign-out); anything else is an outage being retried.
         live.set(code === 1000 ? "connecting" : "reconnecting");
       },
     },

@@ -30,7 +30,9 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 export function formatRelative(iso: string | null | undefined, now: number = Date.now()): string {
   if (!iso) return "never";
   const seconds = (new Date(iso).getTime() - now) / 1000;
-  if (Math.abs(seconds) < 10) return "just now";
+  // Pages tick `now` slowly (every 15 s) and clocks drift: a moment ahead is "just now", never
+  // "in 13 seconds".
+  if (Math.abs(seconds) < 10 || (seconds > 0 && seconds < 60)) return "just now";
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size || unit === "second")
       return relativeFormat.format(Math.round(seconds / size), unit);

@@ -5,7 +5,7 @@ import { UpdateBudgetDocument, UsageDocument, type UsageQuery } from "../../gql/
 import { TextField } from "../../ui/controls";
 import { Dialog } from "../../ui/dialog";
 import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
-import { formatNumber } from "../../ui/format";
+import { formatNumber, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { Meter } from "../../ui/meters";
 import { PageHeader } from "../../ui/page";
@@ -23,7 +23,7 @@ export default function UsagePage() {
     <>
       <PageHeader
         title="Usage"
-        subtitle={`Each message created in a bucket costs 1 unit. ${formatNumber(total)} units charged across ${projects.length} projects.`}
+        subtitle={`Each message created in a bucket costs 1 unit. ${plural(total, "unit")} charged across ${plural(projects.length, "project")}.`}
       />
       {result.fetching && !result.data ? (
         <SkeletonRows rows={3} height={64} />

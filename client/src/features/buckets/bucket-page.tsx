@@ -67,13 +67,16 @@ export default function BucketPage({
   const [result, refetch] = useQuery({
     query: BucketMessagesDocument,
     variables: { project, bucket, first: PAGE_SIZE, after, filter },
+    // Messages arrived while the page was not shown: the cached page is refreshed on return.
+    requestPolicy: "cache-and-network",
   });
   const data = result.data?.project?.bucket ?? null;
   const firstPage = cursors.length === 1;
   const live = can(viewer, project, "MESSAGES_READ");
 
-  // New messages: on the unfiltered first page, scrolled to the top, they slide in at the top;
-  // otherwise they wait behind a "new messages" button so the list never moves under the reader.
+  // New messages: on the unfiltered first page, scrolled to the top and with no message open, they
+  // slide in at the top; otherwise they wait behind a "new messages" button so the list never
+  // moves under the reader (nor pushes the open message's row away).
   const [fresh, setFresh] = useState<MessageRowFragment[]>([]);
   const [waiting, setWaiting] = useState<MessageRowFragment[]>([]);
   const listRef = useRef<HTMLDivElement>(null);
@@ -86,7 +89,7 @@ export default function BucketPage({
     const message = event.data?.messageAdded.message;
     if (!message) return;
     const atTop = (listRef.current?.scrollTop ?? 0) < 8;
-    if (firstPage && !filter && atTop)
+    if (firstPage && !filter && atTop && !messageId)
       setFresh((list) => (list.some((m) => m.id === message.id) ? list : [message, ...list]));
     else setWaiting((list) => (list.some((m) => m.id === message.id) ? list : [message, ...list]));
   }, [event.data]);
@@ -183,32 +186,34 @@ export default function BucketPage({
           value={draft.domain}
           onInput={(e) => setDraft({ ...draft, domain: e.currentTarget.value })}
         />
-        <label class="filter-date">
-          <span>From</span>
-          <input
-            class="input"
-            type="date"
-            value={draft.receivedFrom}
-            onInput={(e) => setDraft({ ...draft, receivedFrom: e.currentTarget.value })}
-          />
-        </label>
-        <label class="filter-date">
-          <span>To</span>
-          <input
-            class="input"
-            type="date"
-            value={draft.receivedTo}
-            onInput={(e) => setDraft({ ...draft, receivedTo: e.currentTarget.value })}
-          />
-        </label>
-        <button type="submit" class="btn btn-primary">
-          Apply
-        </button>
-        {filter && (
-          <button type="button" class="btn btn-ghost" onClick={() => apply(emptyFilter)}>
-            Clear
+        <div class="filter-group">
+          <label class="filter-date">
+            <span>From</span>
+            <input
+              class="input"
+              type="date"
+              value={draft.receivedFrom}
+              onInput={(e) => setDraft({ ...draft, receivedFrom: e.currentTarget.value })}
+            />
+          </label>
+          <label class="filter-date">
+            <span>To</span>
+            <input
+              class="input"
+              type="date"
+              value={draft.receivedTo}
+              onInput={(e) => setDraft({ ...draft, receivedTo: e.currentTarget.value })}
+            />
+          </label>
+          <button type="submit" class="btn btn-primary">
+            Apply
           </button>
-        )}
+          {filter && (
+            <button type="button" class="btn btn-ghost" onClick={() => apply(emptyFilter)}>
+              Clear
+            </button>
+          )}
+        </div>
       </form>
 
       <div class={`browser${messageId ? " has-message" : ""}`}>

@@ -11,7 +11,11 @@ import { can, useSession } from "../session/session-context";
 
 export default function BucketsPage({ project }: { project: string }) {
   const { viewer } = useSession();
-  const [result, refetch] = useQuery({ query: BucketsDocument, variables: { project } });
+  const [result, refetch] = useQuery({
+    query: BucketsDocument,
+    variables: { project },
+    requestPolicy: "cache-and-network",
+  });
   const [added, setAdded] = useState<Map<string, number>>(new Map());
   const liveCounts = can(viewer, project, "MESSAGES_READ");
   const [event] = useSubscription({

@@ -51,12 +51,19 @@ interface LivePatch {
   rates: number[];
 }
 
+/** While a mailbox syncs, bucket counts are re-read this often (live counters fill the gaps). */
+const COUNT_REFRESH_MS = 5_000;
+/** How many recent re-reads estimate what a bucket held apart from the running round. */
+const BASE_SAMPLES = 3;
+
 export default function IntegrationPage({ project, name }: { project: string; name: string }) {
   const { viewer } = useSession();
   const writable = can(viewer, project, "INTEGRATIONS_WRITE");
   const [result, refetch] = useQuery({
     query: IntegrationDetailDocument,
     variables: { project, name },
+    // Counters moved on while the page was not shown; live events only patch what is loaded.
+    requestPolicy: "cache-and-network",
   });
   const integration = result.data?.project?.integration ?? null;
   const [patches, setPatches] = useState<Map<string, LivePatch>>(new Map());
@@ -67,7 +74,14 @@ export default function IntegrationPage({ project, name }: { project: string; na
     if (refetchTimer.current) clearTimeout(refetchTimer.current);
     refetchTimer.current = setTimeout(() => refetch({ requestPolicy: "network-only" }), 400);
   };
-  useEffect(() => () => void (refetchTimer.current && clearTimeout(refetchTimer.current)), []);
+  const countTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (refetchTimer.current) clearTimeout(refetchTimer.current);
+      if (countTimer.current) clearTimeout(countTimer.current);
+    },
+    [],
+  );
 
   // Progress events replace a mailbox's sync state as they arrive; the query result is the base.
   const [progress] = useSubscription({
@@ -82,6 +96,12 @@ export default function IntegrationPage({ project, name }: { project: string; na
       patches.get(event.mailboxId)?.sync.status ??
       integration?.mailboxes.find((m) => m.id === event.mailboxId)?.sync.status;
     if (known !== event.sync.status) scheduleRefetch();
+    if (event.sync.status === "SYNCING" && !countTimer.current) {
+      countTimer.current = setTimeout(() => {
+        countTimer.current = null;
+        refetch({ requestPolicy: "network-only" });
+      }, COUNT_REFRESH_MS);
+    }
     setPatches((previous) => {
       const next = new Map(previous);
       const before = next.get(event.mailboxId);
@@ -106,29 +126,46 @@ export default function IntegrationPage({ project, name }: { project: string; na
     scheduleRefetch();
   }, [event.data]);
 
-  const mailboxes: LiveMailbox[] = useMemo(
-    () =>
-      (integration?.mailboxes ?? []).map((mailbox) => {
-        const patch = patches.get(mailbox.id);
-        const sync = patch?.sync ?? mailbox.sync;
-        // The bucket count from the last query, plus what this round stored since.
-        const sameRound = sync.startedAt === mailbox.sync.startedAt;
-        const storedSince = Math.max(
-          0,
-          sync.messagesStored - (sameRound ? mailbox.sync.messagesStored : 0),
-        );
-        return {
-          integrationId: integration!.id,
-          mailbox,
-          sync,
-          inBucket: mailbox.bucket.messageCount + storedSince,
-          enabled: patch?.enabled ?? mailbox.enabled,
-          disabledReason: patch ? patch.disabledReason : mailbox.disabledReason,
-          rates: patch?.rates ?? [mailbox.sync.messagesPerSecond],
-        };
-      }),
-    [integration, patches],
-  );
+  // What each bucket holds apart from its mailbox's running round: a query's bucket count minus
+  // the round's stored counter. The counter is written a moment after each page commits, so one
+  // re-read can be a page high; the lowest of the last few (per round) is exact once any of them
+  // was taken between two pages. The live counter is added to it.
+  const bases = useRef(new Map<string, { of: object; base: number }[]>());
+  const mailboxes: LiveMailbox[] = useMemo(() => {
+    const current = new Set<string>();
+    const list = (integration?.mailboxes ?? []).map((mailbox) => {
+      const patch = patches.get(mailbox.id);
+      const sync = patch?.sync ?? mailbox.sync;
+      const key = `${mailbox.id}/${mailbox.bucket.id}/${mailbox.sync.startedAt ?? ""}`;
+      current.add(key);
+      const samples = bases.current.get(key) ?? [];
+      if (!samples.some((sample) => sample.of === mailbox)) {
+        samples.push({
+          of: mailbox,
+          base: mailbox.bucket.messageCount - mailbox.sync.messagesStored,
+        });
+        bases.current.set(key, samples.slice(-BASE_SAMPLES));
+      }
+      const base = Math.min(...(bases.current.get(key) ?? []).map((sample) => sample.base));
+      // A round that started after the query: the count read then holds the earlier rounds.
+      // (An event older than the query result may still be the latest patch.)
+      const inBucket =
+        sync.startedAt === mailbox.sync.startedAt
+          ? base + Math.max(sync.messagesStored, mailbox.sync.messagesStored)
+          : mailbox.bucket.messageCount + sync.messagesStored;
+      return {
+        integrationId: integration!.id,
+        mailbox,
+        sync,
+        inBucket,
+        enabled: patch?.enabled ?? mailbox.enabled,
+        disabledReason: patch ? patch.disabledReason : mailbox.disabledReason,
+        rates: patch?.rates ?? [mailbox.sync.messagesPerSecond],
+      };
+    });
+    for (const key of bases.current.keys()) if (!current.has(key)) bases.current.delete(key);
+    return list;
+  }, [integration, patches]);
 
   if (result.fetching && !result.data) return <SkeletonRows rows={4} height={120} />;
   if (result.error && !result.data) {

@@ -6,13 +6,14 @@ import {
   IntegrationEventsDocument,
   ProjectIntegrationsDocument,
   SetIntegrationEnabledDocument,
+  SyncProgressDocument,
   type IntegrationSummaryFragment,
 } from "../../gql/graphql";
 import { Link } from "../../router";
 import { Switch } from "../../ui/controls";
 import { ConfirmDialog } from "../../ui/dialog";
 import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
-import { formatNumber, formatRelative, plural } from "../../ui/format";
+import { formatRelative, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { PageHeader } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
@@ -24,6 +25,9 @@ export function IntegrationsPage({ project }: { project: string }) {
   const [result, refetch] = useQuery({
     query: ProjectIntegrationsDocument,
     variables: { project },
+    // Sync keeps changing these rows while the page is not shown, and an empty list carries no
+    // Integration typename for a mutation to invalidate: show the cached list, then refresh it.
+    requestPolicy: "cache-and-network",
   });
   useLiveRefetch(project, () => refetch({ requestPolicy: "network-only" }));
   const writable = can(viewer, project, "INTEGRATIONS_WRITE");
@@ -81,9 +85,16 @@ export function IntegrationsPage({ project }: { project: string }) {
   );
 }
 
-/** Refetches when the server announces a change to an integration of the project (debounced). */
+/** While mailboxes sync, the rows' counts and states refresh at most this often. */
+const PROGRESS_REFRESH_MS = 2_000;
+
+/**
+ * Refetches when the server announces a change to an integration of the project (debounced), and
+ * now and then while its mailboxes sync, so the counts and states in the rows stay current.
+ */
 function useLiveRefetch(project: string, refetch: () => void) {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const progressTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef(refetch);
   latest.current = refetch;
   const [event] = useSubscription({ query: IntegrationEventsDocument, variables: { project } });
@@ -92,7 +103,24 @@ function useLiveRefetch(project: string, refetch: () => void) {
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => latest.current(), 300);
   }, [event.data]);
-  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+  const [progress] = useSubscription({
+    query: SyncProgressDocument,
+    variables: { project, integrationId: null },
+  });
+  useEffect(() => {
+    if (!progress.data || progressTimer.current) return;
+    progressTimer.current = setTimeout(() => {
+      progressTimer.current = null;
+      latest.current();
+    }, PROGRESS_REFRESH_MS);
+  }, [progress.data]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+      if (progressTimer.current) clearTimeout(progressTimer.current);
+    },
+    [],
+  );
 }
 
 function IntegrationRow({
@@ -109,7 +137,10 @@ function IntegrationRow({
   const [confirming, setConfirming] = useState(false);
   const href = `/p/${encodeURIComponent(project)}/integrations/${encodeURIComponent(integration.name)}`;
   const error = plainError(integration.lastError ?? integration.credentials.error);
-  const stored = integration.mailboxes.reduce((sum, m) => sum + m.sync.messagesStored, 0);
+  // Messages in the mailboxes' buckets (a bucket shared by several mailboxes counts once).
+  const messages = [
+    ...new Map(integration.mailboxes.map((m) => [m.bucket.id, m.bucket.messageCount])).values(),
+  ].reduce((sum, count) => sum + count, 0);
   const syncing = integration.mailboxes.filter((m) => m.sync.status === "SYNCING").length;
   const label = integration.title || integration.name;
 
@@ -138,7 +169,7 @@ function IntegrationRow({
           {integration.mailboxes.length === 1 ? "mailbox" : "mailboxes"}
         </span>
         <span class="stat-inline muted">
-          {formatNumber(stored)} stored
+          {plural(messages, "message")}
           {syncing > 0 ? ` · ${plural(syncing, "syncing", "syncing")}` : ""}
         </span>
       </div>

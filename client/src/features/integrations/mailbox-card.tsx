@@ -61,20 +61,25 @@ export function MailboxCard({
   const [editErrors, setEditErrors] = useState<FormErrors>(noErrors);
 
   const upToDate = sync.status === "UP_TO_DATE";
+  // A later round of a mailbox that was up to date (the regular check for new mail, a resync): the
+  // bucket is complete as of lastSyncedAt, so the bar stays full instead of dropping to zero at
+  // every sync interval; the caption counts the folders checked.
+  const rechecking =
+    live.enabled &&
+    sync.lastSyncedAt !== null &&
+    (sync.status === "SYNCING" || sync.status === "QUEUED");
+  const full = upToDate || rechecking;
   const listing = sync.status === "SYNCING" && sync.foldersTotal === 0;
   const tone =
     sync.status === "FAILED"
       ? "danger"
-      : upToDate
+      : full
         ? "ok"
         : sync.status === "DISABLED" || !live.enabled
           ? "muted"
           : "accent";
-  const percent = upToDate
-    ? 100
-    : sync.foldersTotal > 0
-      ? Math.round((sync.foldersDone / sync.foldersTotal) * 100)
-      : 0;
+  const percent =
+    sync.foldersTotal > 0 ? Math.round((sync.foldersDone / sync.foldersTotal) * 100) : 0;
   const problem = plainError(sync.lastError);
   const filterCount = Object.values(mailbox.filters).filter(
     (v) => Array.isArray(v) && v.length > 0,
@@ -176,21 +181,25 @@ export function MailboxCard({
 
       <div class="mailbox-progress">
         <ProgressBar
-          value={upToDate ? 1 : sync.foldersDone}
-          max={upToDate ? 1 : sync.foldersTotal}
-          indeterminate={live.enabled && (listing || sync.status === "QUEUED")}
-          working={live.enabled && sync.status === "SYNCING"}
+          value={full ? 1 : sync.foldersDone}
+          max={full ? 1 : sync.foldersTotal}
+          indeterminate={!full && live.enabled && (listing || sync.status === "QUEUED")}
+          working={!full && live.enabled && sync.status === "SYNCING"}
           tone={tone}
           label={`Folders synced for ${mailbox.email}`}
         />
         <span class="progress-caption">
           {upToDate
             ? "Up to date"
-            : sync.foldersTotal > 0
-              ? `${formatNumber(sync.foldersDone)} / ${formatNumber(sync.foldersTotal)} folders · ${percent}%`
-              : listing
-                ? "Listing folders…"
-                : "—"}
+            : rechecking
+              ? sync.foldersTotal > 0
+                ? `Checking · ${formatNumber(sync.foldersDone)} / ${formatNumber(sync.foldersTotal)} folders`
+                : "Checking for new mail…"
+              : sync.foldersTotal > 0
+                ? `${formatNumber(sync.foldersDone)} / ${formatNumber(sync.foldersTotal)} folders · ${percent}%`
+                : listing
+                  ? "Listing folders…"
+                  : "—"}
         </span>
       </div>
 
