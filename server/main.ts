@@ -19,7 +19,14 @@ try {
       `\nBootstrap admin token (shown once, store it now):\n  ${app.generatedAdminToken}\n\n`,
     );
   }
-  const { url } = await app.start();
+  const { url } = await app.start().catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EADDRINUSE" && error.code !== "EACCES") throw error;
+    process.stderr.write(
+      `Cannot listen on ${config.host}:${config.port} (${error.code}): set PORT (and HOST) to a free address.\n`,
+    );
+    await app.stop();
+    process.exit(1);
+  });
   process.stdout.write(`Mailstream at ${url}/graphql\n`);
   const shutdown = (signal: string) => {
     app.deps.log.info({ signal }, "shutting down");

@@ -100,7 +100,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const formatError = createErrorFormatter(config.production, (error) =>
     log.error({ err: error }, "unexpected error while resolving a GraphQL request"),
   );
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  // Upgrades handled here rather than by ws attaching to the server, so the server's own errors
+  // (a taken port) reach start() alone instead of being re-emitted as WebSocket server faults.
+  const wsServer = new WebSocketServer({ noServer: true });
+  httpServer.on("upgrade", (req, socket, head) => {
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/graphql") {
+      socket.destroy();
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req));
+  });
   const wsCleanup = useServer<Record<string, unknown>, { viewer: Viewer | null }>(
     {
       schema,

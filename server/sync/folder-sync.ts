@@ -12,7 +12,7 @@ import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
 import type { SyncProgress } from "./sync-progress.js";
 
 /** Messages per listing page (`$top`, Graph's maximum for messages is 1,000). */
-export const PAGE_SIZE = 1000;
+export const PAGE_SIZE = 500;
 /** Delta page size (`Prefer: odata.maxpagesize`) while walking to a fresh delta link. */
 export const BASELINE_PAGE_SIZE = 1000;
 /**
