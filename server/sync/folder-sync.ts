@@ -375,7 +375,10 @@ async function storePage(
       );
       return { stored, checkpoint };
     }
-    Object.assign(checkpoint, change, { updatedAt: now });
+    Object.assign(checkpoint, change, {
+      updatedAt: now,
+      messagesSeen: checkpoint.messagesSeen + messages.length,
+    });
     return { stored, checkpoint: await m.save(checkpoint) };
   });
   publishMessagesAdded(ctx.deps.events, ctx.project, result.stored.created);

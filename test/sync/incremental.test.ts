@@ -167,10 +167,20 @@ describe("incremental rounds", () => {
     const mailbox = await create("resync", { email, allTime: true });
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     const checkpoints = await server.ok<{
-      mailbox: { checkpoints: { folder: string; status: string; hasDeltaLink: boolean }[] };
-    }>(`query($id: ID!) { mailbox(id: $id) { checkpoints { folder status hasDeltaLink } } }`, {
-      id: mailbox.id,
-    });
+      mailbox: {
+        checkpoints: {
+          folder: string;
+          status: string;
+          hasDeltaLink: boolean;
+          messagesSeen: number;
+        }[];
+      };
+    }>(
+      `query($id: ID!) { mailbox(id: $id) { checkpoints { folder status hasDeltaLink messagesSeen } } }`,
+      {
+        id: mailbox.id,
+      },
+    );
     expect(checkpoints.mailbox.checkpoints.length).toBeGreaterThan(5);
     expect(
       checkpoints.mailbox.checkpoints.every((c) => c.status === "IDLE" && c.hasDeltaLink),

@@ -80,6 +80,7 @@ export class MailboxResolver {
       status: c.status,
       coveredFrom: c.coveredFrom,
       hasDeltaLink: c.deltaLink !== null,
+      messagesSeen: c.messagesSeen,
       updatedAt: c.updatedAt,
     }));
   }

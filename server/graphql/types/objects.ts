@@ -106,6 +106,8 @@ export class FolderCheckpointType {
   })
   coveredFrom!: Date | null;
   @Field(() => Boolean) hasDeltaLink!: boolean;
+  @Field(() => Int, { description: "Messages read from Graph for this folder so far." })
+  messagesSeen!: number;
   @Field(() => Date) updatedAt!: Date;
 }
 
