@@ -101,7 +101,9 @@ async function syncWithMailstream(
   const dataDir = mkdtempSync(join(tmpdir(), "mailstream-bench-"));
   const port = await freePort();
   // The built server, as `npm start` runs it (tsx would add its compiler to the measured memory).
-  const server = spawn(process.execPath, ["dist/server/main.js"], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const server = spawn(process.execPath, [...nodeArgs, "dist/server/main.js"], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
