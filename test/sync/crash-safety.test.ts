@@ -15,7 +15,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   // Slow pages and many messages: a round runs for several seconds, so kills land mid-sync.
-  sim = await startTestSimulator({ latencyMs: 25 });
+  sim = await startTestSimulator({ latencyMs: 60 });
   tenant = await seedDemoTenant(sim, { messagesPerMailbox: 2500 });
   dataDir = mkdtempSync(join(tmpdir(), "mailstream-crash-"));
 });
