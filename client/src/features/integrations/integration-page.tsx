@@ -10,7 +10,6 @@ import {
 } from "../../api/errors";
 import {
   AddMailboxDocument,
-  DeleteIntegrationDocument,
   IntegrationDetailDocument,
   IntegrationEventsDocument,
   SetIntegrationEnabledDocument,
@@ -21,12 +20,13 @@ import {
 } from "../../gql/graphql";
 import { navigate } from "../../router";
 import { Switch } from "../../ui/controls";
-import { ConfirmDialog, Dialog } from "../../ui/dialog";
+import { Dialog } from "../../ui/dialog";
 import { Callout, EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
 import { formatNumber, formatRate, formatRelative } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { PageHeader, Section } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
+import { DeleteIntegrationButton } from "./delete-integration";
 import { MailboxCard, type LiveMailbox } from "./mailbox-card";
 import { MAILBOX_FIELDS, MailboxForm } from "./mailbox-form";
 import { emptyDraft, toMailboxInput, type MailboxDraft } from "./mailbox-draft";
@@ -392,8 +392,6 @@ function IntegrationActions({
 }) {
   const [toggle, setEnabled] = useMutation(SetIntegrationEnabledDocument);
   const [validation, validate] = useMutation(ValidateIntegrationCredentialsDocument);
-  const [removal, remove] = useMutation(DeleteIntegrationDocument);
-  const [confirming, setConfirming] = useState(false);
   const label = integration.title || integration.name;
   if (!writable) return null;
   return (
@@ -431,39 +429,11 @@ function IntegrationActions({
             toast(errorMessage(outcome.error) ?? "Could not change the integration.", "danger");
         }}
       />
-      <button
-        type="button"
-        class="btn btn-ghost btn-icon btn-danger-ghost"
-        aria-label={`Delete ${label}`}
-        title="Delete integration"
-        onClick={() => setConfirming(true)}
-      >
-        <Icon name="trash" />
-      </button>
-      <ConfirmDialog
-        open={confirming}
-        title={`Delete ${label}?`}
-        confirmLabel="Delete integration"
-        danger
-        busy={removal.fetching}
-        error={errorMessage(removal.error)}
-        onCancel={() => setConfirming(false)}
-        onConfirm={async () => {
-          const outcome = await remove(
-            { id: integration.id },
-            { additionalTypenames: ["Integration"] },
-          );
-          if (!outcome.error) {
-            toast(`${label} deleted.`);
-            navigate(`/p/${encodeURIComponent(project)}/integrations`);
-          }
-        }}
-      >
-        <p>
-          Syncing stops at once and the configuration and stored credentials are removed.{" "}
-          <strong>Buckets and the messages already synced into them stay.</strong>
-        </p>
-      </ConfirmDialog>
+      <DeleteIntegrationButton
+        integrationId={integration.id}
+        label={label}
+        onDeleted={() => navigate(`/p/${encodeURIComponent(project)}/integrations`)}
+      />
     </>
   );
 }

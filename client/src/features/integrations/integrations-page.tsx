@@ -1,8 +1,7 @@
 import { useMutation, useQuery, useSubscription } from "@urql/preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { errorMessage } from "../../api/errors";
 import {
-  DeleteIntegrationDocument,
   IntegrationEventsDocument,
   ProjectIntegrationsDocument,
   SetIntegrationEnabledDocument,
@@ -11,12 +10,12 @@ import {
 } from "../../gql/graphql";
 import { Link } from "../../router";
 import { Switch } from "../../ui/controls";
-import { ConfirmDialog } from "../../ui/dialog";
 import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
 import { formatRelative, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { PageHeader } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
+import { DeleteIntegrationButton } from "./delete-integration";
 import { plainError } from "./plain-error";
 import { API_LABEL, AUTH_LABEL, Badge, CredentialBadge, DISABLED_REASON } from "./status";
 
@@ -133,8 +132,6 @@ function IntegrationRow({
   writable: boolean;
 }) {
   const [toggle, setEnabled] = useMutation(SetIntegrationEnabledDocument);
-  const [removal, remove] = useMutation(DeleteIntegrationDocument);
-  const [confirming, setConfirming] = useState(false);
   const href = `/p/${encodeURIComponent(project)}/integrations/${encodeURIComponent(integration.name)}`;
   const error = plainError(integration.lastError ?? integration.credentials.error);
   // Messages in the mailboxes' buckets (a bucket shared by several mailboxes counts once).
@@ -202,17 +199,7 @@ function IntegrationRow({
             else toast(`${label} ${enabled ? "enabled" : "disabled"}.`);
           }}
         />
-        {writable && (
-          <button
-            type="button"
-            class="btn btn-ghost btn-icon btn-danger-ghost"
-            aria-label={`Delete ${label}`}
-            title="Delete integration"
-            onClick={() => setConfirming(true)}
-          >
-            <Icon name="trash" />
-          </button>
-        )}
+        {writable && <DeleteIntegrationButton integrationId={integration.id} label={label} />}
       </div>
       <div class="integration-error" aria-live="polite">
         {error ? (
@@ -223,31 +210,6 @@ function IntegrationRow({
           <span class="muted">Updated {formatRelative(integration.updatedAt)}</span>
         )}
       </div>
-      <ConfirmDialog
-        open={confirming}
-        title={`Delete ${label}?`}
-        confirmLabel="Delete integration"
-        danger
-        busy={removal.fetching}
-        error={errorMessage(removal.error)}
-        onCancel={() => setConfirming(false)}
-        onConfirm={async () => {
-          const outcome = await remove(
-            { id: integration.id },
-            { additionalTypenames: ["Integration"] },
-          );
-          if (!outcome.error) {
-            setConfirming(false);
-            toast(`${label} deleted.`);
-          }
-        }}
-      >
-        <p>
-          Syncing stops at once and the integration's configuration and stored credentials are
-          removed. <strong>Buckets and the messages already synced into them stay.</strong>
-        </p>
-        <p class="muted">This cannot be undone.</p>
-      </ConfirmDialog>
     </li>
   );
 }
