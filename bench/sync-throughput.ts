@@ -179,10 +179,15 @@ async function ceiling(caDir: string) {
   const latencyMs = 150;
   const sim = await startSimulator({ caDir, latencyMs });
   const { email, connection } = await tenantWith(sim, Number(process.env.MESSAGES ?? 100_000));
+  // What the simulator and client deliver at all at this latency (the simulator renders on one core).
+  const bare = await barePager(email, connection);
   const run = await syncWithMailstream(email, connection);
   await sim.stop();
   const ceilingRate = (4 * PAGE_SIZE) / (latencyMs / 1000);
   const rate = run.stored / run.seconds;
+  console.log(
+    `bare pager at ${latencyMs} ms: ${Math.round(bare.count / bare.seconds)} msg/s (${(bare.count / bare.seconds / ceilingRate).toFixed(2)} of the ceiling)`,
+  );
   console.log(
     `ceiling: ${run.stored} messages in ${run.seconds.toFixed(1)} s = ${Math.round(rate)} msg/s; ceiling 4 x ${PAGE_SIZE} / ${latencyMs} ms = ${Math.round(ceilingRate)} msg/s`,
   );
