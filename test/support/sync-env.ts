@@ -54,6 +54,25 @@ export interface CreatedIntegration {
   mailboxes: { id: string; email: string; bucket: { id: string; name: string } }[];
 }
 
+/**
+ * Creates an integration through the API (connection: the demo app's client secret unless given)
+ * and answers what createIntegration answered.
+ */
+export async function createIntegration(
+  env: Pick<SyncEnv, "server" | "tenant">,
+  input: {
+    project: string;
+    name: string;
+    mailboxes: Record<string, unknown>[];
+    connection?: unknown;
+  },
+): Promise<CreatedIntegration> {
+  const data = await env.server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
+    input: { connection: secretConnection(env.tenant), ...input },
+  });
+  return data.createIntegration;
+}
+
 export function secretConnection(
   tenant: DemoTenant,
   app: { clientId: string; clientSecret: string } = tenant.app,

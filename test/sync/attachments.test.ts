@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
-  secretConnection,
+  createIntegration,
   startSyncEnv,
   type SyncEnv,
   waitForMailbox,
@@ -18,18 +16,12 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 
 async function sync(name: string, email: string, syncAttachments: boolean) {
-  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(
-    CREATE_INTEGRATION,
-    {
-      input: {
-        project: "files",
-        name,
-        connection: secretConnection(env.tenant),
-        mailboxes: [{ email, allTime: true, syncAttachments }],
-      },
-    },
-  );
-  const mailbox = created.createIntegration.mailboxes[0]!;
+  const created = await createIntegration(env, {
+    project: "files",
+    name,
+    mailboxes: [{ email, allTime: true, syncAttachments }],
+  });
+  const mailbox = created.mailboxes[0]!;
   await waitForMailbox(env.server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
   return bucketMessages(env.server, mailbox.bucket.id);
 }

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
+  createIntegration,
   secretConnection,
   startSyncEnv,
   type SyncEnv,
@@ -18,18 +17,12 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 
 async function syncAllTime(name: string, email: string) {
-  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(
-    CREATE_INTEGRATION,
-    {
-      input: {
-        project: "faults",
-        name,
-        connection: secretConnection(env.tenant),
-        mailboxes: [{ email, allTime: true }],
-      },
-    },
-  );
-  return created.createIntegration.mailboxes[0]!;
+  const created = await createIntegration(env, {
+    project: "faults",
+    name,
+    mailboxes: [{ email, allTime: true }],
+  });
+  return created.mailboxes[0]!;
 }
 
 async function expectExactSet(email: string, bucketId: string) {
@@ -136,15 +129,13 @@ describe("errors sorted by kind", () => {
 
   it("disables the integration when its credentials stop working", async () => {
     const { sim, tenant, server } = env;
-    const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-      input: {
-        project: "faults",
-        name: "revoked",
-        connection: secretConnection(tenant, tenant.restrictedApp),
-        mailboxes: [{ email: tenant.mailboxes.bob, allTime: true }],
-      },
+    const created = await createIntegration(env, {
+      project: "faults",
+      name: "revoked",
+      connection: secretConnection(tenant, tenant.restrictedApp),
+      mailboxes: [{ email: tenant.mailboxes.bob, allTime: true }],
     });
-    const mailbox = created.createIntegration.mailboxes[0]!;
+    const mailbox = created.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     sim
       .tenant(tenant.tenantId)
@@ -163,7 +154,7 @@ describe("errors sorted by kind", () => {
       integration = (
         await server.ok<{ integration: IntegrationState | null }>(
           `query($id: ID!) { integration(id: $id) { enabled disabledReason lastError } }`,
-          { id: created.createIntegration.id },
+          { id: created.id },
         )
       ).integration;
       if (integration?.disabledReason === "SYNC_ERROR") break;

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
-  secretConnection,
+  createIntegration,
   startSyncEnv,
   type SyncEnv,
   waitForFreshRound,
@@ -23,18 +21,12 @@ const ids = (list: { internetMessageId: string }[]) =>
   new Set(list.map((m) => m.internetMessageId));
 
 async function create(name: string, mailbox: Record<string, unknown>) {
-  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(
-    CREATE_INTEGRATION,
-    {
-      input: {
-        project: "live",
-        name,
-        connection: secretConnection(env.tenant),
-        mailboxes: [mailbox],
-      },
-    },
-  );
-  return created.createIntegration.mailboxes[0]!;
+  const created = await createIntegration(env, {
+    project: "live",
+    name,
+    mailboxes: [mailbox],
+  });
+  return created.mailboxes[0]!;
 }
 
 describe("incremental rounds", () => {

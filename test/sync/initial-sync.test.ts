@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
-  secretConnection,
+  createIntegration,
   startSyncEnv,
   type SyncEnv,
   waitForMailbox,
@@ -26,15 +24,12 @@ describe("a first sync", () => {
       deniedFolders: ["Root/Top of Information Store/Deleted Items"],
       deniedDomains: ["gmail.com"],
     };
-    const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-      input: {
-        project: "ops",
-        name: "exchange",
-        connection: secretConnection(tenant),
-        mailboxes: [{ email: alice, syncFrom: syncFrom.toISOString(), filters }],
-      },
+    const created = await createIntegration(env, {
+      project: "ops",
+      name: "exchange",
+      mailboxes: [{ email: alice, syncFrom: syncFrom.toISOString(), filters }],
     });
-    const integration = created.createIntegration;
+    const integration = created;
     expect(integration.credentials.status).toBe("VALID");
     expect(integration.credentials.mailboxes).toEqual([
       { email: alice, access: "ACCESSIBLE", error: null },
@@ -72,21 +67,18 @@ describe("a bucket of another project", () => {
     const bucket = await server.ok<{ createBucket: { id: string } }>(
       `mutation { createBucket(input: { project: "archive", name: "from-ops" }) { id } }`,
     );
-    const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-      input: {
-        project: "ops",
-        name: "cross",
-        connection: secretConnection(tenant),
-        mailboxes: [
-          {
-            email: tenant.mailboxes.bob,
-            allTime: true,
-            bucket: { existingBucketId: bucket.createBucket.id },
-          },
-        ],
-      },
+    const created = await createIntegration(env, {
+      project: "ops",
+      name: "cross",
+      mailboxes: [
+        {
+          email: tenant.mailboxes.bob,
+          allTime: true,
+          bucket: { existingBucketId: bucket.createBucket.id },
+        },
+      ],
     });
-    const mailbox = created.createIntegration.mailboxes[0]!;
+    const mailbox = created.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
     const stored = await bucketMessages(server, bucket.createBucket.id);
     const usage = await server.ok<{ archive: { usage: { unitsCharged: number } } }>(

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
-  secretConnection,
+  createIntegration,
   startSyncEnv,
   type SyncEnv,
   waitForMailbox,
@@ -29,18 +27,12 @@ const expectedCount = (email: string) =>
   ).size;
 
 async function create(name: string, email: string) {
-  const created = await env.server.ok<{ createIntegration: CreatedIntegration }>(
-    CREATE_INTEGRATION,
-    {
-      input: {
-        project: "life",
-        name,
-        connection: secretConnection(env.tenant),
-        mailboxes: [{ email, allTime: true }],
-      },
-    },
-  );
-  return created.createIntegration;
+  const created = await createIntegration(env, {
+    project: "life",
+    name,
+    mailboxes: [{ email, allTime: true }],
+  });
+  return created;
 }
 
 describe("enable, disable, delete and quota", () => {
@@ -95,15 +87,12 @@ describe("enable, disable, delete and quota", () => {
     await server.ok(
       `mutation { createProject(input: { name: "budget", unitBudget: 100 }) { id } }`,
     );
-    const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-      input: {
-        project: "budget",
-        name: "capped",
-        connection: secretConnection(tenant),
-        mailboxes: [{ email: tenant.mailboxes.carol, allTime: true }],
-      },
+    const created = await createIntegration(env, {
+      project: "budget",
+      name: "capped",
+      mailboxes: [{ email: tenant.mailboxes.carol, allTime: true }],
     });
-    const integration = created.createIntegration;
+    const integration = created;
     const mailbox = integration.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "DISABLED");
     const paused = await server.ok<{
