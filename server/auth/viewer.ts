@@ -47,6 +47,29 @@ export function requirePermission(
   }
 }
 
+/**
+ * The access rule on a row that may not exist: null when it is missing or lives in a project the
+ * viewer cannot see (the two are never told apart); FORBIDDEN when it is visible but the viewer
+ * lacks `permission`.
+ */
+export function visible<T>(
+  viewer: Viewer,
+  row: T | null | undefined,
+  projectId: string | undefined,
+  permission: PermissionName,
+  what: string,
+): T | null {
+  if (!row || projectId === undefined || !canSeeProject(viewer, projectId)) return null;
+  requirePermission(viewer, projectId, permission, what);
+  return row;
+}
+
+/** NOT_FOUND for a row `visible` did not return. */
+export function found<T>(row: T | null, what: string): T {
+  if (row === null) throw notFound(`${what} was not found.`);
+  return row;
+}
+
 export function requireAdmin(viewer: Viewer, action: string): void {
   if (!viewer.admin) throw forbidden(`Only an admin token may ${action}.`);
 }

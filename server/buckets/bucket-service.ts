@@ -1,8 +1,8 @@
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import type { PermissionName } from "../auth/permissions.js";
-import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
-import { conflict, notFound } from "../domain/errors.js";
+import { type Viewer, found, requirePermission, visible } from "../auth/viewer.js";
+import { conflict } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { BucketRow, MailboxRow, MessageRow, StreamBucketRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
@@ -25,11 +25,8 @@ export class BucketService {
     permission: PermissionName,
   ): Promise<BucketRow> {
     const row = await m.findOneBy(BucketRow, { id });
-    // One answer for "missing" and "in a project the caller cannot see": nothing tells them apart.
-    if (!row || !canSeeProject(viewer, row.projectId))
-      throw notFound(`Bucket '${id}' was not found.`);
-    requirePermission(viewer, row.projectId, permission, `Bucket '${id}'`);
-    return row;
+    const what = `Bucket '${id}'`;
+    return found(visible(viewer, row, row?.projectId, permission, what), what);
   }
 
   async list(viewer: Viewer, projectId: string): Promise<BucketRow[]> {
@@ -55,9 +52,7 @@ export class BucketService {
   /** The bucket by id, or null when it does not exist or lives in a project the viewer cannot see. */
   async findVisibleById(viewer: Viewer, id: string): Promise<BucketRow | null> {
     const row = await this.deps.db.read((m) => m.findOneBy(BucketRow, { id }));
-    if (!row || !canSeeProject(viewer, row.projectId)) return null;
-    requirePermission(viewer, row.projectId, "buckets-read", `Bucket '${id}'`);
-    return row;
+    return visible(viewer, row, row?.projectId, "buckets-read", `Bucket '${id}'`);
   }
 
   async messageCount(bucketId: string): Promise<number> {

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
-import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
+import { type Viewer, found, requirePermission, visible } from "../auth/viewer.js";
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { validateConnection, type ConnectionInput } from "../domain/connection-rules.js";
@@ -42,19 +42,13 @@ export class IntegrationService {
     permission: "integrations-read" | "integrations-write",
   ): Promise<IntegrationRow> {
     const row = await m.findOneBy(IntegrationRow, { id });
-    // One answer for "missing" and "in a project the caller cannot see": nothing tells them apart.
-    if (!row || !canSeeProject(viewer, row.projectId)) {
-      throw notFound(`Integration '${id}' was not found.`);
-    }
-    requirePermission(viewer, row.projectId, permission, `Integration '${id}'`);
-    return row;
+    const what = `Integration '${id}'`;
+    return found(visible(viewer, row, row?.projectId, permission, what), what);
   }
 
   async findById(viewer: Viewer, id: string): Promise<IntegrationRow | null> {
     const row = await this.deps.db.read((m) => m.findOneBy(IntegrationRow, { id }));
-    if (!row || !canSeeProject(viewer, row.projectId)) return null;
-    requirePermission(viewer, row.projectId, "integrations-read", `Integration '${id}'`);
-    return row;
+    return visible(viewer, row, row?.projectId, "integrations-read", `Integration '${id}'`);
   }
 
   async list(viewer: Viewer, projectId: string): Promise<IntegrationRow[]> {

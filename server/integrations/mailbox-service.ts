@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
-import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
-import { badInput, conflict, notFound } from "../domain/errors.js";
+import { type Viewer, canSeeProject, found, requirePermission, visible } from "../auth/viewer.js";
+import { badInput, conflict } from "../domain/errors.js";
 import { emailKey } from "../domain/email-address.js";
 import {
   autoBucketName,
@@ -36,26 +36,28 @@ export class MailboxService {
     id: string,
     permission: "integrations-read" | "integrations-write",
   ): Promise<{ mailbox: MailboxRow; integration: IntegrationRow }> {
+    return found(await MailboxService.load(m, viewer, id, permission), `Mailbox '${id}'`);
+  }
+
+  /** A mailbox and its integration under the access rule (see `visible`); null when not visible. */
+  private static async load(
+    m: EntityManager,
+    viewer: Viewer,
+    id: string,
+    permission: "integrations-read" | "integrations-write",
+  ): Promise<{ mailbox: MailboxRow; integration: IntegrationRow } | null> {
     const mailbox = await m.findOneBy(MailboxRow, { id });
     const integration =
       mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
-    // One answer for "missing" and "in a project the caller cannot see": nothing tells them apart.
-    if (!mailbox || !integration || !canSeeProject(viewer, integration.projectId)) {
-      throw notFound(`Mailbox '${id}' was not found.`);
-    }
-    requirePermission(viewer, integration.projectId, permission, `Mailbox '${id}'`);
-    return { mailbox, integration };
+    const pair = mailbox && integration ? { mailbox, integration } : null;
+    return visible(viewer, pair, integration?.projectId, permission, `Mailbox '${id}'`);
   }
 
   async findById(viewer: Viewer, id: string): Promise<MailboxRow | null> {
-    return this.deps.db.read(async (m) => {
-      const mailbox = await m.findOneBy(MailboxRow, { id });
-      const integration =
-        mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
-      if (!mailbox || !integration || !canSeeProject(viewer, integration.projectId)) return null;
-      requirePermission(viewer, integration.projectId, "integrations-read", `Mailbox '${id}'`);
-      return mailbox;
-    });
+    const pair = await this.deps.db.read((m) =>
+      MailboxService.load(m, viewer, id, "integrations-read"),
+    );
+    return pair?.mailbox ?? null;
   }
 
   async listForIntegration(integrationId: string): Promise<MailboxRow[]> {

@@ -1,5 +1,5 @@
 import type { Deps } from "../app/deps.js";
-import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
+import { type Viewer, visible } from "../auth/viewer.js";
 import { badInput } from "../domain/errors.js";
 import { AttachmentRow, MessageRow } from "../storage/entities/index.js";
 import { type MessageFilter, type MessagePage, pageMessages } from "../storage/message-queries.js";
@@ -33,9 +33,7 @@ export class MessageService {
 
   async findById(viewer: Viewer, id: string): Promise<MessageRow | null> {
     const row = await this.deps.db.read((m) => m.findOneBy(MessageRow, { id }));
-    if (!row || !canSeeProject(viewer, row.projectId)) return null;
-    requirePermission(viewer, row.projectId, "messages-read", `Message '${id}'`);
-    return row;
+    return visible(viewer, row, row?.projectId, "messages-read", `Message '${id}'`);
   }
 
   async attachments(messageId: string): Promise<AttachmentRow[]> {
