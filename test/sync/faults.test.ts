@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, eventually, settle } from "../live/fixtures.js";
 import { expectedMessages } from "../support/expected-sync.js";
+import { ADMIN_TOKEN } from "../support/test-server.js";
 import {
   bucketMessages,
   createIntegration,
@@ -110,12 +112,23 @@ describe("a sync under Graph faults ends with the same exact set", () => {
   });
 });
 
+/** integrationEvents of the project, over a real graphql-ws connection (subscribed on return). */
+async function watchIntegrationEvents() {
+  const connection = connect(env.server, ADMIN_TOKEN);
+  const received = connection.subscribe<{
+    integrationEvents: { kind: string; integrationId: string };
+  }>(`subscription { integrationEvents(project: "faults") { kind integrationId } }`);
+  await settle(); // the subscription is registered once the socket has said `subscribe`
+  return { data: received.data, dispose: () => connection.dispose() };
+}
+
 describe("errors sorted by kind", () => {
   it("disables a mailbox that disappears (not found) and keeps the error", async () => {
     const { sim, tenant, server } = env;
     const email = tenant.mailboxes.carol;
     const mailbox = await syncAllTime("vanishing", email);
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
+    const events = await watchIntegrationEvents();
     sim.deleteMailbox(email);
     await server.ok(`mutation($id: ID!) { syncMailbox(id: $id) { id } }`, { id: mailbox.id });
     const state = await waitForMailbox(
@@ -125,6 +138,12 @@ describe("errors sorted by kind", () => {
     );
     expect(state.enabled).toBe(false);
     expect(state.sync.lastError).toMatch(/ErrorInvalidUser|not found|does not exist/i);
+    // …and the change is announced live.
+    await eventually(
+      () => events.data.some((e) => e.integrationEvents.kind === "MAILBOX_DISABLED"),
+      10_000,
+    );
+    events.dispose();
   });
 
   it("disables the integration when its credentials stop working", async () => {
@@ -137,6 +156,7 @@ describe("errors sorted by kind", () => {
     });
     const mailbox = created.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
+    const events = await watchIntegrationEvents();
     sim
       .tenant(tenant.tenantId)
       .apps.get(tenant.restrictedApp.clientId.toLowerCase())!
@@ -162,5 +182,15 @@ describe("errors sorted by kind", () => {
     }
     expect(integration).toMatchObject({ enabled: false, disabledReason: "SYNC_ERROR" });
     expect(integration!.lastError).toMatch(/AADSTS/);
+    await eventually(
+      () =>
+        events.data.some(
+          (e) =>
+            e.integrationEvents.kind === "DISABLED" &&
+            e.integrationEvents.integrationId === created.id,
+        ),
+      10_000,
+    );
+    events.dispose();
   });
 });
