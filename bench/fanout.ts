@@ -9,7 +9,7 @@ import { WebSocketServer } from "ws";
 import { publishMessagesAdded } from "../server/messages/message-events.js";
 import type { MessageRow } from "../server/storage/entities/index.js";
 import { storeMessages } from "../server/storage/message-store.js";
-import { startApiServer } from "../test/support/api-server.js";
+import { startTestServer } from "../test/support/test-server.js";
 import { createProject, createToken, incomingMessage } from "../test/live/fixtures.js";
 
 const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1000);
@@ -169,7 +169,7 @@ async function runPhases(
 }
 
 async function main(): Promise<void> {
-  const server = await startApiServer();
+  const server = await startTestServer();
   try {
     const { project, bucketIds } = await createProject(server, "bench");
     const reader = await createToken(server, [

@@ -2,7 +2,7 @@
 // consumer needs) against a raw keyset `SELECT … LIMIT 100` on the same database, same run.
 // Run: npm run bench:stream (SQLite); TEST_POSTGRES_URL=postgres://… npm run bench:stream for PostgreSQL.
 import { storeMessages } from "../server/storage/message-store.js";
-import { startApiServer } from "../test/support/api-server.js";
+import { startTestServer } from "../test/support/test-server.js";
 import { createProject, incomingMessage } from "../test/live/fixtures.js";
 
 const MESSAGES = Number(process.env.MESSAGES ?? 20_000);
@@ -31,7 +31,7 @@ interface Batch {
 }
 
 async function main(): Promise<void> {
-  const server = await startApiServer();
+  const server = await startTestServer();
   try {
     const { project, bucketIds } = await createProject(server, "bench", ["inbox", "other"]);
     const { db } = server.app.deps;

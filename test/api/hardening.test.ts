@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntegrationRow } from "../../server/storage/entities/index.js";
-import { startApiServer } from "../support/api-server.js";
+import {
+  startTestServer,
+  ADMIN_TOKEN,
+  type GraphQLResponse,
+  type TestServer,
+} from "../support/test-server.js";
 import { flipCiphertextByte, storeIntegration } from "../support/stored-integration.js";
-import { ADMIN_TOKEN, type GraphQLResponse, type TestServer } from "../support/test-server.js";
 
 /**
  * `{ projects { buckets { project { buckets … { name } } } } }` of the given depth, counted as
@@ -28,8 +32,8 @@ const others: TestServer[] = [];
 
 beforeAll(async () => {
   [dev, production] = await Promise.all([
-    startApiServer({ MAILSTREAM_MAX_BODY_BYTES: "2000" }),
-    startApiServer({ NODE_ENV: "production" }),
+    startTestServer({ env: { MAILSTREAM_MAX_BODY_BYTES: "2000" } }),
+    startTestServer({ env: { NODE_ENV: "production" } }),
   ]);
   for (const server of [dev, production]) {
     await server.ok(`mutation {
@@ -187,7 +191,7 @@ describe("introspection and landing page", () => {
     [{ MAILSTREAM_INTROSPECTION: "false" }, false],
     [{ NODE_ENV: "production", MAILSTREAM_INTROSPECTION: "true" }, true],
   ])("follow MAILSTREAM_INTROSPECTION: %j → %s", async (env, on) => {
-    const server = await startApiServer(env);
+    const server = await startTestServer({ env });
     others.push(server);
     const result = await query(server, INTROSPECTION);
     if (on) expect(result.json?.data).toEqual({ __schema: { queryType: { name: "Query" } } });
@@ -246,7 +250,7 @@ describe("error details", () => {
 
 describe("variables that do not coerce", () => {
   it("answer BAD_USER_INPUT, not an internal error", async () => {
-    const server = await startApiServer();
+    const server = await startTestServer();
     try {
       const result = await server.gql(
         `mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }`,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshot } from "../support/snapshot.js";
-import { startApiServer } from "../support/api-server.js";
-import type { TestServer } from "../support/test-server.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 
 const CREATE = `mutation($input: CreateProjectInput!) {
   createProject(input: $input) { id name title description unitBudget usage { messagesCreated unitsCharged } }
@@ -9,7 +8,7 @@ const CREATE = `mutation($input: CreateProjectInput!) {
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startApiServer();
+  server = await startTestServer();
 });
 afterAll(() => server.stop());
 

@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countStaleSecrets, rotateDataDirKey } from "../../server/auth/key-rotation.js";
 import { KEY_FILE_NAME, SecretBox, loadKeyRing } from "../../server/auth/secret-box.js";
 import { IntegrationRow } from "../../server/storage/entities/index.js";
-import { startApiServer } from "../support/api-server.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 import { snapshot } from "../support/snapshot.js";
 import { flipCiphertextByte, storeIntegration } from "../support/stored-integration.js";
-import type { TestServer } from "../support/test-server.js";
 
 /** Distinctive enough that finding it anywhere can only mean a leak. */
 const CLIENT_SECRET = "Zq8~leak-canary-client-secret-4f1e9b";
@@ -26,7 +25,7 @@ let integration: IntegrationRow;
 let restarted: TestServer | null = null;
 
 beforeAll(async () => {
-  server = await startApiServer();
+  server = await startTestServer();
   integration = await storeIntegration(server.app.deps.db, server.app.deps.secrets, {
     secrets: { clientSecret: CLIENT_SECRET, servicePassword: SERVICE_PASSWORD },
   });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishMessagesAdded } from "../../server/messages/message-events.js";
 import { storeMessages } from "../../server/storage/message-store.js";
-import { startApiServer } from "../support/api-server.js";
-import type { TestServer } from "../support/test-server.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 import { type ProjectRef, createProject, incomingMessage } from "../live/fixtures.js";
 
 const TOTAL = 10_000;
@@ -32,7 +31,7 @@ let project: ProjectRef;
 let bucketIds: Record<string, string>;
 
 beforeAll(async () => {
-  server = await startApiServer();
+  server = await startTestServer();
   ({ project, bucketIds } = await createProject(server, "concurrent", ["left", "right"]));
   await server.ok(
     `mutation($ids: [ID!]!) { createStream(input: { project: "concurrent", name: "everything", bucketIds: $ids }) { id } }`,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiServer } from "../support/api-server.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 import { snapshot } from "../support/snapshot.js";
-import type { TestServer } from "../support/test-server.js";
 import {
   type ProjectRef,
   createProject,
@@ -41,7 +40,7 @@ let main: { project: ProjectRef; bucketIds: Record<string, string> };
 let other: { project: ProjectRef; bucketIds: Record<string, string> };
 
 beforeAll(async () => {
-  server = await startApiServer();
+  server = await startTestServer();
   main = await createProject(server, "streams-main", ["inbox", "archive", "quiet"]);
   other = await createProject(server, "streams-other");
 });

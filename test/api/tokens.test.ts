@@ -1,9 +1,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiServer } from "../support/api-server.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 import { snapshot } from "../support/snapshot.js";
-import type { TestServer } from "../support/test-server.js";
 
 const CREATE_TOKEN = `mutation($input: CreateApiTokenInput!) {
   createApiToken(input: $input) { token apiToken { id name admin grants { project permissions } } }
@@ -11,7 +10,7 @@ const CREATE_TOKEN = `mutation($input: CreateApiTokenInput!) {
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startApiServer();
+  server = await startTestServer();
   await server.ok(
     `mutation { a: createProject(input: { name: "alpha" }) { id } b: createProject(input: { name: "beta" }) { id } }`,
   );

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttachmentBlobRow, AttachmentRow } from "../../server/storage/entities/index.js";
 import { attachContent } from "../../server/storage/attachment-store.js";
 import type { IncomingAttachment } from "../../server/storage/message-store.js";
-import { startApiServer } from "../support/api-server.js";
-import { ADMIN_TOKEN, type TestServer } from "../support/test-server.js";
+import { startTestServer, ADMIN_TOKEN, type TestServer } from "../support/test-server.js";
 import {
   type ProjectRef,
   createProject,
@@ -19,7 +18,7 @@ let bucketId: string;
 let readerToken: string;
 
 beforeAll(async () => {
-  server = await startApiServer();
+  server = await startTestServer();
   const made = await createProject(server, "downloads");
   project = made.project;
   bucketId = made.bucketIds.inbox!;

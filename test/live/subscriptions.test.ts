@@ -2,8 +2,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntegrationRow, MailboxRow, MailboxSyncRow } from "../../server/storage/entities/index.js";
 import { newId } from "../../server/storage/ids.js";
-import { startApiServer } from "../support/api-server.js";
-import type { TestServer } from "../support/test-server.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 import {
   type ProjectRef,
   connect,
@@ -37,7 +36,7 @@ let beta: { project: ProjectRef; bucketIds: Record<string, string> };
 const connections: { dispose(): unknown }[] = [];
 
 beforeAll(async () => {
-  server = await startApiServer();
+  server = await startTestServer();
   alpha = await createProject(server, "live-alpha", ["inbox", "archive"]);
   beta = await createProject(server, "live-beta");
 });

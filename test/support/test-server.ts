@@ -51,7 +51,7 @@ export interface TestServerOptions {
 }
 
 /** Starts the real server in-process on a free port with its own data dir (and database). */
-export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), "mailstream-test-"));
   let databaseUrl = options.reuse?.databaseUrl ?? null;
   let dropDatabase = options.reuse?.dropDatabase;
