@@ -1,3 +1,5 @@
+import DataLoader from "dataloader";
+import { In } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import { type Viewer, visible } from "../auth/viewer.js";
 import { badInput } from "../domain/errors.js";
@@ -9,6 +11,30 @@ import { BucketService } from "../buckets/bucket-service.js";
 export const MAX_PAGE_SIZE = 200;
 
 export class MessageService {
+  /**
+   * A page of messages asks for each message's attachments; they are read in one query per tick.
+   * No cache: batching only, so nothing stale outlives the request and nothing crosses viewers
+   * (each message was already checked against its viewer).
+   */
+  private readonly attachmentLoader = new DataLoader<string, AttachmentRow[]>(
+    async (messageIds) => {
+      const rows = await this.deps.db.read((m) =>
+        m.find(AttachmentRow, {
+          where: { messageId: In([...messageIds]) },
+          order: { name: "ASC" },
+        }),
+      );
+      const byMessage = new Map<string, AttachmentRow[]>();
+      for (const row of rows) {
+        const list = byMessage.get(row.messageId);
+        if (list) list.push(row);
+        else byMessage.set(row.messageId, [row]);
+      }
+      return messageIds.map((id) => byMessage.get(id) ?? []);
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
+
   constructor(private readonly deps: Deps) {}
 
   async page(
@@ -36,9 +62,7 @@ export class MessageService {
     return visible(viewer, row, row?.projectId, "messages-read", `Message '${id}'`);
   }
 
-  async attachments(messageId: string): Promise<AttachmentRow[]> {
-    return this.deps.db.read((m) =>
-      m.find(AttachmentRow, { where: { messageId }, order: { name: "ASC" } }),
-    );
+  attachments(messageId: string): Promise<AttachmentRow[]> {
+    return this.attachmentLoader.load(messageId);
   }
 }
