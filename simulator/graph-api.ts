@@ -195,7 +195,20 @@ export class GraphApi {
       return;
     }
     const answer = this.mail.handle(mailbox, userRef, rest, url.searchParams, prefer);
-    if (answer.kind === "json") this.sendJson(res, 200, answer.body, headers);
+    if (answer.kind === "json" && answer.renderedValue) {
+      // The body's own properties, then the already serialised messages as its `value`.
+      const head = JSON.stringify(answer.body);
+      const payload = Buffer.from(
+        `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"value":[${answer.renderedValue.join(",")}]}`,
+      );
+      res.writeHead(200, {
+        ...headers,
+        "content-type": JSON_TYPE,
+        "odata-version": "4.0",
+        "content-length": String(payload.length),
+      });
+      res.end(payload);
+    } else if (answer.kind === "json") this.sendJson(res, 200, answer.body, headers);
     else {
       res.writeHead(200, {
         ...headers,

@@ -13,6 +13,7 @@ import {
   renderAttachment,
   renderFolder,
   renderMessage,
+  type MessageView,
 } from "./graph-json.js";
 import { decodeId } from "./ids.js";
 import type { Folder, Mailbox } from "./mailbox.js";
@@ -33,7 +34,7 @@ import {
  * their raw `$value`. Page sizes follow Graph: 10 by default.
  */
 export type MailAnswer =
-  | { kind: "json"; body: Record<string, unknown> }
+  | { kind: "json"; body: Record<string, unknown>; renderedValue?: string[] }
   | { kind: "raw"; contentType: string; body: Buffer };
 
 const DEFAULT_PAGE = 10;
@@ -45,10 +46,58 @@ const notFound = (): GraphHttpError =>
 const malformed = (): GraphHttpError =>
   new GraphHttpError(400, "ErrorInvalidIdMalformed", "Id is malformed.");
 
+/**
+ * Rendered message JSON, keyed by everything the rendering depends on (every change to a message
+ * bumps its changeSeq, so a stale entry is never served). The simulator stands in for a remote
+ * service whose CPU is not ours: serving repeated pages from here keeps it from being what a
+ * benchmark of the sync engine measures. Oldest entries go first beyond the cap.
+ */
+const RENDER_CACHE_ENTRIES = 250_000;
+
 export class MailRoutes {
+  private readonly rendered = new WeakMap<Mailbox, Map<string, string>>();
+
   constructor(
     private readonly deps: { graphUrl: () => string; deltaReplayOverlap: () => number },
   ) {}
+
+  private renderedMessage(
+    mailbox: Mailbox,
+    view: MessageView,
+    opts: { immutableIds: boolean; select?: readonly string[]; delta?: boolean },
+    expand: { select?: string[] } | null,
+  ): string {
+    let cache = this.rendered.get(mailbox);
+    if (!cache) this.rendered.set(mailbox, (cache = new Map()));
+    const key = [
+      view.key,
+      mailbox.changeSeq(view.key),
+      view.folder.id,
+      view.gen,
+      opts.immutableIds,
+      opts.select?.join(",") ?? "*",
+      opts.delta ?? false,
+      expand ? (expand.select?.join(",") ?? "*") : "-",
+    ].join("|");
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const out: Record<string, unknown> = opts.delta
+      ? { "@odata.type": "#microsoft.graph.message" }
+      : {};
+    Object.assign(out, renderMessage(mailbox, view, { ...opts, webBase: this.deps.graphUrl() }));
+    if (expand) {
+      const lastModified = mailbox.lastModifiedAt(view.key);
+      out.attachments = mailbox
+        .content(view.key)
+        .attachments.map((spec, i) =>
+          renderAttachment(spec, mailbox.attachmentId(view.key, i), lastModified, expand.select),
+        );
+    }
+    const json = JSON.stringify(out);
+    if (cache.size >= RENDER_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(key, json);
+    return json;
+  }
 
   handle(
     mailbox: Mailbox,
@@ -154,29 +203,21 @@ export class MailRoutes {
     };
     if (query.get("$count")?.toLowerCase() === "true") body["@odata.count"] = matching.length;
     const expand = parseAttachmentExpand(query.get("$expand"));
-    body.value = page.map((key) => {
-      const rendered = renderMessage(
+    const value = page.map((key) =>
+      this.renderedMessage(
         mailbox,
         { key, folder: mailbox.folderOfKey(key) ?? folder, gen: mailbox.moveGeneration(key) },
-        { immutableIds: ctx.prefer.immutableIds, select, webBase: this.deps.graphUrl() },
-      );
-      if (expand) {
-        const lastModified = mailbox.lastModifiedAt(key);
-        rendered.attachments = mailbox
-          .content(key)
-          .attachments.map((spec, i) =>
-            renderAttachment(spec, mailbox.attachmentId(key, i), lastModified, expand.select),
-          );
-      }
-      return rendered;
-    });
+        { immutableIds: ctx.prefer.immutableIds, select },
+        expand,
+      ),
+    );
     if (skip + top < ordered.length) {
       body["@odata.nextLink"] = link(`${ctx.userBase}/mailFolders/${folder.id}/messages`, query, {
         $skip: String(skip + top),
         $top: String(top),
       });
     }
-    return json(body);
+    return { kind: "json", body, renderedValue: value };
   }
 
   private delta(ctx: RouteContext, folder: Folder): MailAnswer {
@@ -229,19 +270,17 @@ export class MailRoutes {
     const page = runDelta(mailbox, folder, state, pageSize, this.deps.deltaReplayOverlap());
     const value = page.items.map((item) =>
       item.type === "removed"
-        ? {
+        ? JSON.stringify({
             "@odata.type": "#microsoft.graph.message",
             id: mailbox.messageId(item.key, prefer.immutableIds, item.gen),
             "@removed": { reason: "deleted" },
-          }
-        : {
-            "@odata.type": "#microsoft.graph.message",
-            ...renderMessage(mailbox, item, {
-              immutableIds: prefer.immutableIds,
-              select: state.q.select,
-              webBase: this.deps.graphUrl(),
-            }),
-          },
+          })
+        : this.renderedMessage(
+            mailbox,
+            item,
+            { immutableIds: prefer.immutableIds, select: state.q.select, delta: true },
+            null,
+          ),
     );
     const deltaBase = `${ctx.userBase}/mailFolders('${folder.id}')/messages/delta`;
     const body: Record<string, unknown> = {
@@ -251,8 +290,7 @@ export class MailRoutes {
       body["@odata.nextLink"] = `${deltaBase}?$skiptoken=${encodeDeltaState(page.nextLink)}`;
     if (page.deltaLink)
       body["@odata.deltaLink"] = `${deltaBase}?$deltatoken=${encodeDeltaState(page.deltaLink)}`;
-    body.value = value;
-    return json(body);
+    return { kind: "json", body, renderedValue: value };
   }
 
   private messageRoute(
