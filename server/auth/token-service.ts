@@ -6,6 +6,7 @@ import { newId } from "../storage/ids.js";
 import { PERMISSIONS, type PermissionName } from "./permissions.js";
 import { generateToken, hashToken } from "./token-hash.js";
 import { type Viewer, requireAdmin } from "./viewer.js";
+import { selectRow, selectRows } from "../storage/plain-select.js";
 
 export interface GrantInput {
   project: string;
@@ -30,11 +31,14 @@ export class TokenService {
 
   /** Resolves a bearer token to its viewer; null when absent, revoked or unknown. */
   async authenticate(token: string): Promise<Viewer | null> {
+    // Every request takes this path: plain SQL rather than the query builder.
     const row = await this.deps.db.read((m) =>
-      m.findOneBy(ApiTokenRow, { tokenHash: hashToken(token) }),
+      selectRow(m, ApiTokenRow, { tokenHash: hashToken(token) }),
     );
     if (!row || row.revokedAt) return null;
-    const grants = await this.deps.db.read((m) => m.findBy(ApiTokenGrantRow, { tokenId: row.id }));
+    const grants = await this.deps.db.read((m) =>
+      selectRows(m, ApiTokenGrantRow, { tokenId: row.id }),
+    );
     const now = this.deps.now();
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.deps.db.transaction((m) =>

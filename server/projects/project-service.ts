@@ -5,6 +5,7 @@ import { badInput, conflict, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { IntegrationRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
+import { selectRow } from "../storage/plain-select.js";
 
 export interface CreateProject {
   name: string;
@@ -49,7 +50,7 @@ export class ProjectService {
 
   /** As findByName, inside a transaction, answering NOT_FOUND (the access rule) when absent. */
   static async requireVisible(m: EntityManager, viewer: Viewer, name: string): Promise<ProjectRow> {
-    const row = await m.findOneBy(ProjectRow, { name });
+    const row = await selectRow(m, ProjectRow, { name });
     if (!row || !canSeeProject(viewer, row.id)) throw notFound(`Project '${name}' was not found.`);
     return row;
   }

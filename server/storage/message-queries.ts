@@ -1,5 +1,6 @@
 import type { EntityManager, SelectQueryBuilder } from "typeorm";
 import { MessageRow } from "./entities/index.js";
+import { type Param, selectRows } from "./plain-select.js";
 
 export interface MessageFilter {
   receivedFrom?: Date | null;
@@ -98,38 +99,14 @@ export type MessageHead = Pick<
 
 const HEAD_COLUMNS = ["id", "sequenceId", "receivedAt", "folder", "participantAddresses"] as const;
 
-/**
- * The stream reads run for every batch a consumer fetches, so they skip the query builder and its
- * entity transformer: plain SQL, hydrated column by column with the driver's own conversions
- * (dates, JSON, bigints), which is what TypeORM does underneath at a fraction of the cost.
- */
-function selectMessages(
+/** The stream reads run for every batch a consumer fetches: plain SQL (./plain-select.ts). */
+async function selectMessages(
   m: EntityManager,
-  where: (param: (value: unknown) => string) => string,
+  where: (param: Param) => string,
   tail: string,
   properties?: readonly (keyof MessageRow)[],
 ): Promise<MessageRow[]> {
-  const metadata = m.connection.getMetadata(MessageRow);
-  const columns = properties
-    ? metadata.columns.filter((c) => properties.includes(c.propertyName as keyof MessageRow))
-    : metadata.columns;
-  const postgres = m.connection.options.type === "postgres";
-  const values: unknown[] = [];
-  const param = (value: unknown) => {
-    values.push(value);
-    return postgres ? `$${values.length}` : "?";
-  };
-  const list = columns.map((c) => `"${c.databaseName}"`).join(", ");
-  const sql = `SELECT ${list} FROM "message" WHERE ${where(param)} ${tail}`;
-  const driver = m.connection.driver;
-  return m.query(sql, values).then((raws: Record<string, unknown>[]) =>
-    raws.map((raw) => {
-      const row = Object.create(MessageRow.prototype) as Record<string, unknown>;
-      for (const column of columns)
-        row[column.propertyName] = driver.prepareHydratedValue(raw[column.databaseName], column);
-      return normalizeMessage(row as unknown as MessageRow);
-    }),
-  );
+  return (await selectRows(m, MessageRow, where, { tail, properties })).map(normalizeMessage);
 }
 
 /**
@@ -137,8 +114,7 @@ function selectMessages(
  * the (project_id, sequence_id) index, so it costs the rows returned, not the rows skipped.
  */
 const afterWhere =
-  (projectId: string, bucketIds: readonly string[], after: string) =>
-  (param: (v: unknown) => string) =>
+  (projectId: string, bucketIds: readonly string[], after: string) => (param: Param) =>
     `"project_id" = ${param(projectId)} AND "sequence_id" > ${param(after)} AND "bucket_id" IN (${bucketIds.map(param).join(", ")})`;
 
 export function messagesAfter(

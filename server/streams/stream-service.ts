@@ -21,6 +21,7 @@ import {
 } from "../storage/message-queries.js";
 import { compileStreamFilter, isEmptyStreamFilter } from "./stream-filter.js";
 import { validateStreamFilter, type StreamFilterInput } from "./stream-filter-rules.js";
+import { selectRow } from "../storage/plain-select.js";
 
 export const MIN_FETCH_SIZE = 1;
 export const MAX_FETCH_SIZE = 1024;
@@ -96,7 +97,7 @@ export class StreamService {
   ): Promise<{ stream: StreamRow; project: ProjectRow }> {
     const project = await ProjectService.requireVisible(m, viewer, projectName);
     requirePermission(viewer, project.id, permission, `Stream '${name}'`);
-    const row = await m.findOneBy(StreamRow, { projectId: project.id, name });
+    const row = await selectRow(m, StreamRow, { projectId: project.id, name });
     if (!row) throw notFound(`Project '${projectName}' has no stream named '${name}'.`);
     return { stream: normalizeStream(row), project };
   }
@@ -111,7 +112,7 @@ export class StreamService {
 
   async findByName(viewer: Viewer, projectId: string, name: string): Promise<StreamRow | null> {
     requireStreamAccess(viewer, projectId, "The project");
-    const row = await this.deps.db.read((m) => m.findOneBy(StreamRow, { projectId, name }));
+    const row = await this.deps.db.read((m) => selectRow(m, StreamRow, { projectId, name }));
     return row && normalizeStream(row);
   }
 
