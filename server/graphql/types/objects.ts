@@ -13,14 +13,17 @@ import {
 // Object types mirror the contract (shared/contract/schema.graphql). Fields that need a lookup
 // (project, mailboxes, usage, …) are field resolvers in ../resolvers; the rest are read from the
 // storage rows that resolvers return, which is why these classes declare only plain fields.
+// No type-graphql middleware or auth checker is used, so plain fields skip its per-field wrapper
+// (graphql-js reads the property directly): a 100-message stream fetch resolves ~2,000 of them.
+const PLAIN = { simpleResolvers: true } as const;
 
-@ObjectType("Usage")
+@ObjectType("Usage", PLAIN)
 export class UsageType {
   @Field(() => Int) messagesCreated!: number;
   @Field(() => Int) unitsCharged!: number;
 }
 
-@ObjectType("Project")
+@ObjectType("Project", PLAIN)
 export class ProjectType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -30,14 +33,14 @@ export class ProjectType {
   @Field(() => Int, { nullable: true }) unitBudget!: number | null;
 }
 
-@ObjectType("MailboxCheck")
+@ObjectType("MailboxCheck", PLAIN)
 export class MailboxCheckType {
   @Field(() => String) email!: string;
   @Field(() => MailboxAccess) access!: MailboxAccess;
   @Field(() => String, { nullable: true }) error!: string | null;
 }
 
-@ObjectType("CredentialCheck")
+@ObjectType("CredentialCheck", PLAIN)
 export class CredentialCheckType {
   @Field(() => CredentialStatus) status!: CredentialStatus;
   @Field(() => Date, { nullable: true }) checkedAt!: Date | null;
@@ -45,7 +48,7 @@ export class CredentialCheckType {
   @Field(() => [MailboxCheckType]) mailboxes!: MailboxCheckType[];
 }
 
-@ObjectType("Integration")
+@ObjectType("Integration", PLAIN)
 export class IntegrationType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -67,7 +70,7 @@ export class IntegrationType {
   @Field(() => Date) updatedAt!: Date;
 }
 
-@ObjectType("MailboxFilters")
+@ObjectType("MailboxFilters", PLAIN)
 export class MailboxFiltersType {
   @Field(() => [String]) allowedFolders!: string[];
   @Field(() => [String]) deniedFolders!: string[];
@@ -77,7 +80,7 @@ export class MailboxFiltersType {
   @Field(() => [String]) deniedDomains!: string[];
 }
 
-@ObjectType("SyncState")
+@ObjectType("SyncState", PLAIN)
 export class SyncStateType {
   @Field(() => SyncStatus) status!: SyncStatus;
   @Field(() => String, { nullable: true }) phase!: string | null;
@@ -95,6 +98,7 @@ export class SyncStateType {
 }
 
 @ObjectType("FolderCheckpoint", {
+  ...PLAIN,
   description: "Where a folder's enumeration stands (beyond the contract; for support).",
 })
 export class FolderCheckpointType {
@@ -111,7 +115,7 @@ export class FolderCheckpointType {
   @Field(() => Date) updatedAt!: Date;
 }
 
-@ObjectType("Mailbox")
+@ObjectType("Mailbox", PLAIN)
 export class MailboxType {
   @Field(() => ID) id!: string;
   @Field(() => String) email!: string;
@@ -123,7 +127,7 @@ export class MailboxType {
   @Field(() => DisabledReason, { nullable: true }) disabledReason!: DisabledReason | null;
 }
 
-@ObjectType("Bucket")
+@ObjectType("Bucket", PLAIN)
 export class BucketType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -131,13 +135,13 @@ export class BucketType {
   @Field(() => Date) createdAt!: Date;
 }
 
-@ObjectType("Participant")
+@ObjectType("Participant", PLAIN)
 export class ParticipantType {
   @Field(() => String, { nullable: true }) name!: string | null;
   @Field(() => String) address!: string;
 }
 
-@ObjectType("Attachment")
+@ObjectType("Attachment", PLAIN)
 export class AttachmentType {
   @Field(() => String) name!: string;
   @Field(() => String) contentType!: string;
@@ -146,7 +150,7 @@ export class AttachmentType {
   @Field(() => String, { nullable: true }) reference!: string | null;
 }
 
-@ObjectType("Message")
+@ObjectType("Message", PLAIN)
 export class MessageType {
   @Field(() => ID) id!: string;
   @Field(() => String) sequenceId!: string;
@@ -166,26 +170,26 @@ export class MessageType {
   @Field(() => Date) storedAt!: Date;
 }
 
-@ObjectType("MessageEdge")
+@ObjectType("MessageEdge", PLAIN)
 export class MessageEdgeType {
   @Field(() => String) cursor!: string;
   @Field(() => MessageType) node!: MessageType;
 }
 
-@ObjectType("PageInfo")
+@ObjectType("PageInfo", PLAIN)
 export class PageInfoType {
   @Field(() => Boolean) hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor!: string | null;
 }
 
-@ObjectType("MessageConnection")
+@ObjectType("MessageConnection", PLAIN)
 export class MessageConnectionType {
   @Field(() => [MessageEdgeType]) edges!: MessageEdgeType[];
   @Field(() => PageInfoType) pageInfo!: PageInfoType;
   @Field(() => Int) totalCount!: number;
 }
 
-@ObjectType("StreamFilter")
+@ObjectType("StreamFilter", PLAIN)
 export class StreamFilterType {
   @Field(() => Date, { nullable: true }) receivedFrom!: Date | null;
   @Field(() => Date, { nullable: true }) receivedTo!: Date | null;
@@ -194,7 +198,7 @@ export class StreamFilterType {
   @Field(() => [String]) domains!: string[];
 }
 
-@ObjectType("Stream")
+@ObjectType("Stream", PLAIN)
 export class StreamType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -203,13 +207,13 @@ export class StreamType {
   @Field(() => Date) createdAt!: Date;
 }
 
-@ObjectType("StreamResult")
+@ObjectType("StreamResult", PLAIN)
 export class StreamResultType {
   @Field(() => String) sequenceId!: string;
   @Field(() => MessageType) message!: MessageType;
 }
 
-@ObjectType("StreamBatch")
+@ObjectType("StreamBatch", PLAIN)
 export class StreamBatchType {
   @Field(() => [StreamResultType]) results!: StreamResultType[];
   @Field(() => String) sequenceId!: string;
@@ -217,27 +221,27 @@ export class StreamBatchType {
   @Field(() => Boolean) isEndSequence!: boolean;
 }
 
-@ObjectType("FolderVolume")
+@ObjectType("FolderVolume", PLAIN)
 export class FolderVolumeType {
   @Field(() => String) folder!: string;
   @Field(() => Int) messages!: number;
   @Field(() => Boolean) included!: boolean;
 }
 
-@ObjectType("VolumeEstimate")
+@ObjectType("VolumeEstimate", PLAIN)
 export class VolumeEstimateType {
   @Field(() => [FolderVolumeType]) folders!: FolderVolumeType[];
   @Field(() => Int) messages!: number;
   @Field(() => Int) units!: number;
 }
 
-@ObjectType("Grant")
+@ObjectType("Grant", PLAIN)
 export class GrantType {
   @Field(() => String) project!: string;
   @Field(() => [Permission]) permissions!: Permission[];
 }
 
-@ObjectType("ApiToken")
+@ObjectType("ApiToken", PLAIN)
 export class ApiTokenType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -247,13 +251,13 @@ export class ApiTokenType {
   @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
 }
 
-@ObjectType("CreatedApiToken")
+@ObjectType("CreatedApiToken", PLAIN)
 export class CreatedApiTokenType {
   @Field(() => String) token!: string;
   @Field(() => ApiTokenType) apiToken!: ApiTokenType;
 }
 
-@ObjectType("SyncProgressEvent")
+@ObjectType("SyncProgressEvent", PLAIN)
 export class SyncProgressEventType {
   @Field(() => ID) integrationId!: string;
   @Field(() => ID, {
@@ -264,7 +268,7 @@ export class SyncProgressEventType {
   // project, mailbox and sync: field resolvers (subscription.resolver.ts).
 }
 
-@ObjectType("MessageAddedEvent")
+@ObjectType("MessageAddedEvent", PLAIN)
 export class MessageAddedEventType {
   @Field(() => ID) bucketId!: string;
   @Field(() => String, {
@@ -276,7 +280,7 @@ export class MessageAddedEventType {
   // project and message: field resolvers (subscription.resolver.ts).
 }
 
-@ObjectType("IntegrationEvent")
+@ObjectType("IntegrationEvent", PLAIN)
 export class IntegrationEventType {
   @Field(() => String) kind!: string;
   @Field(() => ID) integrationId!: string;
