@@ -95,6 +95,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const health = new HealthState();
   const app = express();
   app.disable("x-powered-by");
+  // Express would hash every response body (SHA-1) for a weak ETag; GraphQL POST answers are never
+  // revalidated, and the dashboard's static files keep their own ETags (serve-static).
+  app.disable("etag");
   const httpServer: Server = createServer(app);
 
   const formatError = createErrorFormatter(config.production, (error) =>
