@@ -176,6 +176,35 @@ describe("messages listing", () => {
     expect(all.items.map((m) => m.receivedDateTime)).toEqual(expected);
   });
 
+  it("serves a listing again with the changes made since (rendered JSON is cached per change)", async () => {
+    const url = `/users/${bob}/mailFolders/inbox/messages?$select=internetMessageId,isRead,parentFolderId&$expand=attachments`;
+    type Row = Message & { internetMessageId: string; isRead: boolean; parentFolderId: string };
+    const before = (await collectPages<Row>(sim, token, url)).items;
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const truth = [...sim.groundTruth(bob)];
+    const idOf = (row: Row) => truth.find((m) => m.internetMessageId === row.internetMessageId)!.id;
+    const [read, moved] = before as [Row, Row];
+    sim.markRead(bob, idOf(read), !read.isRead);
+    sim.moveMessage(bob, idOf(moved), ["Archive"]);
+
+    const after = (await collectPages<Row>(sim, token, url)).items;
+    expect(after.map((m) => m.internetMessageId)).toEqual(
+      before.filter((m) => m !== moved).map((m) => m.internetMessageId),
+    );
+    expect(after.find((m) => m.internetMessageId === read.internetMessageId)?.isRead).toBe(
+      !read.isRead,
+    );
+    const archive = sim.folders(bob).find((f) => f.wellKnownName === "archive")!;
+    const archived = (
+      await collectPages<Row>(
+        sim,
+        token,
+        `/users/${bob}/mailFolders/archive/messages?$select=internetMessageId,parentFolderId`,
+      )
+    ).items.find((m) => m.internetMessageId === moved.internetMessageId);
+    expect(archived?.parentFolderId).toBe(archive.id);
+  });
+
   it("refuses a $select of a property messages do not have", async () => {
     const bad = await graphGet<GraphErrorBody>(
       sim,
