@@ -216,6 +216,41 @@ describe("the dashboard against the tenant simulator", () => {
     expect(bytes.equals(expected)).toBe(true);
   });
 
+  it("edits a mailbox's filters in a dialog on its card", async () => {
+    await page.goto(`${env.server.url}/p/${PROJECT}/integrations/${NAME}`);
+    await mailboxCard().getByRole("button", { name: "Edit filters" }).click();
+    const dialog = page.getByRole("dialog", { name: `Filters of ${alice}` });
+    await dialog.waitFor();
+    const domains = dialog.getByRole("textbox", { name: "Denied participant domains" });
+    await domains.fill("spam.example");
+    await domains.press("Enter");
+    await dialog
+      .getByRole("list", { name: "Denied participant domains" })
+      .getByText("spam.example")
+      .waitFor();
+    await dialog.getByRole("button", { name: "Save filters" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const saved = await env.server.ok<{
+      project: { integration: { mailboxes: { filters: { deniedDomains: string[] } }[] } };
+    }>(
+      `query($p: String!, $n: String!) { project(name: $p) { integration(name: $n) {
+        mailboxes { filters { deniedDomains } } } } }`,
+      { p: PROJECT, n: NAME },
+    );
+    expect(saved.project.integration.mailboxes[0]!.filters.deniedDomains).toEqual(["spam.example"]);
+
+    // Adding the same mailbox again is refused in the dialog, and discarding it changes nothing.
+    await page.getByRole("button", { name: "Add mailbox" }).click();
+    const add = page.getByRole("dialog", { name: "Add mailbox" });
+    await add.getByRole("textbox", { name: /^Email/ }).fill(alice);
+    await add.getByRole("radio", { name: /^All time/ }).check();
+    await add.getByRole("button", { name: "Add mailbox" }).click();
+    await add.getByRole("alert").filter({ hasText: alice }).first().waitFor();
+    await add.getByRole("button", { name: "Discard new mailbox" }).click();
+    await add.waitFor({ state: "detached" });
+    expect((await integrationState()).project.integration!.mailboxes).toHaveLength(1);
+  });
+
   it("turns the integration off and on, and deletes it after a confirmation", async () => {
     await page.getByRole("link", { name: "Integrations" }).first().click();
     await page.waitForURL(`**/p/${PROJECT}/integrations`);

@@ -1,13 +1,7 @@
 import { useMutation, useQuery, useSubscription } from "@urql/preact";
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import {
-  errorMessage,
-  formErrors,
-  noErrors,
-  type FormErrors,
-  unplacedErrors,
-} from "../../api/errors";
+import { errorMessage, formErrors, noErrors, type FormErrors } from "../../api/errors";
 import {
   AddMailboxDocument,
   IntegrationDetailDocument,
@@ -20,7 +14,6 @@ import {
 } from "../../gql/graphql";
 import { navigate } from "../../router";
 import { Switch } from "../../ui/controls";
-import { Dialog } from "../../ui/dialog";
 import { Callout, EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
 import { formatNumber, formatRate, formatRelative } from "../../ui/format";
 import { Icon } from "../../ui/icons";
@@ -28,7 +21,7 @@ import { PageHeader, Section } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
 import { DeleteIntegrationButton } from "./delete-integration";
 import { MailboxCard, type LiveMailbox } from "./mailbox-card";
-import { MAILBOX_FIELDS, MailboxForm } from "./mailbox-form";
+import { MailboxDialog } from "./mailbox-form";
 import { emptyDraft, toMailboxInput, type MailboxDraft } from "./mailbox-draft";
 import { plainError } from "./plain-error";
 import {
@@ -463,47 +456,27 @@ function AddMailbox({
         <Icon name="plus" /> Add mailbox
       </button>
       {draft && (
-        <Dialog
-          open
-          wide
+        <MailboxDialog
           title="Add mailbox"
+          cancelLabel="Discard new mailbox"
+          submitLabel="Add mailbox"
+          busyLabel="Adding…"
+          busy={adding.fetching}
           onClose={() => setDraft(null)}
-          footer={
-            <>
-              <button type="button" class="btn" onClick={() => setDraft(null)}>
-                Discard new mailbox
-              </button>
-              <button
-                type="button"
-                class="btn btn-primary"
-                disabled={adding.fetching}
-                onClick={async () => {
-                  const outcome = await add({ integrationId, input: toMailboxInput(draft) });
-                  if (outcome.data) {
-                    toast(`${outcome.data.addMailbox.email} added.`);
-                    setDraft(null);
-                    onAdded();
-                  } else setErrors(formErrors(outcome.error));
-                }}
-              >
-                {adding.fetching ? "Adding…" : "Add mailbox"}
-              </button>
-            </>
-          }
-        >
-          {unplacedErrors(errors, MAILBOX_FIELDS).map((e) => (
-            <p key={e} class="form-error" role="alert">
-              {e}
-            </p>
-          ))}
-          <MailboxForm
-            mode="add"
-            draft={draft}
-            onChange={setDraft}
-            integrationId={integrationId}
-            errors={errors}
-          />
-        </Dialog>
+          onSubmit={async () => {
+            const outcome = await add({ integrationId, input: toMailboxInput(draft) });
+            if (outcome.data) {
+              toast(`${outcome.data.addMailbox.email} added.`);
+              setDraft(null);
+              onAdded();
+            } else setErrors(formErrors(outcome.error));
+          }}
+          mode="add"
+          draft={draft}
+          onChange={setDraft}
+          integrationId={integrationId}
+          errors={errors}
+        />
       )}
     </>
   );

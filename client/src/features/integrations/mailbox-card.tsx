@@ -1,12 +1,6 @@
 import { useMutation } from "@urql/preact";
 import { useState } from "preact/hooks";
-import {
-  errorMessage,
-  formErrors,
-  noErrors,
-  type FormErrors,
-  unplacedErrors,
-} from "../../api/errors";
+import { errorMessage, formErrors, noErrors, type FormErrors } from "../../api/errors";
 import {
   RemoveMailboxDocument,
   ResyncMailboxDocument,
@@ -18,12 +12,12 @@ import {
 } from "../../gql/graphql";
 import { Link } from "../../router";
 import { Switch } from "../../ui/controls";
-import { ConfirmDialog, Dialog } from "../../ui/dialog";
+import { ConfirmDialog } from "../../ui/dialog";
 import { toast } from "../../ui/feedback";
 import { formatDate, formatNumber, formatRate, formatRelative } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { ProgressBar, Sparkline } from "../../ui/meters";
-import { MAILBOX_FIELDS, MailboxForm } from "./mailbox-form";
+import { MailboxDialog } from "./mailbox-form";
 import { draftFromMailbox, toUpdateInput, type MailboxDraft } from "./mailbox-draft";
 import { plainError } from "./plain-error";
 import { DISABLED_REASON, SyncStatusPill } from "./status";
@@ -306,47 +300,27 @@ export function MailboxCard({
         </p>
       </ConfirmDialog>
       {editing && (
-        <Dialog
-          open
-          wide
+        <MailboxDialog
           title={`Filters of ${mailbox.email}`}
           description="Changes apply from the next round. Widening a filter backfills what it left out; narrowing never deletes synced messages."
+          cancelLabel="Cancel"
+          submitLabel="Save filters"
+          busyLabel="Saving…"
+          busy={toggle.fetching}
           onClose={() => setEditing(null)}
-          footer={
-            <>
-              <button type="button" class="btn" onClick={() => setEditing(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                class="btn btn-primary"
-                disabled={toggle.fetching}
-                onClick={async () => {
-                  const outcome = await update({ id: mailbox.id, input: toUpdateInput(editing) });
-                  if (outcome.data) {
-                    setEditing(null);
-                    toast(`Filters of ${mailbox.email} saved.`);
-                  } else setEditErrors(formErrors(outcome.error));
-                }}
-              >
-                {toggle.fetching ? "Saving…" : "Save filters"}
-              </button>
-            </>
-          }
-        >
-          {unplacedErrors(editErrors, MAILBOX_FIELDS).map((e) => (
-            <p key={e} class="form-error" role="alert">
-              {e}
-            </p>
-          ))}
-          <MailboxForm
-            mode="edit"
-            draft={editing}
-            onChange={setEditing}
-            integrationId={live.integrationId}
-            errors={editErrors}
-          />
-        </Dialog>
+          onSubmit={async () => {
+            const outcome = await update({ id: mailbox.id, input: toUpdateInput(editing) });
+            if (outcome.data) {
+              setEditing(null);
+              toast(`Filters of ${mailbox.email} saved.`);
+            } else setEditErrors(formErrors(outcome.error));
+          }}
+          mode="edit"
+          draft={editing}
+          onChange={setEditing}
+          integrationId={live.integrationId}
+          errors={editErrors}
+        />
       )}
     </article>
   );

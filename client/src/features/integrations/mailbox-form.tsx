@@ -1,8 +1,9 @@
 import { useQuery } from "@urql/preact";
 import { useId, useState } from "preact/hooks";
-import { errorFor, noErrors, type FormErrors } from "../../api/errors";
+import { errorFor, noErrors, unplacedErrors, type FormErrors } from "../../api/errors";
 import { WritableBucketsDocument } from "../../gql/graphql";
 import { ChoiceGroup, Field, TextField } from "../../ui/controls";
+import { Dialog } from "../../ui/dialog";
 import { Callout } from "../../ui/feedback";
 import { Icon } from "../../ui/icons";
 import { ListEditor } from "../../ui/list-editor";
@@ -22,6 +23,58 @@ interface MailboxFormProps {
   integrationId: string | null;
   /** Server refusals, keyed by path relative to the mailbox input (`filters.allowedDomains.0`). */
   errors?: FormErrors;
+}
+
+/**
+ * The mailbox form in a dialog, for adding a mailbox and for editing one's filters: refusals the
+ * form cannot place next to a field are listed above it.
+ */
+export function MailboxDialog({
+  title,
+  description,
+  cancelLabel,
+  submitLabel,
+  busyLabel,
+  busy,
+  onClose,
+  onSubmit,
+  ...form
+}: Required<MailboxFormProps> & {
+  title: string;
+  description?: string;
+  cancelLabel: string;
+  submitLabel: string;
+  busyLabel: string;
+  busy: boolean;
+  onClose: () => void;
+  onSubmit: () => void;
+}) {
+  return (
+    <Dialog
+      open
+      wide
+      title={title}
+      description={description}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" class="btn" onClick={onClose}>
+            {cancelLabel}
+          </button>
+          <button type="button" class="btn btn-primary" disabled={busy} onClick={onSubmit}>
+            {busy ? busyLabel : submitLabel}
+          </button>
+        </>
+      }
+    >
+      {unplacedErrors(form.errors, MAILBOX_FIELDS).map((e) => (
+        <p key={e} class="form-error" role="alert">
+          {e}
+        </p>
+      ))}
+      <MailboxForm {...form} />
+    </Dialog>
+  );
 }
 
 /**
