@@ -10,12 +10,13 @@ import {
 } from "../../gql/graphql";
 import { TextField } from "../../ui/controls";
 import { ConfirmDialog, Dialog } from "../../ui/dialog";
-import { Callout, EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
+import { Callout, EmptyState, toast } from "../../ui/feedback";
 import { formatDateTime, formatRelative } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { PageHeader } from "../../ui/page";
 import { Badge } from "../integrations/status";
 import { useSession } from "../session/session-context";
+import { QueryStates } from "../../api/query-states";
 
 const PERMISSIONS: { value: Permission; label: string }[] = [
   { value: "INTEGRATIONS_READ", label: "Integrations: read" },
@@ -60,16 +61,13 @@ export default function TokensPage() {
           </button>
         }
       />
-      {result.fetching && !result.data ? (
-        <SkeletonRows rows={3} height={52} />
-      ) : result.error && !result.data ? (
-        <ErrorState
-          message={errorMessage(result.error) ?? ""}
-          onRetry={() => refetch({ requestPolicy: "network-only" })}
-        />
-      ) : tokens.length === 0 ? (
-        <EmptyState icon="key" title="No tokens" />
-      ) : (
+      <QueryStates
+        result={result}
+        refetch={refetch}
+        skeleton={{ rows: 3, height: 52 }}
+        isEmpty={tokens.length === 0}
+        empty={<EmptyState icon="key" title="No tokens" />}
+      >
         <div class="card card-flush">
           <table class="table">
             <thead>
@@ -126,7 +124,7 @@ export default function TokensPage() {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryStates>
       {creating && (
         <NewTokenDialog
           projects={projects.map((p) => p.name)}

@@ -1,15 +1,16 @@
 import { useMutation, useQuery } from "@urql/preact";
 import { useState } from "preact/hooks";
-import { errorFor, errorMessage, formErrors, unplacedErrors } from "../../api/errors";
+import { errorFor, formErrors, unplacedErrors } from "../../api/errors";
 import { UpdateBudgetDocument, UsageDocument, type UsageQuery } from "../../gql/graphql";
 import { TextField } from "../../ui/controls";
 import { Dialog } from "../../ui/dialog";
-import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
+import { EmptyState, toast } from "../../ui/feedback";
 import { formatNumber, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { Meter } from "../../ui/meters";
 import { PageHeader } from "../../ui/page";
 import { useSession } from "../session/session-context";
+import { QueryStates } from "../../api/query-states";
 
 type Project = UsageQuery["projects"][number];
 
@@ -25,16 +26,13 @@ export default function UsagePage() {
         title="Usage"
         subtitle={`Each message created in a bucket costs 1 unit. ${plural(total, "unit")} charged across ${plural(projects.length, "project")}.`}
       />
-      {result.fetching && !result.data ? (
-        <SkeletonRows rows={3} height={64} />
-      ) : result.error && !result.data ? (
-        <ErrorState
-          message={errorMessage(result.error) ?? ""}
-          onRetry={() => refetch({ requestPolicy: "network-only" })}
-        />
-      ) : projects.length === 0 ? (
-        <EmptyState icon="gauge" title="No projects" />
-      ) : (
+      <QueryStates
+        result={result}
+        refetch={refetch}
+        skeleton={{ rows: 3, height: 64 }}
+        isEmpty={projects.length === 0}
+        empty={<EmptyState icon="gauge" title="No projects" />}
+      >
         <div class="card card-flush">
           <table class="table usage-table">
             <thead>
@@ -98,7 +96,7 @@ export default function UsagePage() {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryStates>
       {editing && <BudgetDialog project={editing} onClose={() => setEditing(null)} />}
     </>
   );

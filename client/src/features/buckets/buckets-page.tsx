@@ -1,13 +1,13 @@
 import { useQuery, useSubscription } from "@urql/preact";
 import { useEffect, useState } from "preact/hooks";
-import { errorMessage } from "../../api/errors";
 import { BucketsDocument, MessageAddedDocument } from "../../gql/graphql";
 import { Link } from "../../router";
-import { EmptyState, ErrorState, SkeletonRows } from "../../ui/feedback";
+import { EmptyState } from "../../ui/feedback";
 import { formatDate, formatNumber } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { PageHeader } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
+import { QueryStates } from "../../api/query-states";
 
 export default function BucketsPage({ project }: { project: string }) {
   const { viewer } = useSession();
@@ -36,18 +36,18 @@ export default function BucketsPage({ project }: { project: string }) {
         title="Buckets"
         subtitle="Where synced messages are kept; a bucket is an archive of what was synced."
       />
-      {result.fetching && !result.data ? (
-        <SkeletonRows rows={3} height={52} />
-      ) : result.error && !result.data ? (
-        <ErrorState
-          message={errorMessage(result.error) ?? ""}
-          onRetry={() => refetch({ requestPolicy: "network-only" })}
-        />
-      ) : buckets.length === 0 ? (
-        <EmptyState icon="bucket" title="No buckets yet">
-          Buckets are created when you add a mailbox to an integration (or choose one of your own).
-        </EmptyState>
-      ) : (
+      <QueryStates
+        result={result}
+        refetch={refetch}
+        skeleton={{ rows: 3, height: 52 }}
+        isEmpty={buckets.length === 0}
+        empty={
+          <EmptyState icon="bucket" title="No buckets yet">
+            Buckets are created when you add a mailbox to an integration (or choose one of your
+            own).
+          </EmptyState>
+        }
+      >
         <div class="card card-flush">
           <table class="table">
             <thead>
@@ -81,7 +81,7 @@ export default function BucketsPage({ project }: { project: string }) {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryStates>
     </>
   );
 }

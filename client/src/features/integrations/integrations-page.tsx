@@ -10,7 +10,7 @@ import {
 } from "../../gql/graphql";
 import { Link } from "../../router";
 import { Switch } from "../../ui/controls";
-import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
+import { EmptyState, toast } from "../../ui/feedback";
 import { formatRelative, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { PageHeader } from "../../ui/page";
@@ -18,6 +18,7 @@ import { can, useSession } from "../session/session-context";
 import { DeleteIntegrationButton } from "./delete-integration";
 import { plainError } from "./plain-error";
 import { API_LABEL, AUTH_LABEL, Badge, CredentialBadge, DISABLED_REASON } from "./status";
+import { QueryStates } from "../../api/query-states";
 
 export function IntegrationsPage({ project }: { project: string }) {
   const { viewer } = useSession();
@@ -46,29 +47,28 @@ export function IntegrationsPage({ project }: { project: string }) {
           )
         }
       />
-      {result.fetching && !result.data ? (
-        <SkeletonRows rows={3} height={88} />
-      ) : result.error && !result.data ? (
-        <ErrorState
-          message={errorMessage(result.error) ?? ""}
-          onRetry={() => refetch({ requestPolicy: "network-only" })}
-        />
-      ) : integrations.length === 0 ? (
-        <EmptyState
-          icon="plug"
-          title="No integrations yet"
-          action={
-            writable && (
-              <Link class="btn btn-primary" href={newHref}>
-                <Icon name="plus" /> New integration
-              </Link>
-            )
-          }
-        >
-          An integration connects an Azure app registration to Exchange and syncs the mailboxes you
-          choose into buckets. The wizard walks you through the three steps.
-        </EmptyState>
-      ) : (
+      <QueryStates
+        result={result}
+        refetch={refetch}
+        skeleton={{ rows: 3, height: 88 }}
+        isEmpty={integrations.length === 0}
+        empty={
+          <EmptyState
+            icon="plug"
+            title="No integrations yet"
+            action={
+              writable && (
+                <Link class="btn btn-primary" href={newHref}>
+                  <Icon name="plus" /> New integration
+                </Link>
+              )
+            }
+          >
+            An integration connects an Azure app registration to Exchange and syncs the mailboxes
+            you choose into buckets. The wizard walks you through the three steps.
+          </EmptyState>
+        }
+      >
         <ul class="integration-list" aria-label="Integrations">
           {integrations.map((integration) => (
             <IntegrationRow
@@ -79,7 +79,7 @@ export function IntegrationsPage({ project }: { project: string }) {
             />
           ))}
         </ul>
-      )}
+      </QueryStates>
     </>
   );
 }

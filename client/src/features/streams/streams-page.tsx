@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from "@urql/preact";
 import { useState } from "preact/hooks";
-import { errorFor, errorMessage, formErrors, unplacedErrors } from "../../api/errors";
+import { errorFor, formErrors, unplacedErrors } from "../../api/errors";
 import {
   CreateStreamDocument,
   StreamsDocument,
@@ -10,7 +10,7 @@ import {
 import { Link, navigate } from "../../router";
 import { Field, TextField } from "../../ui/controls";
 import { Dialog } from "../../ui/dialog";
-import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
+import { EmptyState, toast } from "../../ui/feedback";
 import { formatDate, fromDateTimeInput } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { ListEditor } from "../../ui/list-editor";
@@ -18,6 +18,7 @@ import { PageHeader } from "../../ui/page";
 import { domainProblem, emailProblem, folderProblem } from "../integrations/filter-rules";
 import { can, useSession } from "../session/session-context";
 import { LagValue, useStreamLag } from "./stream-lag";
+import { QueryStates } from "../../api/query-states";
 
 export default function StreamsPage({ project }: { project: string }) {
   const { viewer } = useSession();
@@ -39,19 +40,18 @@ export default function StreamsPage({ project }: { project: string }) {
         subtitle="Ordered reads over buckets for downstream consumers, each with its own position."
         actions={create}
       />
-      {result.fetching && !result.data ? (
-        <SkeletonRows rows={3} height={52} />
-      ) : result.error && !result.data ? (
-        <ErrorState
-          message={errorMessage(result.error) ?? ""}
-          onRetry={() => refetch({ requestPolicy: "network-only" })}
-        />
-      ) : streams.length === 0 ? (
-        <EmptyState icon="stream" title="No streams yet" action={create}>
-          A stream hands the messages stored in some buckets to a consumer, in order and at least
-          once.
-        </EmptyState>
-      ) : (
+      <QueryStates
+        result={result}
+        refetch={refetch}
+        skeleton={{ rows: 3, height: 52 }}
+        isEmpty={streams.length === 0}
+        empty={
+          <EmptyState icon="stream" title="No streams yet" action={create}>
+            A stream hands the messages stored in some buckets to a consumer, in order and at least
+            once.
+          </EmptyState>
+        }
+      >
         <div class="card card-flush">
           <table class="table">
             <thead>
@@ -75,7 +75,7 @@ export default function StreamsPage({ project }: { project: string }) {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryStates>
       {creating && (
         <NewStreamDialog project={project} buckets={buckets} onClose={() => setCreating(false)} />
       )}
