@@ -11,6 +11,8 @@ import type { MailboxSyncSettings } from "./mailbox-rules.js";
  * new (a rescan is idempotent, messages are keyed by Message-ID and charged once), but never
  * false for one that does. Narrowing never deletes anything, so it needs no action.
  * `syncAttachments` is not part of it: it changes what is stored per message, not which messages.
+ * Turned on later it applies to mail synced from then on; a resync fetches the contents of mail
+ * already stored (storage/message-store.ts, addMissingContents).
  */
 export function syncSelectionWidened(
   before: MailboxSyncSettings,

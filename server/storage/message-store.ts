@@ -1,4 +1,4 @@
-import { In, type EntityManager } from "typeorm";
+import { In, IsNull, type EntityManager } from "typeorm";
 import { randomBytes } from "node:crypto";
 import {
   AttachmentBlobRow,
@@ -71,9 +71,12 @@ export async function storeMessages(
     select: { id: true, internetMessageId: true, graphId: true, mailbox: true, folder: true },
   });
   let updated = 0;
+  const withContents: { messageId: string; attachments: IncomingAttachment[] }[] = [];
   for (const row of existing) {
     const copy = byId.get(row.internetMessageId)!;
     byId.delete(row.internetMessageId);
+    if (copy.attachments.some((a) => a.contentSha256))
+      withContents.push({ messageId: row.id, attachments: copy.attachments });
     if (
       row.graphId !== copy.graphId ||
       row.mailbox !== copy.mailbox ||
@@ -87,6 +90,8 @@ export async function storeMessages(
       updated++;
     }
   }
+
+  await addMissingContents(m, withContents, now);
 
   const fresh = [...byId.values()];
   if (fresh.length === 0) return { created: [], updated, overBudget: 0 };
@@ -123,36 +128,79 @@ export async function storeMessages(
       }),
     ),
   );
-  const blobs = [
-    ...new Set(attachments.map((a) => a.contentSha256).filter((h): h is string => !!h)),
-  ];
-  if (blobs.length > 0) {
-    const known = new Set(
-      (
-        await m.find(AttachmentBlobRow, { where: { sha256: In(blobs) }, select: { sha256: true } })
-      ).map((b) => b.sha256),
-    );
-    const sizes = new Map(
-      storing.flatMap((msg) => msg.attachments).map((a) => [a.contentSha256, a.size]),
-    );
-    const missing = blobs.filter((h) => !known.has(h));
-    if (missing.length > 0) {
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(AttachmentBlobRow)
-        .values(
-          missing.map((sha256) => ({
-            sha256,
-            size: String(sizes.get(sha256) ?? 0),
-            createdAt: now,
-          })),
-        )
-        .execute();
-    }
-  }
+  await ensureBlobs(
+    m,
+    storing.flatMap((message) => message.attachments),
+    now,
+  );
   await bulkInsert(m, AttachmentRow, attachments);
   return { created: rows, updated, overBudget: fresh.length - storing.length };
+}
+
+/**
+ * Contents fetched for messages stored earlier without them (`syncAttachments` turned on later,
+ * then a resync): their attachment rows take the contents and a download reference. Matched by
+ * kind, name and size, as attachment ids differ between copies of a message.
+ */
+async function addMissingContents(
+  m: EntityManager,
+  messages: { messageId: string; attachments: IncomingAttachment[] }[],
+  now: Date,
+): Promise<void> {
+  if (messages.length === 0) return;
+  const rows = await m.find(AttachmentRow, {
+    where: { messageId: In(messages.map((x) => x.messageId)), contentSha256: IsNull() },
+  });
+  const open = new Map<string, AttachmentRow[]>();
+  for (const row of rows) open.set(row.messageId, [...(open.get(row.messageId) ?? []), row]);
+  const added: IncomingAttachment[] = [];
+  for (const { messageId, attachments } of messages) {
+    const candidates = open.get(messageId) ?? [];
+    for (const attachment of attachments) {
+      const i = candidates.findIndex(
+        (row) =>
+          row.kind === attachment.kind &&
+          row.name === attachment.name &&
+          Number(row.size) === attachment.size,
+      );
+      if (!attachment.contentSha256 || i < 0) continue;
+      const [row] = candidates.splice(i, 1);
+      await m.update(
+        AttachmentRow,
+        { id: row!.id },
+        { contentSha256: attachment.contentSha256, reference: newAttachmentReference() },
+      );
+      added.push(attachment);
+    }
+  }
+  await ensureBlobs(m, added, now);
+}
+
+/** One content-addressed blob row per distinct content among `attachments`. */
+async function ensureBlobs(
+  m: EntityManager,
+  attachments: IncomingAttachment[],
+  now: Date,
+): Promise<void> {
+  const sizes = new Map<string, number>();
+  for (const a of attachments) if (a.contentSha256) sizes.set(a.contentSha256, a.size);
+  if (sizes.size === 0) return;
+  const known = new Set(
+    (
+      await m.find(AttachmentBlobRow, {
+        where: { sha256: In([...sizes.keys()]) },
+        select: { sha256: true },
+      })
+    ).map((b) => b.sha256),
+  );
+  const missing = [...sizes].filter(([sha256]) => !known.has(sha256));
+  if (missing.length === 0) return;
+  await m
+    .createQueryBuilder()
+    .insert()
+    .into(AttachmentBlobRow)
+    .values(missing.map(([sha256, size]) => ({ sha256, size: String(size), createdAt: now })))
+    .execute();
 }
 
 /**

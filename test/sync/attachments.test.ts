@@ -4,6 +4,7 @@ import {
   createIntegration,
   startSyncEnv,
   type SyncEnv,
+  waitForFreshRound,
   waitForMailbox,
 } from "../support/sync-env.js";
 import { ADMIN_TOKEN } from "../support/test-server.js";
@@ -15,6 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => env.stop());
 
+let metadataOnly: { id: string; bucket: { id: string } };
+
 async function sync(name: string, email: string, syncAttachments: boolean) {
   const created = await createIntegration(env, {
     project: "files",
@@ -23,8 +26,16 @@ async function sync(name: string, email: string, syncAttachments: boolean) {
   });
   const mailbox = created.mailboxes[0]!;
   await waitForMailbox(env.server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
+  if (!syncAttachments) metadataOnly = mailbox;
   return bucketMessages(env.server, mailbox.bucket.id);
 }
+
+const unitsCharged = async () =>
+  (
+    await env.server.ok<{ project: { usage: { unitsCharged: number } } }>(
+      `{ project(name: "files") { usage { unitsCharged } } }`,
+    )
+  ).project.usage.unitsCharged;
 
 describe("attachments", () => {
   it("stores metadata always, contents with syncAttachments, each content once, downloadable by reference", async () => {
@@ -102,5 +113,50 @@ describe("attachments", () => {
     const requests = sim.requestLog.filter((r) => r.target === "graph" && r.mailbox === email);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((r) => r.path.includes("/$value")).length).toBe(0);
+  });
+
+  it("turned on later, fetches the contents of mail already synced on a resync, charging nothing", async () => {
+    const { sim, tenant, server } = env;
+    const email = tenant.mailboxes.bob;
+    const before = await bucketMessages(server, metadataOnly.bucket.id);
+    const units = await unitsCharged();
+    await server.ok(
+      `mutation($id: ID!) { updateMailbox(id: $id, input: { syncAttachments: true }) { id } }`,
+      { id: metadataOnly.id },
+    );
+    const since = Date.now();
+    await server.ok(`mutation($id: ID!) { resyncMailbox(id: $id) { id } }`, {
+      id: metadataOnly.id,
+    });
+    await waitForFreshRound(server, metadataOnly.id, 60_000, since);
+
+    const after = await bucketMessages(server, metadataOnly.bucket.id);
+    const ids = (list: typeof before) => list.map((m) => m.internetMessageId).sort();
+    expect(after.length).toBeGreaterThan(0);
+    expect(ids(after)).toEqual(ids(before));
+    expect(await unitsCharged()).toBe(units);
+    const truth = new Map([...sim.groundTruth(email)].map((m) => [m.internetMessageId, m]));
+    let downloaded = 0;
+    for (const message of after) {
+      for (const mine of message.attachments) {
+        const original = truth
+          .get(message.internetMessageId)!
+          .attachments.find((a) => a.name === mine.name)!;
+        if (original.kind === "reference") {
+          expect(mine.reference).toBeNull();
+          continue;
+        }
+        expect(mine.reference, `${message.subject}: ${mine.name}`).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        if (original.kind !== "file" || downloaded >= 5) continue;
+        const response = await fetch(`${server.url}/attachments/${mine.reference}`, {
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        });
+        const bytes = Buffer.from(await response.arrayBuffer());
+        const id = truth.get(message.internetMessageId)!.id;
+        expect(bytes.equals(sim.attachmentContent(email, id, original.id))).toBe(true);
+        downloaded++;
+      }
+    }
+    expect(downloaded).toBe(5);
   });
 });

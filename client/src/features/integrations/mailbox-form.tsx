@@ -285,6 +285,8 @@ export function MailboxForm({
             <span class="checkbox-hint">
               Names, types and sizes are always kept; with this on, contents are stored and can be
               downloaded from the bucket.
+              {mode === "edit" &&
+                " Turned on later, it applies to new mail; Resync fetches them for mail already synced."}
             </span>
           </span>
         </label>
