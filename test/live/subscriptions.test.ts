@@ -1,7 +1,8 @@
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IntegrationRow, MailboxRow, MailboxSyncRow } from "../../server/storage/entities/index.js";
+import { MailboxRow, MailboxSyncRow } from "../../server/storage/entities/index.js";
 import { newId } from "../../server/storage/ids.js";
+import { storeIntegration } from "../support/stored-integration.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import {
   type ProjectRef,
@@ -332,38 +333,19 @@ describe("integrationEvents and syncProgress", () => {
 
   beforeAll(async () => {
     // Written straight through storage (no credential check) and disabled, so nothing syncs it.
-    integrationId = newId();
+    const { db, secrets } = server.app.deps;
+    integrationId = (
+      await storeIntegration(db, secrets, {
+        secrets: {},
+        projectName: alpha.project.name,
+        name: "contoso",
+        title: "Contoso",
+        enabled: false,
+      })
+    ).id;
     mailboxId = newId();
     const now = new Date();
-    await server.app.deps.db.transaction(async (m) => {
-      await m.save(
-        m.create(IntegrationRow, {
-          id: integrationId,
-          projectId: alpha.project.id,
-          name: "contoso",
-          title: "Contoso",
-          api: "GRAPH",
-          authMethod: "CLIENT_SECRET",
-          access: "APPLICATION",
-          authorityUrl: "https://login.microsoftonline.com/contoso.onmicrosoft.com",
-          clientId: "7f3b1c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e",
-          graphEndpoint: "https://graph.microsoft.com",
-          ewsUrl: null,
-          serviceUsername: null,
-          certificateThumbprint: null,
-          secretEnvelope: null,
-          enabled: false,
-          disabledReason: "USER",
-          lastError: null,
-          credentialStatus: "UNVALIDATED",
-          credentialCheckedAt: null,
-          credentialError: null,
-          credentialMailboxes: [],
-          warnings: [],
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
+    await db.transaction(async (m) => {
       await m.save(
         m.create(MailboxRow, {
           id: mailboxId,

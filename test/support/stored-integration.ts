@@ -9,12 +9,20 @@ import { newId } from "../../server/storage/ids.js";
 
 /**
  * An integration row with sealed secrets written straight through the storage layer (no
- * credential check), for tests of secrets at rest and key rotation.
+ * credential check), for tests of secrets at rest and key rotation, and of events about an
+ * integration that must not sync (`enabled: false`, turned off by the user).
  */
 export async function storeIntegration(
   db: Database,
   box: SecretBox,
-  options: { secrets: ConnectionSecrets; id?: string; projectName?: string; name?: string },
+  options: {
+    secrets: ConnectionSecrets;
+    id?: string;
+    projectName?: string;
+    name?: string;
+    title?: string;
+    enabled?: boolean;
+  },
 ): Promise<IntegrationRow> {
   const id = options.id ?? newId();
   const now = new Date();
@@ -38,7 +46,7 @@ export async function storeIntegration(
         id,
         projectId: project.id,
         name: options.name ?? `integration-${id.slice(0, 8)}`,
-        title: "stored directly",
+        title: options.title ?? "stored directly",
         api: "GRAPH",
         authMethod: "CLIENT_SECRET",
         access: "APPLICATION",
@@ -49,8 +57,8 @@ export async function storeIntegration(
         serviceUsername: null,
         certificateThumbprint: null,
         secretEnvelope: sealSecrets(box, id, options.secrets),
-        enabled: true,
-        disabledReason: null,
+        enabled: options.enabled ?? true,
+        disabledReason: options.enabled === false ? "USER" : null,
         lastError: null,
         credentialStatus: "UNVALIDATED",
         credentialCheckedAt: null,
