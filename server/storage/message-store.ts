@@ -152,18 +152,23 @@ async function addMissingContents(
     where: { messageId: In(messages.map((x) => x.messageId)), contentSha256: IsNull() },
   });
   const open = new Map<string, AttachmentRow[]>();
-  for (const row of rows) open.set(row.messageId, [...(open.get(row.messageId) ?? []), row]);
+  for (const row of rows) {
+    const list = open.get(row.messageId);
+    if (list) list.push(row);
+    else open.set(row.messageId, [row]);
+  }
   const added: IncomingAttachment[] = [];
   for (const { messageId, attachments } of messages) {
     const candidates = open.get(messageId) ?? [];
     for (const attachment of attachments) {
+      if (!attachment.contentSha256) continue;
       const i = candidates.findIndex(
         (row) =>
           row.kind === attachment.kind &&
           row.name === attachment.name &&
           Number(row.size) === attachment.size,
       );
-      if (!attachment.contentSha256 || i < 0) continue;
+      if (i < 0) continue;
       const [row] = candidates.splice(i, 1);
       await m.update(
         AttachmentRow,
