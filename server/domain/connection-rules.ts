@@ -13,8 +13,9 @@ export interface ConnectionInput {
   api: ExchangeApi;
   authMethod: AuthMethod;
   access: AccessMode;
-  authorityUrl: string;
-  clientId: string;
+  /** Required for CLIENT_SECRET and CERTIFICATE; not used with NTLM. */
+  authorityUrl?: string | null;
+  clientId?: string | null;
   clientSecret?: string | null;
   privateKey?: string | null;
   certificateThumbprint?: string | null;
@@ -29,8 +30,9 @@ export interface NormalizedConnection {
   api: ExchangeApi;
   authMethod: AuthMethod;
   access: AccessMode;
-  authorityUrl: string;
-  clientId: string;
+  /** Null exactly for NTLM, which talks to a self-hosted Exchange directly. */
+  authorityUrl: string | null;
+  clientId: string | null;
   graphEndpoint: string;
   ewsUrl: string | null;
   serviceUsername: string | null;
@@ -77,8 +79,9 @@ export const EWS_RETIRED_WARNING =
  * reported one at a time, combinations first and then field by field (first broken rule per
  * field): GRAPH with NTLM; NTLM with APPLICATION access (NTLM supports delegate access only);
  * GRAPH with SERVICE_USER (Graph does not support service user access) — in this order, so each
- * can be the one reported (NTLM needs a service user, which Graph refuses); the authority URL;
- * a GUID client ID; the method's secret (CLIENT_SECRET: clientSecret; CERTIFICATE: an RSA PEM
+ * can be the one reported (NTLM needs a service user, which Graph refuses); for CLIENT_SECRET and
+ * CERTIFICATE the authority URL and a GUID client ID (NTLM uses neither: they are not stored);
+ * the method's secret (CLIENT_SECRET: clientSecret; CERTIFICATE: an RSA PEM
  * privateKey and a SHA-1/SHA-256 thumbprint); SERVICE_USER's username (a UPN, or DOMAIN\user
  * with NTLM) and password; EWS's https ewsUrl; an https origin as graphEndpoint (default
  * https://graph.microsoft.com). Secrets the chosen method does not use are dropped rather than
@@ -115,14 +118,10 @@ export function validateConnection(input: ConnectionInput, fieldPrefix: string):
     );
   }
 
-  const authority = parseAuthorityUrl(field("authorityUrl"), input.authorityUrl ?? "");
-  const clientId = (input.clientId ?? "").trim().toLowerCase();
-  if (!isGuid(clientId)) {
-    throw badInput(
-      field("clientId"),
-      "clientId must be the Application (client) ID, a GUID like 8a3f4c2e-1b7d-4e6a-9c0f-2d5b8e7a1c43, as Azure shows it on the app registration's Overview page.",
-    );
-  }
+  // NTLM signs in to the Exchange server itself: an authority and client id, if sent, are unused.
+  const identity =
+    authMethod === "NTLM" ? null : validateIdentityPlatform(input, authMethod, field);
+  const authority = identity?.authority ?? null;
 
   const warnings: string[] = [];
   const secrets: ConnectionSecrets = {};
@@ -179,7 +178,7 @@ export function validateConnection(input: ConnectionInput, fieldPrefix: string):
     ewsUrl = parseEwsUrl(field("ewsUrl"), input.ewsUrl ?? "");
     const ewsHost = new URL(ewsUrl).hostname;
     const exchangeOnline =
-      EXCHANGE_ONLINE_EWS_HOSTS.has(ewsHost) || (authority.microsoftCloud && authMethod !== "NTLM");
+      EXCHANGE_ONLINE_EWS_HOSTS.has(ewsHost) || authority?.microsoftCloud === true;
     if (exchangeOnline) warnings.push(EWS_RETIRED_WARNING);
     if (authMethod === "NTLM" && EXCHANGE_ONLINE_EWS_HOSTS.has(ewsHost)) {
       warnings.push(
@@ -189,10 +188,10 @@ export function validateConnection(input: ConnectionInput, fieldPrefix: string):
   }
 
   const graphEndpoint = parseGraphEndpoint(field("graphEndpoint"), input.graphEndpoint);
-  const expected = authority.microsoftCloud ? GRAPH_FOR_AUTHORITY.get(authority.host) : undefined;
+  const expected = authority?.microsoftCloud ? GRAPH_FOR_AUTHORITY.get(authority.host) : undefined;
   if (api === "GRAPH" && expected !== undefined && !expected.includes(graphEndpoint)) {
     warnings.push(
-      `graphEndpoint ${graphEndpoint} belongs to another cloud than the authority ${authority.host}; tokens from ${authority.host} are accepted by ${expected.join(" or ")}.`,
+      `graphEndpoint ${graphEndpoint} belongs to another cloud than the authority ${authority?.host}; tokens from ${authority?.host} are accepted by ${expected.join(" or ")}.`,
     );
   }
 
@@ -201,8 +200,8 @@ export function validateConnection(input: ConnectionInput, fieldPrefix: string):
       api,
       authMethod,
       access,
-      authorityUrl: authority.url,
-      clientId,
+      authorityUrl: authority?.url ?? null,
+      clientId: identity?.clientId ?? null,
       graphEndpoint,
       ewsUrl,
       serviceUsername,
@@ -211,6 +210,39 @@ export function validateConnection(input: ConnectionInput, fieldPrefix: string):
     secrets,
     warnings,
   };
+}
+
+/**
+ * Rules "authorityUrl" and "clientId": both are required exactly for the methods that sign in
+ * through an identity platform (CLIENT_SECRET and CERTIFICATE), each refused by its own field.
+ */
+function validateIdentityPlatform(
+  input: ConnectionInput,
+  authMethod: AuthMethod,
+  field: (name: keyof ConnectionInput) => string,
+): { authority: ReturnType<typeof parseAuthorityUrl>; clientId: string } {
+  const method = `The ${authMethod} method signs in through the Microsoft identity platform, so it needs`;
+  if ((input.authorityUrl ?? "").trim() === "") {
+    throw badInput(
+      field("authorityUrl"),
+      `${method} authorityUrl, e.g. https://login.microsoftonline.com/<Directory (tenant) ID>. (Only NTLM, against a self-hosted Exchange, needs none.)`,
+    );
+  }
+  const authority = parseAuthorityUrl(field("authorityUrl"), input.authorityUrl ?? "");
+  const clientId = (input.clientId ?? "").trim().toLowerCase();
+  if (clientId === "") {
+    throw badInput(
+      field("clientId"),
+      `${method} clientId: the Application (client) ID, a GUID shown on the app registration's Overview page. (Only NTLM, against a self-hosted Exchange, needs none.)`,
+    );
+  }
+  if (!isGuid(clientId)) {
+    throw badInput(
+      field("clientId"),
+      "clientId must be the Application (client) ID, a GUID like 8a3f4c2e-1b7d-4e6a-9c0f-2d5b8e7a1c43, as Azure shows it on the app registration's Overview page.",
+    );
+  }
+  return { authority, clientId };
 }
 
 function checkEnum(field: string, name: string, value: string, allowed: readonly string[]): void {

@@ -46,6 +46,10 @@ export class GraphCredentialChecker implements CredentialChecker {
 }
 
 export function toExchangeConnection(c: ResolvedConnection): ExchangeConnection {
+  // Graph always signs in through an identity platform: the connection rules require both.
+  if (c.authorityUrl === null || c.clientId === null) {
+    throw new Error("A Graph connection needs authorityUrl and clientId");
+  }
   return {
     authorityUrl: c.authorityUrl,
     clientId: c.clientId,

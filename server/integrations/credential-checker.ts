@@ -17,8 +17,9 @@ export interface ResolvedConnection {
   api: "GRAPH" | "EWS";
   authMethod: "CLIENT_SECRET" | "CERTIFICATE" | "NTLM";
   access: "APPLICATION" | "SERVICE_USER";
-  authorityUrl: string;
-  clientId: string;
+  /** Null exactly for NTLM, which needs no identity platform. */
+  authorityUrl: string | null;
+  clientId: string | null;
   graphEndpoint: string;
   ewsUrl: string | null;
   serviceUsername: string | null;

@@ -290,6 +290,23 @@ const connectionCases: ConnectionCase[] = [
     message: /ewsUrl must use https/,
   },
   {
+    rule: "CLIENT_SECRET without authorityUrl",
+    connection: () => {
+      const { authorityUrl: _omitted, ...connection } = secretConnection(env.tenant);
+      return connection;
+    },
+    field: "authorityUrl",
+    message:
+      /CLIENT_SECRET method signs in through the Microsoft identity platform, so it needs authorityUrl/,
+  },
+  {
+    rule: "CERTIFICATE with a null clientId",
+    connection: () => ({ ...certificateConnection(env.tenant), clientId: null }),
+    field: "clientId",
+    message:
+      /CERTIFICATE method signs in through the Microsoft identity platform, so it needs clientId/,
+  },
+  {
     rule: "an http authority",
     connection: () => ({
       ...secretConnection(env.tenant),
@@ -490,6 +507,29 @@ describe("EWS", () => {
       },
     });
     expect(created.warnings.some((w) => retirement.test(w))).toBe(true);
+  });
+
+  it("creates an NTLM integration without authorityUrl and clientId, and returns both as null", async () => {
+    const created = await create({
+      name: "ews-ntlm-no-identity",
+      connection: {
+        api: "EWS",
+        authMethod: "NTLM",
+        access: "SERVICE_USER",
+        serviceUsername: "CONTOSO\\svc-mailstream",
+        servicePassword: "onprem-password-7e1c",
+        ewsUrl,
+      },
+    });
+    expect(created).toMatchObject({
+      api: "EWS",
+      authMethod: "NTLM",
+      authorityUrl: null,
+      clientId: null,
+      hasSecret: true,
+      warnings: [],
+    });
+    expect(await read(created.id)).toMatchObject({ authorityUrl: null, clientId: null });
   });
 
   it("gives no retirement warning for a self-hosted Exchange reached with NTLM", async () => {

@@ -191,6 +191,34 @@ describe("connection normalization", () => {
   });
 });
 
+describe("NTLM needs no identity platform", () => {
+  it("accepts NTLM without authorityUrl and clientId and stores neither", () => {
+    const { connection, secrets } = validateConnection(
+      {
+        api: "EWS",
+        authMethod: "NTLM",
+        access: "SERVICE_USER",
+        serviceUsername: "CONTOSO\\svc-mailstream",
+        servicePassword: PASSWORD,
+        ewsUrl: ONPREM_EWS,
+      },
+      "c",
+    );
+    expect(connection.authorityUrl).toBeNull();
+    expect(connection.clientId).toBeNull();
+    expect(connection.serviceUsername).toBe("CONTOSO\\svc-mailstream");
+    expect(secrets).toEqual({ servicePassword: PASSWORD });
+  });
+
+  it("ignores an authority and client id sent with NTLM, even malformed ones", () => {
+    const { connection } = validateConnection(
+      input("EWS", "NTLM", "SERVICE_USER", { authorityUrl: "nope", clientId: "nope" }),
+      "c",
+    );
+    expect([connection.authorityUrl, connection.clientId]).toEqual([null, null]);
+  });
+});
+
 describe("connection field rules", () => {
   const cases: [string, ConnectionInput, string, string][] = [
     // [title, input, field, words]
@@ -212,7 +240,25 @@ describe("connection field rules", () => {
       "authority before clientId",
       input("GRAPH", "CLIENT_SECRET", "APPLICATION", { authorityUrl: "", clientId: "" }),
       "authorityUrl",
-      "authorityUrl is required",
+      "CLIENT_SECRET method signs in through the Microsoft identity platform, so it needs authorityUrl",
+    ],
+    [
+      "CERTIFICATE without an authority",
+      input("EWS", "CERTIFICATE", "APPLICATION", { authorityUrl: null }),
+      "authorityUrl",
+      "CERTIFICATE method signs in through the Microsoft identity platform, so it needs authorityUrl",
+    ],
+    [
+      "CLIENT_SECRET without a clientId",
+      input("GRAPH", "CLIENT_SECRET", "APPLICATION", { clientId: undefined }),
+      "clientId",
+      "so it needs clientId",
+    ],
+    [
+      "CERTIFICATE with a blank clientId",
+      input("GRAPH", "CERTIFICATE", "APPLICATION", { clientId: "  " }),
+      "clientId",
+      "so it needs clientId",
     ],
     [
       "clientId not a GUID",

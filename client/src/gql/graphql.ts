@@ -22,9 +22,9 @@ export type ConnectionInput = {
   access: AccessMode;
   api: ExchangeApi;
   authMethod: AuthMethod;
-  authorityUrl: string;
+  authorityUrl?: string | null | undefined;
   certificateThumbprint?: string | null | undefined;
-  clientId: string;
+  clientId?: string | null | undefined;
   clientSecret?: string | null | undefined;
   ewsUrl?: string | null | undefined;
   graphEndpoint?: string | null | undefined;
@@ -235,7 +235,7 @@ export type IntegrationDetailQueryVariables = Exact<{
 }>;
 
 
-export type IntegrationDetailQuery = { project: { id: string, name: string, integration: { authorityUrl: string, clientId: string, graphEndpoint: string, ewsUrl: string | null, serviceUsername: string | null, certificateThumbprint: string | null, hasSecret: boolean, id: string, name: string, title: string, api: ExchangeApi, authMethod: AuthMethod, access: AccessMode, enabled: boolean, disabledReason: DisabledReason | null, lastError: string | null, warnings: Array<string>, createdAt: string, updatedAt: string, mailboxes: Array<{ id: string, email: string, enabled: boolean, disabledReason: DisabledReason | null, syncFrom: string | null, allTime: boolean, syncAttachments: boolean, bucket: { id: string, messageCount: number, name: string, title: string }, sync: { status: SyncStatus, messagesStored: number, phase: string | null, currentFolder: string | null, foldersTotal: number, foldersDone: number, messagesSeen: number, messagesFiltered: number, attachmentsStored: number, messagesPerSecond: number, startedAt: string | null, lastSyncedAt: string | null, lastError: string | null }, filters: { allowedFolders: Array<string>, deniedFolders: Array<string>, allowedParticipants: Array<string>, deniedParticipants: Array<string>, allowedDomains: Array<string>, deniedDomains: Array<string> } }>, credentials: { status: CredentialStatus, checkedAt: string | null, error: string | null, mailboxes: Array<{ email: string, access: MailboxAccess, error: string | null }> } } | null } | null };
+export type IntegrationDetailQuery = { project: { id: string, name: string, integration: { authorityUrl: string | null, clientId: string | null, graphEndpoint: string, ewsUrl: string | null, serviceUsername: string | null, certificateThumbprint: string | null, hasSecret: boolean, id: string, name: string, title: string, api: ExchangeApi, authMethod: AuthMethod, access: AccessMode, enabled: boolean, disabledReason: DisabledReason | null, lastError: string | null, warnings: Array<string>, createdAt: string, updatedAt: string, mailboxes: Array<{ id: string, email: string, enabled: boolean, disabledReason: DisabledReason | null, syncFrom: string | null, allTime: boolean, syncAttachments: boolean, bucket: { id: string, messageCount: number, name: string, title: string }, sync: { status: SyncStatus, messagesStored: number, phase: string | null, currentFolder: string | null, foldersTotal: number, foldersDone: number, messagesSeen: number, messagesFiltered: number, attachmentsStored: number, messagesPerSecond: number, startedAt: string | null, lastSyncedAt: string | null, lastError: string | null }, filters: { allowedFolders: Array<string>, deniedFolders: Array<string>, allowedParticipants: Array<string>, deniedParticipants: Array<string>, allowedDomains: Array<string>, deniedDomains: Array<string> } }>, credentials: { status: CredentialStatus, checkedAt: string | null, error: string | null, mailboxes: Array<{ email: string, access: MailboxAccess, error: string | null }> } } | null } | null };
 
 export type SyncProgressSubscriptionVariables = Exact<{
   project: string;

@@ -31,8 +31,8 @@ export class ConnectionInput {
   @Field(() => ExchangeApi) api!: ExchangeApi;
   @Field(() => AuthMethod) authMethod!: AuthMethod;
   @Field(() => AccessMode) access!: AccessMode;
-  @Field(() => String) authorityUrl!: string;
-  @Field(() => String) clientId!: string;
+  @Field(() => String, { nullable: true }) authorityUrl?: string | null;
+  @Field(() => String, { nullable: true }) clientId?: string | null;
   @Field(() => String, { nullable: true }) clientSecret?: string | null;
   @Field(() => String, { nullable: true }) privateKey?: string | null;
   @Field(() => String, { nullable: true }) certificateThumbprint?: string | null;

@@ -56,8 +56,8 @@ export class IntegrationType {
   @Field(() => ExchangeApi) api!: ExchangeApi;
   @Field(() => AuthMethod) authMethod!: AuthMethod;
   @Field(() => AccessMode) access!: AccessMode;
-  @Field(() => String) authorityUrl!: string;
-  @Field(() => String) clientId!: string;
+  @Field(() => String, { nullable: true }) authorityUrl!: string | null;
+  @Field(() => String, { nullable: true }) clientId!: string | null;
   @Field(() => String) graphEndpoint!: string;
   @Field(() => String, { nullable: true }) ewsUrl!: string | null;
   @Field(() => String, { nullable: true }) serviceUsername!: string | null;

@@ -35,11 +35,12 @@ export class IntegrationRow {
   @Column({ type: "varchar", length: 16 })
   access!: string;
 
-  @Column({ type: "text", name: "authority_url" })
-  authorityUrl!: string;
+  /** Null for NTLM, which talks to a self-hosted Exchange without an identity platform. */
+  @Column({ type: "text", nullable: true, name: "authority_url" })
+  authorityUrl!: string | null;
 
-  @Column({ type: "varchar", length: 36, name: "client_id" })
-  clientId!: string;
+  @Column({ type: "varchar", length: 36, nullable: true, name: "client_id" })
+  clientId!: string | null;
 
   @Column({ type: "text", name: "graph_endpoint" })
   graphEndpoint!: string;

@@ -312,10 +312,18 @@ export default function IntegrationPage({ project, name }: { project: string; na
                 </>
               )}
             </dd>
-            <dt>Authority URL</dt>
-            <dd class="mono">{integration.authorityUrl}</dd>
-            <dt>Client ID</dt>
-            <dd class="mono">{integration.clientId}</dd>
+            {integration.authorityUrl && (
+              <>
+                <dt>Authority URL</dt>
+                <dd class="mono">{integration.authorityUrl}</dd>
+              </>
+            )}
+            {integration.clientId && (
+              <>
+                <dt>Client ID</dt>
+                <dd class="mono">{integration.clientId}</dd>
+              </>
+            )}
             {integration.certificateThumbprint && (
               <>
                 <dt>Certificate thumbprint</dt>

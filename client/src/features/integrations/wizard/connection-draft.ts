@@ -37,9 +37,12 @@ export function toConnectionInput(d: ConnectionDraft): ConnectionInput {
     api: d.api,
     authMethod: d.authMethod,
     access: d.access,
-    authorityUrl: d.authorityUrl.trim(),
-    clientId: d.clientId.trim(),
   };
+  // NTLM signs in to the Exchange server itself: no identity platform, no app registration.
+  if (d.authMethod !== "NTLM") {
+    input.authorityUrl = d.authorityUrl.trim();
+    input.clientId = d.clientId.trim();
+  }
   if (d.authMethod === "CLIENT_SECRET") input.clientSecret = d.clientSecret;
   if (d.authMethod === "CERTIFICATE") {
     input.privateKey = d.privateKey;
