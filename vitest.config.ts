@@ -26,6 +26,7 @@ export default defineConfig({
             "test/api/**/*.test.ts",
             "test/sync/initial-sync.test.ts",
             "test/sync/faults.test.ts",
+            "test/sync/same-second.test.ts",
           ],
           env: { TEST_POSTGRES_URL: POSTGRES_URL },
         },

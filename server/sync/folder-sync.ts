@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
+import {
+  afterListingPage,
+  afterTiePage,
+  type ListingAdvance,
+  type ListingCursor,
+  type ListingLimits,
+  newListingCursor,
+  nextListingStep,
+} from "../domain/listing-cursor.js";
 import type { ParticipantFilter } from "../domain/participant-filter.js";
 import { publishMessagesAdded } from "../messages/message-events.js";
 import { FolderCheckpointRow, IntegrationRow, MailboxRow } from "../storage/entities/index.js";
@@ -11,8 +20,10 @@ import { participantsOf, toIncoming } from "./message-mapping.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
 import type { SyncProgress } from "./sync-progress.js";
 
-/** Messages per listing page (`$top`, Graph's maximum for messages is 1,000). */
+/** Messages per listing page (`$top`). */
 export const PAGE_SIZE = 500;
+/** Graph's maximum `$top` for messages: a page a tie second widens to. */
+const MAX_PAGE_SIZE = 1000;
 /** Delta page size (`Prefer: odata.maxpagesize`) while walking to a fresh delta link. */
 export const BASELINE_PAGE_SIZE = 1000;
 /**
@@ -36,16 +47,6 @@ export interface MailboxContext {
   participants: ParticipantFilter;
   filtersHash: string;
   syncAttachments: boolean;
-}
-
-/** A listing in progress: received range [from, before), resumed after `after` (keyset). */
-interface ListingCursor {
-  from: string | null;
-  before: string | null;
-  after: string | null;
-  seenAtAfter: string[];
-  /** What the checkpoint covers once this listing completes. */
-  completes: { coveredFrom: string | null; filtersHash: string };
 }
 
 export function filtersHashOf(filters: MailboxRow["filters"]): string {
@@ -189,16 +190,14 @@ async function runBaseline(
       checkpoint = await saveCheckpoint(ctx, checkpoint, { nextLink: page.nextLink });
       continue;
     }
-    const cursor: ListingCursor = {
+    const cursor = newListingCursor({
       from: checkpoint.coveredFrom?.toISOString() ?? null,
       before: null,
-      after: null,
-      seenAtAfter: [],
       completes: {
         coveredFrom: checkpoint.coveredFrom?.toISOString() ?? null,
         filtersHash: ctx.filtersHash,
       },
-    };
+    });
     return saveCheckpoint(ctx, checkpoint, {
       status: "BACKFILL",
       nextLink: null,
@@ -237,28 +236,19 @@ async function startListing(
   checkpoint: FolderCheckpointRow,
   range: Pick<ListingCursor, "from" | "before" | "completes">,
 ): Promise<FolderCheckpointRow> {
-  const cursor: ListingCursor = { ...range, after: null, seenAtAfter: [] };
   return saveCheckpoint(ctx, checkpoint, {
     status: "BACKFILL",
-    listingCursor: JSON.stringify(cursor),
+    listingCursor: JSON.stringify(newListingCursor(range)),
   });
 }
 
-/** Where the next listing page starts, after a full page (keyset on receivedDateTime). */
-function advanceCursor(cursor: ListingCursor, page: RemoteMessage[]): ListingCursor {
-  const after = page.at(-1)!.receivedAt.toISOString();
-  const atAfter = page.filter((msg) => msg.receivedAt.toISOString() === after).map((msg) => msg.id);
-  return {
-    ...cursor,
-    after,
-    seenAtAfter: after === cursor.after ? [...cursor.seenAtAfter, ...atAfter] : atAfter,
-  };
-}
+const LISTING_LIMITS: ListingLimits = { pageSize: PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE };
 
 /**
  * Lists [from, before) oldest first by keyset on receivedDateTime (no 5,000 cap, and unlike
- * `$skip` paging no message is skipped when others are deleted meanwhile). The next page is
- * requested as soon as this one arrives, while this one is being stored.
+ * `$skip` paging no message is skipped when others are deleted meanwhile), with the tie handling
+ * of domain/listing-cursor.ts so that no number of equal received times loses a message. The
+ * next page is requested as soon as this one arrives, while this one is being stored.
  */
 async function runListing(
   ctx: MailboxContext,
@@ -267,63 +257,52 @@ async function runListing(
 ): Promise<FolderCheckpointRow> {
   let checkpoint = start;
   let cursor = JSON.parse(checkpoint.listingCursor!) as ListingCursor;
-  let top = PAGE_SIZE;
-  const fetchPage = (at: ListingCursor, size: number) => {
-    const lowerBound = at.after ?? at.from;
-    const promise = ctx.source.listPage(
-      ctx.mailbox.email,
-      checkpoint.folderId,
-      {
-        receivedFrom: lowerBound ? new Date(lowerBound) : null,
-        receivedBefore: at.before ? new Date(at.before) : null,
-        top: size,
-        expandAttachments: true,
-      },
-      ctx.signal,
-    );
+  const fetchStep = (at: ListingCursor): Promise<ListingAdvance<RemoteMessage>> => {
+    const step = nextListingStep(at, LISTING_LIMITS);
+    const promise =
+      step.kind === "list"
+        ? ctx.source
+            .listPage(
+              ctx.mailbox.email,
+              checkpoint.folderId,
+              {
+                receivedFrom: step.receivedFrom,
+                receivedBefore: step.receivedBefore,
+                top: step.top,
+                expandAttachments: true,
+              },
+              ctx.signal,
+            )
+            .then((page) => afterListingPage(at, page.messages, LISTING_LIMITS))
+        : ctx.source
+            .deltaPage(
+              ctx.mailbox.email,
+              checkpoint.folderId,
+              { link: step.link, receivedFrom: null, pageSize: BASELINE_PAGE_SIZE },
+              ctx.signal,
+            )
+            .then((page) => afterTiePage(at, page));
     promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
     return promise;
   };
-  let next = fetchPage(cursor, top);
+  let next = fetchStep(cursor);
   for (;;) {
-    const page = (await next).messages;
-    const seenAtBoundary = new Set(cursor.seenAtAfter);
-    const fresh = page.filter(
-      (msg) =>
-        !(
-          cursor.after !== null &&
-          msg.receivedAt.toISOString() === cursor.after &&
-          seenAtBoundary.has(msg.id)
-        ),
-    );
-    const full = page.length === top;
-    if (fresh.length === 0 && full) {
-      // A whole page of one instant already seen: widen the page to get past it.
-      if (top < 1000) top = Math.min(top * 2, 1000);
-      else
-        cursor = {
-          ...cursor,
-          after: new Date(new Date(cursor.after!).getTime() + 1000).toISOString(),
-          seenAtAfter: [],
-        };
-      next = fetchPage(cursor, top);
-      continue;
-    }
+    const advance = await next;
+    cursor = advance.cursor;
     let change: Partial<FolderCheckpointRow>;
-    if (full) {
-      cursor = advanceCursor(cursor, page);
-      next = fetchPage(cursor, top);
-      change = { listingCursor: JSON.stringify(cursor) };
-    } else {
+    if (advance.done) {
       change = {
         status: "IDLE",
         listingCursor: null,
         coveredFrom: cursor.completes.coveredFrom ? new Date(cursor.completes.coveredFrom) : null,
         filtersHash: cursor.completes.filtersHash,
       };
+    } else {
+      next = fetchStep(cursor);
+      change = { listingCursor: JSON.stringify(cursor) };
     }
-    checkpoint = await storePage(ctx, checkpoint, folderPath, fresh, change);
-    if (!full) return checkpoint;
+    checkpoint = await storePage(ctx, checkpoint, folderPath, advance.fresh, change);
+    if (advance.done) return checkpoint;
   }
 }
 
