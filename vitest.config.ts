@@ -27,6 +27,8 @@ export default defineConfig({
             "test/sync/initial-sync.test.ts",
             "test/sync/faults.test.ts",
             "test/sync/same-second.test.ts",
+            "test/sync/concurrent-identity.test.ts",
+            "test/sync/poison-messages.test.ts",
           ],
           env: { TEST_POSTGRES_URL: POSTGRES_URL },
         },

@@ -39,6 +39,8 @@ export interface IncomingMessage {
   bodyText: string;
   bodyHtml: string | null;
   attachments: IncomingAttachment[];
+  /** What was changed to make it storable, in words; null: nothing. */
+  storageNotes?: string[] | null;
 }
 
 export interface StoreResult {
@@ -54,6 +56,11 @@ export interface StoreResult {
  * folder checkpoint the page covers). Identity is the internet Message-ID: a message already in
  * the bucket keeps its subject and body and only takes the mailbox/folder of this copy; a new one
  * gets the next sequence ids of the project and is charged 1 unit, in this same transaction.
+ *
+ * Idempotent under concurrency: the project row is locked before the bucket is searched, so two
+ * transactions storing the same Message-ID (folder workers of one mailbox, mailboxes sharing a
+ * bucket) take turns, and the second finds the first's row instead of violating the unique index.
+ * One lock order for every storing transaction also leaves no room for deadlocks.
  */
 export async function storeMessages(
   m: EntityManager,
@@ -65,6 +72,7 @@ export async function storeMessages(
   const byId = new Map<string, IncomingMessage>();
   for (const message of incoming) byId.set(message.internetMessageId, message);
   if (byId.size === 0) return { created: [], updated: 0, overBudget: 0 };
+  const project = await lockProject(m, projectId);
 
   const existing = await m.find(MessageRow, {
     where: { bucketId, internetMessageId: In([...byId.keys()]) },
@@ -95,7 +103,7 @@ export async function storeMessages(
 
   const fresh = [...byId.values()];
   if (fresh.length === 0) return { created: [], updated, overBudget: 0 };
-  const allowed = await allocateSequences(m, projectId, fresh.length);
+  const allowed = await allocateSequences(m, project, fresh.length);
   const storing = fresh.slice(0, allowed.count);
   let sequence = allowed.first;
   const rows = storing.map((message) => {
@@ -106,6 +114,7 @@ export async function storeMessages(
       bucketId,
       projectId,
       sequenceId: String(sequence++),
+      storageNotes: message.storageNotes ?? null,
       participantAddresses: participantAddresses(message),
       storedAt: now,
       updatedAt: now,
@@ -200,29 +209,38 @@ async function ensureBlobs(
   );
   const missing = [...sizes].filter(([sha256]) => !known.has(sha256));
   if (missing.length === 0) return;
+  // Blobs are shared by every project: another project's transaction may insert the same
+  // content meanwhile, and either row serves both.
   await m
     .createQueryBuilder()
     .insert()
     .into(AttachmentBlobRow)
     .values(missing.map(([sha256, size]) => ({ sha256, size: String(size), createdAt: now })))
+    .orIgnore()
     .execute();
 }
 
 /**
- * Takes up to `wanted` sequence ids and units from the project in one UPDATE. The row lock it
- * takes is held until commit, so transactions that store messages commit in sequence-id order and a
- * stream reader never sees a larger id before a smaller one (DOMAIN.md, Streams).
+ * The project row, locked until commit: transactions that store messages into the project run
+ * one at a time from here, so they commit in sequence-id order and a stream reader never sees a
+ * larger id before a smaller one (DOMAIN.md, Streams).
  */
-async function allocateSequences(
-  m: EntityManager,
-  projectId: string,
-  wanted: number,
-): Promise<{ first: number; count: number }> {
+async function lockProject(m: EntityManager, projectId: string): Promise<ProjectRow> {
   const query = m.createQueryBuilder(ProjectRow, "p").where("p.id = :projectId", { projectId });
   // SQLite serialises writers on its own (and TypeORM cannot lock rows there).
   if (m.connection.options.type === "postgres") query.setLock("pessimistic_write");
   const project = await query.getOne();
   if (!project) throw new Error(`project ${projectId} vanished while storing messages`);
+  return project;
+}
+
+/** Takes up to `wanted` sequence ids and units from the locked project in one UPDATE. */
+async function allocateSequences(
+  m: EntityManager,
+  project: ProjectRow,
+  wanted: number,
+): Promise<{ first: number; count: number }> {
+  const projectId = project.id;
   const room =
     project.unitBudget === null ? wanted : Math.max(0, project.unitBudget - project.unitsCharged);
   const count = Math.min(wanted, room);
