@@ -114,7 +114,7 @@ export function renderMessage(
   const out: Record<string, unknown> = { "@odata.etag": `W/"${changeKey}"` };
   for (const p of opts.select ? ["id", ...opts.select] : DEFAULT_MESSAGE_PROPERTIES) {
     const get = all[p];
-    if (get) out[p] = get();
+    if (get) out[p] = c.renderedAs && p in c.renderedAs ? c.renderedAs[p] : get();
   }
   return out;
 }

@@ -35,6 +35,8 @@ export interface MessageContent {
   isRead: boolean;
   isDraft: boolean;
   attachments: AttachmentSpec[];
+  /** Properties rendered verbatim in Graph's JSON instead of their values: a malformed answer. */
+  renderedAs?: Record<string, unknown>;
 }
 
 export interface TruthAttachment {

@@ -102,6 +102,8 @@ export interface DeliverySpec {
     contentId?: string;
     kind?: "file" | "item" | "reference";
   }[];
+  /** Properties Graph's JSON shows verbatim (e.g. `receivedDateTime: "not a date"`). */
+  renderedAs?: Record<string, unknown>;
 }
 
 const INITIAL_CAPACITY = 64;
@@ -403,6 +405,7 @@ export class Mailbox {
       ...(spec.body && { body: spec.body }),
       ...(spec.internetMessageId && { internetMessageId: spec.internetMessageId }),
       ...(attachments && { attachments }),
+      ...(spec.renderedAs && { renderedAs: spec.renderedAs }),
       isRead: false,
     };
     this.explicit.set(key, content);

@@ -15,6 +15,11 @@
 export interface ListedMessage {
   id: string;
   receivedAt: Date;
+  /**
+   * The API's received time could not be read (`receivedAt` is a stand-in): the message is
+   * handed out, but its place in the order is unknown, so the keyset does not move by it.
+   */
+  undated?: boolean;
 }
 
 export interface ListingCursor {
@@ -84,9 +89,15 @@ export function afterListingPage<T extends ListedMessage>(
   const fresh = page.filter((m) => !(second(m.receivedAt) === boundary && seen.has(m.id)));
   if (page.length < top) return { fresh, cursor, done: true };
 
-  const last = second(page.at(-1)!.receivedAt);
-  const atLast = page.filter((m) => second(m.receivedAt) === last).map((m) => m.id);
-  if (last !== boundary) {
+  const dated = page.filter((m) => !m.undated);
+  const lower = cursor.after ?? cursor.from;
+  // Ascending order puts the greatest second last; never move below where this page started.
+  const last = Math.max(
+    lower === null ? -Infinity : second(new Date(lower)),
+    ...dated.map((m) => second(m.receivedAt)),
+  );
+  const atLast = dated.filter((m) => second(m.receivedAt) === last).map((m) => m.id);
+  if (last !== boundary && Number.isFinite(last)) {
     // The usual step: resume at the last second, skipping the ids of it handed out here.
     const after = new Date(last * 1000).toISOString();
     return { fresh, cursor: { ...cursor, after, seenAtAfter: atLast }, done: false };

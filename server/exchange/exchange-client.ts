@@ -298,6 +298,27 @@ export class ExchangeClient {
     return page.count ?? 0;
   }
 
+  /** One message by its immutable id, or null when the mailbox no longer has it. */
+  async getMessage(
+    email: string,
+    messageId: string,
+    signal?: AbortSignal,
+  ): Promise<ExchangeMessage | null> {
+    const target = withQuery(`${userPath(email)}/messages/${encodeURIComponent(messageId)}`, {
+      $select: MESSAGE_SELECT.join(","),
+    });
+    try {
+      const message = await this.request<GraphMessage>(email, target, {
+        signal,
+        prefer: ['IdType="ImmutableId"'],
+      });
+      return toExchangeMessage(message);
+    } catch (error) {
+      if (error instanceof ExchangeError && error.code === "ErrorItemNotFound") return null;
+      throw error;
+    }
+  }
+
   /** Attachment metadata; file contents too with `includeContent` (Graph sends them base64). */
   async listAttachments(
     email: string,

@@ -83,6 +83,15 @@ export class GraphMailSource implements MailSource {
     return this.client.countMessages(email, folderId, { receivedFrom, signal });
   }
 
+  async getMessage(
+    email: string,
+    messageId: string,
+    signal?: AbortSignal,
+  ): Promise<RemoteMessage | null> {
+    const message = await this.client.getMessage(email, messageId, signal);
+    return message && toRemoteMessage(message);
+  }
+
   async listAttachments(
     email: string,
     messageId: string,
@@ -119,6 +128,8 @@ function toRemoteMessage(m: ExchangeMessage): RemoteMessage {
     bcc: m.bcc,
     sentAt: m.sentAt,
     receivedAt: m.receivedAt,
+    ...(m.receivedAtUnknown ? { undated: true } : {}),
+    ...(m.repairs.length > 0 ? { repairs: m.repairs } : {}),
     bodyType: m.body.contentType,
     body: m.body.content,
     hasAttachments: m.hasAttachments,

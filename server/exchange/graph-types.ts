@@ -99,6 +99,10 @@ export interface ExchangeMessage {
   bcc: Participant[];
   sentAt: Date | null;
   receivedAt: Date;
+  /** receivedDateTime could not be read: `receivedAt` is the sent time (or 1970) instead. */
+  receivedAtUnknown: boolean;
+  /** What was wrong with Graph's answer and what was stored instead, in words. */
+  repairs: string[];
   body: { contentType: "text" | "html"; content: string };
   /** Graph's flag: false when the only attachments are inline. */
   hasAttachments: boolean;
@@ -145,8 +149,26 @@ function participants(list: GraphRecipient[] | null | undefined): Participant[] 
   return (list ?? []).map(toParticipant).filter((p): p is Participant => p !== null);
 }
 
+/** A Graph DateTimeOffset, or null when absent or unreadable. */
+function graphDate(value: unknown): Date | null {
+  if (typeof value !== "string" || value === "") return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
 export function toExchangeMessage(m: GraphMessage): ExchangeMessage {
-  const received = m.receivedDateTime ? new Date(m.receivedDateTime) : new Date(0);
+  const repairs: string[] = [];
+  const sentAt = graphDate(m.sentDateTime);
+  if (sentAt === null && m.sentDateTime)
+    repairs.push(`sentDateTime ${JSON.stringify(m.sentDateTime)} is not a date: stored as unknown`);
+  let received = graphDate(m.receivedDateTime);
+  const receivedAtUnknown = received === null;
+  if (received === null) {
+    received = sentAt ?? new Date(0);
+    repairs.push(
+      `receivedDateTime ${JSON.stringify(m.receivedDateTime ?? null)} is not a date: ${sentAt ? "the sent time" : "1970-01-01"} stored instead`,
+    );
+  }
   return {
     id: m.id,
     internetMessageId: m.internetMessageId ?? null,
@@ -157,8 +179,10 @@ export function toExchangeMessage(m: GraphMessage): ExchangeMessage {
     to: participants(m.toRecipients),
     cc: participants(m.ccRecipients),
     bcc: participants(m.bccRecipients),
-    sentAt: m.sentDateTime ? new Date(m.sentDateTime) : null,
+    sentAt,
     receivedAt: received,
+    receivedAtUnknown,
+    repairs,
     body: {
       contentType: m.body?.contentType?.toLowerCase() === "html" ? "html" : "text",
       content: m.body?.content ?? "",

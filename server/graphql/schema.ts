@@ -16,6 +16,7 @@ import {
   SyncProgressEventResolver,
 } from "./resolvers/subscription.resolver.js";
 import { TokenResolver } from "./resolvers/token.resolver.js";
+import { refuseUnstorableArguments } from "./storable-arguments.js";
 
 export const RESOLVERS = [
   ProjectResolver,
@@ -38,6 +39,7 @@ export function createSchema(events: EventBus): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     pubSub: events,
     validate: false,
+    globalMiddlewares: [refuseUnstorableArguments],
     emitSchemaFile: false,
   });
 }

@@ -19,8 +19,10 @@ import {
   MailboxRow,
   MailboxSyncRow,
   ProjectRow,
+  type SkippedMessageRow,
 } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
+import { countSkipped, listSkipped, makeSkippedDue } from "../storage/skipped-messages.js";
 import type { SyncControl } from "../sync/sync-control.js";
 import { IntegrationService } from "./integration-service.js";
 
@@ -70,6 +72,16 @@ export class MailboxService {
     return this.deps.db.read((m) =>
       m.find(FolderCheckpointRow, { where: { mailboxId }, order: { folderPath: "ASC" } }),
     );
+  }
+
+  skippedMessages(mailboxId: string, first: number): Promise<SkippedMessageRow[]> {
+    if (!Number.isInteger(first) || first < 1 || first > 500)
+      throw badInput("first", "first must be between 1 and 500.");
+    return this.deps.db.read((m) => listSkipped(m, mailboxId, first));
+  }
+
+  skippedMessageCount(mailboxId: string): Promise<number> {
+    return this.deps.db.read((m) => countSkipped(m, mailboxId));
   }
 
   async syncState(mailboxId: string): Promise<MailboxSyncRow | null> {
@@ -240,8 +252,10 @@ export class MailboxService {
       );
     }
     if (!mailbox.enabled) throw conflict(`Mailbox ${mailbox.email} is disabled; enable it first.`);
-    if (resync) await this.sync.resync(id);
-    else await this.sync.request(id);
+    if (resync) {
+      await this.deps.db.transaction((m) => makeSkippedDue(m, id));
+      await this.sync.resync(id);
+    } else await this.sync.request(id);
     return mailbox;
   }
 

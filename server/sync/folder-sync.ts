@@ -14,7 +14,14 @@ import type { ParticipantFilter } from "../domain/participant-filter.js";
 import { publishMessagesAdded } from "../messages/message-events.js";
 import { FolderCheckpointRow, IntegrationRow, MailboxRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
-import { type IncomingMessage, storeMessages } from "../storage/message-store.js";
+import { rowRefusal } from "../storage/database-errors.js";
+import { type IncomingMessage, type StoreResult, storeMessages } from "../storage/message-store.js";
+import {
+  clearSkipped,
+  dueSkipped,
+  recordSkipped,
+  type SkippedItem,
+} from "../storage/skipped-messages.js";
 import type { MailSource, RemoteAttachment, RemoteFolder, RemoteMessage } from "./mail-source.js";
 import { participantsOf, toIncoming } from "./message-mapping.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
@@ -47,6 +54,8 @@ export interface MailboxContext {
   participants: ParticipantFilter;
   filtersHash: string;
   syncAttachments: boolean;
+  /** The mailbox has (or this round made) skipped messages: stored ones are cleared from the list. */
+  skippedBefore: boolean;
 }
 
 export function filtersHashOf(filters: MailboxRow["filters"]): string {
@@ -306,62 +315,101 @@ async function runListing(
   }
 }
 
+/** A message ready to store, or the reason it cannot be. */
+type Prepared =
+  | { message: RemoteMessage; incoming: IncomingMessage; attachmentsStored: number }
+  | { message: RemoteMessage; skipped: string };
+
 /**
  * Filters a page, fetches its attachments, and stores messages plus the checkpoint change in one
  * transaction. A page left over the project's budget keeps the old checkpoint, so it is fetched
  * again (stored messages dedupe, uncharged) once the budget is raised.
+ *
+ * A poison message costs that message, never the mailbox (DOMAIN.md, Sync): one whose
+ * attachments will not download after retries, that cannot be converted, or whose row the
+ * database refuses is recorded as skipped (with the reason) in the same transaction, and tried
+ * again at the end of later rounds; the checkpoint moves on. `checkpoint` null: no checkpoint
+ * change (a skipped message tried again).
  */
-async function storePage(
+async function storePage<C extends FolderCheckpointRow | null>(
   ctx: MailboxContext,
-  checkpoint: FolderCheckpointRow,
+  checkpoint: C,
   folderPath: string,
   messages: RemoteMessage[],
   change: Partial<FolderCheckpointRow>,
-): Promise<FolderCheckpointRow> {
+): Promise<C> {
   const passing = messages.filter((msg) =>
     ctx.participants.passes(ctx.mailbox.email, participantsOf(msg)),
   );
   // Concurrently: the exchange client's limiter keeps the mailbox at 4 requests in flight.
-  const withAttachments = await Promise.all(
-    passing.map(async (message) => ({
-      message,
-      attachments:
-        message.attachments || mayHaveAttachments(message)
-          ? await fetchAttachments(ctx, message)
-          : [],
-    })),
+  const prepared = await Promise.all(
+    passing.map((message) => prepareMessage(ctx, message, folderPath)),
   );
-  let attachmentsStored = 0;
-  const incoming: IncomingMessage[] = withAttachments.map(({ message, attachments }) => {
-    attachmentsStored += attachments.filter((a) => a.contentSha256).length;
-    return toIncoming(message, ctx.mailbox.email, folderPath, attachments);
-  });
+  const ready = prepared.filter((p) => "incoming" in p);
+  const skipped = prepared
+    .filter((p) => "skipped" in p)
+    .map((p) => ({ remoteId: p.message.id, folderPath, reason: p.skipped }));
   if (ctx.signal.aborted) throw new RoundStopped("stopped");
   const now = ctx.deps.now();
-  const result = await ctx.deps.db.transaction(async (m) => {
-    await requireStillEnabled(m, ctx);
-    const stored = await storeMessages(m, ctx.project.id, ctx.bucketId, incoming, now);
-    if (stored.overBudget > 0) {
-      await m.update(
-        IntegrationRow,
-        { id: ctx.integrationId },
-        {
-          enabled: false,
-          disabledReason: "QUOTA",
-          lastError: new QuotaReached().message,
-          updatedAt: now,
-        },
-      );
-      return { stored, checkpoint };
-    }
-    Object.assign(checkpoint, change, {
-      updatedAt: now,
-      messagesSeen: checkpoint.messagesSeen + messages.length,
+  const write = (perMessage: boolean) =>
+    ctx.deps.db.transaction(async (m) => {
+      await requireStillEnabled(m, ctx);
+      const stored = perMessage
+        ? await storeEachOnItsOwn(m, ctx, ready, skipped, folderPath, now)
+        : await storeMessages(
+            m,
+            ctx.project.id,
+            ctx.bucketId,
+            ready.map((p) => p.incoming),
+            now,
+          );
+      await recordSkipped(m, ctx.mailbox.id, skipped, now);
+      if (ctx.skippedBefore) {
+        const refused = new Set(skipped.map((s) => s.remoteId));
+        const storedIds = ready.map((p) => p.message.id).filter((id) => !refused.has(id));
+        await clearSkipped(m, ctx.mailbox.id, storedIds);
+      }
+      if (skipped.length > 0) ctx.skippedBefore = true;
+      if (stored.overBudget > 0) {
+        await m.update(
+          IntegrationRow,
+          { id: ctx.integrationId },
+          {
+            enabled: false,
+            disabledReason: "QUOTA",
+            lastError: new QuotaReached().message,
+            updatedAt: now,
+          },
+        );
+        return { stored, checkpoint };
+      }
+      if (checkpoint === null) return { stored, checkpoint };
+      Object.assign(checkpoint, change, {
+        updatedAt: now,
+        messagesSeen: checkpoint.messagesSeen + messages.length,
+      });
+      return { stored, checkpoint: (await m.save(checkpoint)) as C };
     });
-    return { stored, checkpoint: await m.save(checkpoint) };
-  });
+  let result;
+  try {
+    result = await write(false);
+  } catch (error) {
+    // One row the database refuses fails the whole page: store it again message by message.
+    if (rowRefusal(error) === null) throw error;
+    ctx.deps.log.warn(
+      { mailboxId: ctx.mailbox.id, folder: folderPath, code: (error as { code?: unknown }).code },
+      "the database refused a row of this page; storing its messages one by one",
+    );
+    result = await write(true);
+  }
+  if (skipped.length > 0)
+    ctx.deps.log.warn(
+      { mailboxId: ctx.mailbox.id, folder: folderPath, skipped },
+      "messages skipped; they are tried again at the end of later rounds",
+    );
   publishMessagesAdded(ctx.deps.events, ctx.project, result.stored.created);
   const state = ctx.progress.state;
+  const attachmentsStored = ready.reduce((sum, p) => sum + p.attachmentsStored, 0);
   ctx.progress.update({
     currentFolder: folderPath,
     messagesSeen: state.messagesSeen + messages.length,
@@ -371,6 +419,101 @@ async function storePage(
   });
   if (result.stored.overBudget > 0) throw new QuotaReached();
   return result.checkpoint;
+}
+
+/** Each message in a savepoint of its own: the ones the database refuses join `skipped`. */
+async function storeEachOnItsOwn(
+  m: EntityManager,
+  ctx: MailboxContext,
+  ready: { message: RemoteMessage; incoming: IncomingMessage }[],
+  skipped: SkippedItem[],
+  folderPath: string,
+  now: Date,
+): Promise<StoreResult> {
+  const total: StoreResult = { created: [], updated: 0, overBudget: 0 };
+  for (const { message, incoming } of ready) {
+    try {
+      const one = await m.transaction((sp) =>
+        storeMessages(sp, ctx.project.id, ctx.bucketId, [incoming], now),
+      );
+      total.created.push(...one.created);
+      total.updated += one.updated;
+      total.overBudget += one.overBudget;
+    } catch (error) {
+      const refusal = rowRefusal(error);
+      if (refusal === null) throw error;
+      skipped.push({
+        remoteId: message.id,
+        folderPath,
+        reason: `Not stored: ${refusal}.`,
+      });
+    }
+  }
+  return total;
+}
+
+/**
+ * Attachments and the stored shape of one message. Failures of the whole mailbox (credentials,
+ * permissions, the mailbox gone, shutting down) still end the round; anything that concerns only
+ * this message makes it a skipped one.
+ */
+async function prepareMessage(
+  ctx: MailboxContext,
+  message: RemoteMessage,
+  folderPath: string,
+): Promise<Prepared> {
+  let attachments: { attachment: RemoteAttachment; contentSha256: string | null }[] = [];
+  try {
+    if (message.attachments || mayHaveAttachments(message))
+      attachments = await fetchAttachments(ctx, message);
+  } catch (error) {
+    const failure = classified(error);
+    const messageLevel =
+      failure?.kind === "temporary" ||
+      (failure?.kind === "not_found" && failure.code === "ErrorItemNotFound");
+    if (!messageLevel || ctx.signal.aborted) throw error;
+    return {
+      message,
+      skipped: `Its attachments could not be fetched: ${failure.message}`,
+    };
+  }
+  try {
+    return {
+      message,
+      incoming: toIncoming(message, ctx.mailbox.email, folderPath, attachments),
+      attachmentsStored: attachments.filter((a) => a.contentSha256).length,
+    };
+  } catch (error) {
+    ctx.deps.log.error(
+      { err: error, mailboxId: ctx.mailbox.id, messageId: message.id },
+      "message conversion failed",
+    );
+    return {
+      message,
+      skipped: "It could not be converted for storage (an internal error, logged on the server).",
+    };
+  }
+}
+
+/**
+ * Tries the mailbox's skipped messages again (those due, see retryDueAt): each is fetched anew and
+ * stored, or skipped once more with the new reason; one the mailbox no longer has is forgotten.
+ */
+export async function retrySkipped(ctx: MailboxContext): Promise<void> {
+  if (!ctx.skippedBefore) return;
+  const due = await ctx.deps.db.read((m) => dueSkipped(m, ctx.mailbox.id, ctx.deps.now()));
+  for (const item of due) {
+    if (ctx.signal.aborted) throw new RoundStopped("stopped");
+    const message = await ctx.source.getMessage(ctx.mailbox.email, item.remoteId, ctx.signal);
+    if (message === null) {
+      await ctx.deps.db.transaction((m) => clearSkipped(m, ctx.mailbox.id, [item.remoteId]));
+      continue;
+    }
+    await storePage(ctx, null, item.folderPath, [message], {});
+    // Filtered out by now (the mailbox's filters changed): nothing left to store.
+    if (!ctx.participants.passes(ctx.mailbox.email, participantsOf(message)))
+      await ctx.deps.db.transaction((m) => clearSkipped(m, ctx.mailbox.id, [item.remoteId]));
+  }
 }
 
 /**

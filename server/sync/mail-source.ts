@@ -31,6 +31,10 @@ export interface RemoteMessage {
   bcc: RemoteParticipant[];
   sentAt: Date | null;
   receivedAt: Date;
+  /** The API's received time was unreadable; `receivedAt` is a stand-in (see `repairs`). */
+  undated?: boolean;
+  /** What was wrong with the API's answer and what is stored instead, in words. */
+  repairs?: string[];
   bodyType: "text" | "html";
   body: string;
   hasAttachments: boolean;
@@ -90,6 +94,8 @@ export interface MailSource {
     receivedFrom: Date | null,
     signal?: AbortSignal,
   ): Promise<number>;
+  /** One message by its immutable id (a skipped message tried again); null when it is gone. */
+  getMessage(email: string, messageId: string, signal?: AbortSignal): Promise<RemoteMessage | null>;
   /** Attachment metadata; with `includeContent`, small file contents come along (base64 in Graph). */
   listAttachments(
     email: string,
@@ -112,4 +118,6 @@ export type MailSourceErrorKind =
 export interface ClassifiedError {
   kind: MailSourceErrorKind;
   message: string;
+  /** The API's own error code (`ErrorItemNotFound`), when it gave one. */
+  code?: string;
 }

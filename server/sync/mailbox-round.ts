@@ -9,13 +9,18 @@ import {
   MailboxSyncRow,
   ProjectRow,
 } from "../storage/entities/index.js";
-import { filtersHashOf, syncFolder, type MailboxContext } from "./folder-sync.js";
+import { countSkipped } from "../storage/skipped-messages.js";
+import { filtersHashOf, retrySkipped, syncFolder, type MailboxContext } from "./folder-sync.js";
 import type { MailSource, RemoteFolder } from "./mail-source.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
 import { SyncProgress } from "./sync-progress.js";
 
 /** Folders enumerated at once per mailbox; the request limiter keeps Graph at 4 in flight. */
 const FOLDER_WORKERS = 4;
+
+/** What users see of a round that failed for a reason of ours; the log has the details. */
+export const INTERNAL_ERROR =
+  "The round stopped on an internal error (details are in the server log); it is retried automatically.";
 
 export type RoundOutcome = "up_to_date" | "failed" | "stopped" | "disabled";
 
@@ -40,10 +45,13 @@ export async function runMailboxRound(
     const bucket = mailbox && (await m.findOneBy(BucketRow, { id: mailbox.bucketId }));
     const project = bucket && (await m.findOneBy(ProjectRow, { id: bucket.projectId }));
     const previous = await m.findOneBy(MailboxSyncRow, { mailboxId });
-    return mailbox && integration && project ? { mailbox, integration, project, previous } : null;
+    const skipped = await countSkipped(m, mailboxId);
+    return mailbox && integration && project
+      ? { mailbox, integration, project, previous, skipped }
+      : null;
   });
   if (!loaded) return "stopped";
-  const { mailbox, integration, project, previous } = loaded;
+  const { mailbox, integration, project, previous, skipped } = loaded;
   const progress = new SyncProgress(
     deps,
     { mailboxId, integrationId: integration.id, projectId: project.id, projectName: project.name },
@@ -63,6 +71,7 @@ export async function runMailboxRound(
     participants: compileParticipantFilter(mailbox.filters),
     filtersHash: filtersHashOf(mailbox.filters),
     syncAttachments: mailbox.syncAttachments,
+    skippedBefore: skipped > 0,
   };
   try {
     const folders = selectFolders(await source.listFolders(mailbox.email, signal), mailbox.filters);
@@ -78,6 +87,7 @@ export async function runMailboxRound(
       }
     };
     await Promise.all(Array.from({ length: Math.min(FOLDER_WORKERS, folders.length) }, worker));
+    await retrySkipped(ctx);
     progress.update({
       status: "UP_TO_DATE",
       phase: null,
@@ -118,7 +128,8 @@ async function handleFailure(
     return "disabled";
   }
   const kind = classified(error);
-  const message = kind?.message ?? (error instanceof Error ? error.message : String(error));
+  // An unexpected error's own text (a database's, say) is for the log, not for users.
+  const message = kind?.message ?? INTERNAL_ERROR;
   const now = deps.now();
   if (kind?.kind === "credentials") {
     await deps.db.transaction((m) =>

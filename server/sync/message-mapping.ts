@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { compile } from "html-to-text";
+import { MAX_BODY_CHARS, storableText } from "../domain/storable-text.js";
 import type { IncomingAttachment, IncomingMessage } from "../storage/message-store.js";
 import type { RemoteAttachment, RemoteMessage, RemoteParticipant } from "./mail-source.js";
 
@@ -17,9 +19,20 @@ export function participantsOf(message: RemoteMessage): RemoteParticipant[] {
   );
 }
 
-/** A message without an internet Message-ID (a draft, say) is keyed by its immutable id. */
-export const identityOf = (message: RemoteMessage): string =>
-  message.internetMessageId ?? `<${message.id}@graph.invalid>`;
+/** Longest Message-ID kept as it is (RFC 5322 lines are at most 998 characters). */
+const MAX_MESSAGE_ID_CHARS = 998;
+
+/**
+ * A message without an internet Message-ID (a draft, say) is keyed by its immutable id. One whose
+ * Message-ID cannot be stored as it is (NUL characters, longer than a line may be) is keyed by a
+ * digest of it, the same for every copy, so identity still holds.
+ */
+export function identityOf(message: RemoteMessage): string {
+  const id = message.internetMessageId;
+  if (id === null) return `<${message.id}@graph.invalid>`;
+  if (id.length <= MAX_MESSAGE_ID_CHARS && id.isWellFormed() && !id.includes("\u0000")) return id;
+  return `<${createHash("sha256").update(id).digest("hex")}@digest.invalid>`;
+}
 
 /** Compiled once: html-to-text's `convert` would re-compile its selectors for every message. */
 const htmlToText = compile({ wordwrap: false, selectors: [{ selector: "img", format: "skip" }] });
@@ -33,32 +46,47 @@ export function toIncoming(
   folder: string,
   attachments: { attachment: RemoteAttachment; contentSha256: string | null }[],
 ): IncomingMessage {
-  const clean = (p: RemoteParticipant | null) =>
-    p ? { name: p.name, address: p.address.toLowerCase() } : null;
+  const notes = [...(message.repairs ?? [])];
+  const text = (value: string, field: string, max?: number) =>
+    storableText(value, field, notes, max);
+  const clean = (p: RemoteParticipant | null, field: string) =>
+    p
+      ? {
+          name: p.name === null ? null : text(p.name, `${field} name`),
+          address: text(p.address, `${field} address`).toLowerCase(),
+        }
+      : null;
+  const identity = identityOf(message);
+  if (message.internetMessageId !== null && identity !== message.internetMessageId)
+    notes.push("internetMessageId: not storable as it is; the message is identified by its digest");
+  const conversationId =
+    message.conversationId === null ? null : text(message.conversationId, "conversationId", 512);
+  const html = message.bodyType === "html" ? text(message.body, "body", MAX_BODY_CHARS) : null;
   return {
-    internetMessageId: identityOf(message),
+    internetMessageId: identity,
     graphId: message.id,
-    conversationId: message.conversationId,
+    conversationId,
     mailbox,
     folder,
-    subject: message.subject ?? "",
-    from: clean(message.from),
-    sender: clean(message.sender),
-    to: message.to.map((p) => clean(p)!),
-    cc: message.cc.map((p) => clean(p)!),
-    bcc: message.bcc.map((p) => clean(p)!),
+    subject: text(message.subject ?? "", "subject"),
+    from: clean(message.from, "from"),
+    sender: clean(message.sender, "sender"),
+    to: message.to.map((p) => clean(p, "to")!),
+    cc: message.cc.map((p) => clean(p, "cc")!),
+    bcc: message.bcc.map((p) => clean(p, "bcc")!),
     sentAt: message.sentAt,
     receivedAt: message.receivedAt,
-    bodyText: toText(message),
-    bodyHtml: message.bodyType === "html" ? message.body : null,
+    bodyText: text(toText(message), "body text", MAX_BODY_CHARS),
+    bodyHtml: html,
     attachments: attachments.map(({ attachment: a, contentSha256 }): IncomingAttachment => ({
       graphId: a.id,
-      name: a.name,
-      contentType: attachmentContentType(a),
+      name: text(a.name, "attachment name"),
+      contentType: text(attachmentContentType(a), "attachment content type", 255),
       size: a.size,
       inline: a.inline,
       kind: a.kind,
       contentSha256,
     })),
+    storageNotes: notes.length > 0 ? [...new Set(notes)] : null,
   };
 }

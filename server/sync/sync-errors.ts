@@ -12,9 +12,11 @@ export function classified(error: unknown): ClassifiedError | null {
       "sync_state_expired",
     ];
     if (typeof kind === "string" && (kinds as string[]).includes(kind)) {
+      const code = (error as { code?: unknown }).code;
       return {
         kind: kind as MailSourceErrorKind,
         message: String((error as { message: unknown }).message),
+        ...(typeof code === "string" ? { code } : {}),
       };
     }
   }

@@ -124,3 +124,42 @@ describe("projects", () => {
     }
   });
 });
+
+describe("text no database can hold", () => {
+  it.each([
+    [
+      "a project title",
+      CREATE,
+      { input: { name: "nul-title", title: "Sales\u0000" } },
+      "input.title",
+    ],
+    [
+      "a project description",
+      CREATE,
+      { input: { name: "nul-description", description: "a\u0000b" } },
+      "input.description",
+    ],
+    [
+      "an API token name",
+      `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`,
+      { input: { name: "ci\u0000", admin: true } },
+      "input.name",
+    ],
+    [
+      "a lone surrogate in a title",
+      CREATE,
+      { input: { name: "surrogate-title", title: "bad \ud800 text" } },
+      "input.title",
+    ],
+  ])(
+    "refuses %s with BAD_USER_INPUT naming the field, changing nothing",
+    async (_what, query, variables, field) => {
+      const before = await snapshot(server);
+      const answer = await server.gql(query, variables);
+      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+      expect(answer.errors?.[0]?.message).toMatch(/NUL character \(U\+0000\)/);
+      expect(JSON.stringify(answer)).not.toMatch(/SQL|invalid byte sequence|0x00/i);
+      expect(await snapshot(server)).toBe(before);
+    },
+  );
+});

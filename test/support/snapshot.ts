@@ -14,6 +14,7 @@ const TABLES = [
   "attachment_blob",
   "stream",
   "stream_bucket",
+  "skipped_message",
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireViewer } from "../../auth/viewer.js";
 import type { BucketRow, IntegrationRow, MailboxRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
@@ -9,8 +9,10 @@ import {
   FolderCheckpointType,
   IntegrationType,
   MailboxType,
+  SkippedMessageType,
   SyncStateType,
 } from "../types/objects.js";
+import { retryDueAt } from "../../storage/skipped-messages.js";
 
 @Resolver(() => MailboxType)
 export class MailboxResolver {
@@ -83,6 +85,31 @@ export class MailboxResolver {
       messagesSeen: c.messagesSeen,
       updatedAt: c.updatedAt,
     }));
+  }
+
+  @FieldResolver(() => [SkippedMessageType], {
+    description: "Messages that could not be stored, most recently tried first.",
+  })
+  async skippedMessages(
+    @Root() row: MailboxRow,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SkippedMessageType[]> {
+    const rows = await ctx.services.mailboxes.skippedMessages(row.id, first);
+    return rows.map((s) => ({
+      remoteId: s.remoteId,
+      folder: s.folderPath,
+      reason: s.reason,
+      attempts: s.attempts,
+      firstSkippedAt: s.firstSkippedAt,
+      lastAttemptAt: s.lastAttemptAt,
+      nextAttemptAt: retryDueAt(s),
+    }));
+  }
+
+  @FieldResolver(() => Int)
+  skippedMessageCount(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return ctx.services.mailboxes.skippedMessageCount(row.id);
   }
 
   @FieldResolver(() => SyncStateType)

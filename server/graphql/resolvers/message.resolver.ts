@@ -16,6 +16,14 @@ export class MessageResolver {
     return ctx.services.buckets.findById(requireViewer(ctx.viewer), row.bucketId, "messages-read");
   }
 
+  @FieldResolver(() => [String], {
+    description:
+      "What was changed to make the message storable (NUL characters removed, a body truncated, an unreadable date replaced); empty for almost every message.",
+  })
+  storageNotes(@Root() row: MessageRow): string[] {
+    return row.storageNotes ?? [];
+  }
+
   @FieldResolver(() => [AttachmentType])
   async attachments(
     @Root() row: MessageRow,

@@ -97,6 +97,23 @@ export class SyncStateType {
   @Field(() => String, { nullable: true }) lastError!: string | null;
 }
 
+@ObjectType("SkippedMessage", {
+  ...PLAIN,
+  description:
+    "A message that could not be stored: kept here with the reason, and tried again at the end of later rounds (at once after resyncMailbox).",
+})
+export class SkippedMessageType {
+  @Field(() => String, { description: "The mail API's immutable id of the message." })
+  remoteId!: string;
+  @Field(() => String) folder!: string;
+  @Field(() => String) reason!: string;
+  @Field(() => Int) attempts!: number;
+  @Field(() => Date) firstSkippedAt!: Date;
+  @Field(() => Date) lastAttemptAt!: Date;
+  @Field(() => Date, { description: "When it is tried again (at the end of the round after)." })
+  nextAttemptAt!: Date;
+}
+
 @ObjectType("FolderCheckpoint", {
   ...PLAIN,
   description: "Where a folder's enumeration stands (beyond the contract; for support).",

@@ -5,7 +5,7 @@ import { MailboxRow } from "./mailbox.entity.js";
 import { AttachmentBlobRow, AttachmentRow, MessageRow } from "./message.entity.js";
 import { ProjectRow } from "./project.entity.js";
 import { StreamBucketRow, StreamRow } from "./stream.entity.js";
-import { FolderCheckpointRow, MailboxSyncRow } from "./sync-state.entity.js";
+import { FolderCheckpointRow, MailboxSyncRow, SkippedMessageRow } from "./sync-state.entity.js";
 
 export type { StoredMailboxCheck } from "./integration.entity.js";
 export type { StoredMailboxFilters } from "./mailbox.entity.js";
@@ -24,6 +24,7 @@ export {
   MailboxSyncRow,
   MessageRow,
   ProjectRow,
+  SkippedMessageRow,
   StreamBucketRow,
   StreamRow,
 };
@@ -37,6 +38,7 @@ export const ENTITIES = [
   MailboxRow,
   MailboxSyncRow,
   FolderCheckpointRow,
+  SkippedMessageRow,
   MessageRow,
   AttachmentRow,
   AttachmentBlobRow,

@@ -83,6 +83,10 @@ export class MessageRow {
   @Column({ type: "text", nullable: true, name: "body_html" })
   bodyHtml!: string | null;
 
+  /** What was changed to make the message storable (NUL characters removed, …); null: nothing. */
+  @Column({ type: "simple-json", nullable: true, name: "storage_notes" })
+  storageNotes!: string[] | null;
+
   @Column({ type: Date, name: "stored_at" })
   storedAt!: Date;
 

@@ -107,3 +107,41 @@ export class FolderCheckpointRow {
   @Column({ type: Date, name: "updated_at" })
   updatedAt!: Date;
 }
+
+/**
+ * A message of a mailbox that could not be stored (its attachment would not download, the
+ * database refused it, …): kept with the reason where support can see it (`Mailbox.skippedMessages`)
+ * and tried again at the end of later rounds, while the folder's checkpoint moves on without it.
+ */
+@Entity("skipped_message")
+@Index(["mailboxId", "remoteId"], { unique: true })
+export class SkippedMessageRow {
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id!: string;
+
+  @Column({ type: "varchar", length: 36, name: "mailbox_id" })
+  mailboxId!: string;
+
+  @ManyToOne(() => MailboxRow, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "mailbox_id" })
+  mailbox?: MailboxRow;
+
+  /** The mail API's immutable id of the message. */
+  @Column({ type: "varchar", length: 512, name: "remote_id" })
+  remoteId!: string;
+
+  @Column({ type: "text", name: "folder_path" })
+  folderPath!: string;
+
+  @Column({ type: "text" })
+  reason!: string;
+
+  @Column({ type: "integer", default: 1 })
+  attempts!: number;
+
+  @Column({ type: Date, name: "first_skipped_at" })
+  firstSkippedAt!: Date;
+
+  @Column({ type: Date, name: "last_attempt_at" })
+  lastAttemptAt!: Date;
+}
