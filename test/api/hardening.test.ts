@@ -1,3 +1,4 @@
+import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntegrationRow } from "../../server/storage/entities/index.js";
 import {
@@ -7,6 +8,8 @@ import {
   type TestServer,
 } from "../support/test-server.js";
 import { flipCiphertextByte, storeIntegration } from "../support/stored-integration.js";
+import { UPDATE_CONNECTION, expectRefused } from "../support/integration-api.js";
+import { createToken } from "../live/fixtures.js";
 
 /**
  * `{ projects { buckets { project { buckets … { name } } } } }` of the given depth, counted as
@@ -268,6 +271,97 @@ describe("variables that do not coerce", () => {
       expect(unknown.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe("stored secrets stay with their hosts", () => {
+  /** A loopback listener of the test's own: records every connection and byte it receives. */
+  async function listener(): Promise<{ url: string; received: () => number; close(): void }> {
+    let received = 0;
+    const server: TcpServer = createTcpServer((socket) => {
+      received++;
+      socket.on("data", () => received++);
+      socket.on("error", () => undefined);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `https://127.0.0.1:${port}`,
+      received: () => received,
+      close: () => server.close(),
+    };
+  }
+
+  const CANARY = "hardening-stored-secret-7c1e";
+  const stored = {
+    api: "GRAPH",
+    authMethod: "CLIENT_SECRET",
+    access: "APPLICATION",
+    authorityUrl: "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+    clientId: "7f3b1c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e",
+    graphEndpoint: "https://graph.microsoft.com",
+  };
+
+  it("refuses to move the authority, Graph or EWS host without the secret, and sends nothing there", async () => {
+    const row = await storeIntegration(dev.app.deps.db, dev.app.deps.secrets, {
+      projectName: "hardened",
+      secrets: { clientSecret: CANARY },
+    });
+    const writer = await createToken(dev, [
+      { project: "hardened", permissions: ["INTEGRATIONS_WRITE"] },
+    ]);
+    const trap = await listener();
+    try {
+      const moves: [Record<string, unknown>, RegExp][] = [
+        [{ authorityUrl: `${trap.url}/contoso.onmicrosoft.com` }, /sign-in \(authority\) host/],
+        [{ graphEndpoint: trap.url }, /Graph host/],
+      ];
+      for (const [change, what] of moves) {
+        const error = await expectRefused(
+          dev,
+          UPDATE_CONNECTION,
+          { id: row.id, connection: { ...stored, ...change } },
+          {
+            code: "BAD_USER_INPUT",
+            field: "connection.clientSecret",
+            message: [what, trap.url, /send clientSecret again/, /only ever sent to the host/],
+          },
+          writer.token,
+        );
+        expect(error.message).not.toContain(CANARY);
+      }
+      // EWS: the EWS URL moves as well as the API; without the secret, nothing is sent either.
+      await expectRefused(
+        dev,
+        UPDATE_CONNECTION,
+        {
+          id: row.id,
+          connection: { ...stored, api: "EWS", ewsUrl: `${trap.url}/EWS/Exchange.asmx` },
+        },
+        { code: "BAD_USER_INPUT", field: "connection.clientSecret", message: [/EWS host/] },
+        writer.token,
+      );
+      expect(trap.received()).toBe(0);
+
+      // The listener does notice a request: with the secret sent again, the server tries the host.
+      const resent = await dev.gql(
+        UPDATE_CONNECTION,
+        {
+          id: row.id,
+          connection: {
+            ...stored,
+            authorityUrl: `${trap.url}/contoso.onmicrosoft.com`,
+            clientSecret: "typed-in-again-for-this-host",
+          },
+        },
+        writer.token,
+      );
+      expect(resent.errors?.[0]?.extensions?.code).toMatch(/BAD_USER_INPUT|SERVICE_UNAVAILABLE/);
+      expect(trap.received()).toBeGreaterThan(0);
+    } finally {
+      trap.close();
     }
   });
 });
