@@ -9,7 +9,8 @@ import {
 } from "../support/test-server.js";
 import { flipCiphertextByte, storeIntegration } from "../support/stored-integration.js";
 import { UPDATE_CONNECTION, expectRefused } from "../support/integration-api.js";
-import { createToken } from "../live/fixtures.js";
+import { connect, createToken, eventually } from "../live/fixtures.js";
+import { getIntrospectionQuery } from "graphql";
 
 /**
  * `{ projects { buckets { project { buckets … { name } } } } }` of the given depth, counted as
@@ -31,14 +32,18 @@ const INTROSPECTION = `{ __schema { queryType { name } } }`;
 
 let dev: TestServer;
 let production: TestServer;
+/** Every limit at its default. */
+let defaults: TestServer;
 const others: TestServer[] = [];
+const sockets: { dispose(): unknown }[] = [];
 
 beforeAll(async () => {
-  [dev, production] = await Promise.all([
+  [dev, production, defaults] = await Promise.all([
     startTestServer({ env: { MAILSTREAM_MAX_BODY_BYTES: "2000" } }),
     startTestServer({ env: { NODE_ENV: "production" } }),
+    startTestServer(),
   ]);
-  for (const server of [dev, production]) {
+  for (const server of [dev, production, defaults]) {
     await server.ok(`mutation {
       createProject(input: { name: "hardened" }) { id }
       createBucket(input: { project: "hardened", name: "inbox" }) { id }
@@ -46,7 +51,8 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await Promise.all([dev, production, ...others].map((server) => server?.stop()));
+  for (const socket of sockets) await socket.dispose();
+  await Promise.all([dev, production, defaults, ...others].map((server) => server?.stop()));
 });
 
 async function post(
@@ -70,6 +76,31 @@ async function post(
 }
 
 const query = (server: TestServer, text: string) => post(server, JSON.stringify({ query: text }));
+
+/** A graphql-ws connection with the admin token, closed after the file's tests. */
+function socket(server: TestServer, token: string = ADMIN_TOKEN) {
+  const connection = connect(server, token);
+  sockets.push(connection);
+  return connection;
+}
+
+/** One operation over a socket: its errors (or data) once it ends. */
+async function overSocket(server: TestServer, text: string) {
+  const received = socket(server).subscribe<Record<string, unknown>>(text);
+  await eventually(
+    () => received.completed || received.errors.length > 0,
+    10_000,
+    "the operation to end",
+  );
+  return received;
+}
+
+/** `count` aliases of `field`, as one query. */
+const aliased = (count: number, field: string) =>
+  `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(" ")} }`;
+
+const MESSAGES_PAGE = `project(name: "hardened") { bucket(name: "inbox") { messages(first: 200) { edges { node { id subject } } } } }`;
+const FRAGMENT_CYCLE = `query { viewer { ...A } } fragment A on ApiToken { id ...A }`;
 
 describe("query limits", () => {
   it("accepts a query at the depth limit and refuses one a level deeper", async () => {
@@ -363,5 +394,107 @@ describe("stored secrets stay with their hosts", () => {
     } finally {
       trap.close();
     }
+  });
+});
+
+describe("one set of limits on both transports", () => {
+  it("refuses a query too large to measure (over 10,000 selections) as too costly", async () => {
+    const result = await query(defaults, aliased(2500, `viewer { id name admin createdAt }`));
+    expect(result.status).toBe(400);
+    expect(result.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
+    expect(result.json?.errors?.[0]?.message).toMatch(/more than 10000 fields/);
+  });
+
+  it("refuses an over-costly query over WebSocket as over HTTP", async () => {
+    const costly = aliased(1000, MESSAGES_PAGE);
+    const http = await query(defaults, costly);
+    expect(http.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
+    const ws = await overSocket(defaults, costly);
+    expect(ws.data).toEqual([]);
+    expect(ws.errors[0]).toMatchObject({
+      message: expect.stringMatching(/above the limit of 50000/),
+      extensions: { code: "QUERY_TOO_COSTLY", maxCost: 50_000 },
+    });
+    expect(ws.errors[0]?.extensions?.http).toBeUndefined();
+    const cheap = await overSocket(defaults, aliased(2, MESSAGES_PAGE));
+    expect(cheap.errors).toEqual([]);
+    expect(cheap.data).toHaveLength(1);
+  });
+
+  it("closes a socket whose message is larger than MAILSTREAM_MAX_BODY_BYTES (1009)", async () => {
+    const small = await overSocket(dev, `{ viewer { name } } # ${"x".repeat(1000)}`);
+    expect(small.errors).toEqual([]);
+    const connection = socket(dev);
+    connection.subscribe(`{ viewer { name } } # ${"x".repeat(2100)}`);
+    expect((await connection.whenClosed()).code).toBe(1009);
+  });
+
+  it("refuses introspection over WebSocket in production", async () => {
+    const ws = await overSocket(production, INTROSPECTION);
+    expect(ws.errors[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(ws.errors[0]?.message).toMatch(/introspection is not allowed/);
+    const typename = await overSocket(production, `{ __typename }`);
+    expect(typename.data).toEqual([{ __typename: "Query" }]);
+  });
+
+  it("answers a fragment cycle with graphql-js's validation error on both transports", async () => {
+    for (const server of [dev, production]) {
+      const http = await query(server, FRAGMENT_CYCLE);
+      expect(http.status).toBe(400);
+      expect(http.json?.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+      expect(http.json?.errors?.[0]?.message).toMatch(/Cannot spread fragment "A" within itself/);
+      expect(http.text).not.toMatch(/RangeError|Maximum call stack|graphql-depth-limit/);
+    }
+    const unknown = await query(dev, `query { viewer { ...Missing } }`);
+    expect(unknown.json?.errors?.[0]?.message).toMatch(/Unknown fragment "Missing"/);
+
+    const connection = socket(dev);
+    const ws = connection.subscribe(FRAGMENT_CYCLE);
+    await eventually(() => ws.errors.length > 0, 5_000, "validation error");
+    expect(ws.errors[0]).toMatchObject({
+      message: expect.stringMatching(/Cannot spread fragment "A" within itself/),
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
+    // The socket stays open for the next operation.
+    const after = connection.subscribe<{ viewer: { name: string } }>(`{ viewer { name } }`);
+    await eventually(() => after.completed, 5_000, "a query after the refusal");
+    expect(after.data).toEqual([{ viewer: { name: "bootstrap admin" } }]);
+    expect(connection.closed).toEqual([]);
+  });
+});
+
+describe("introspection", () => {
+  it("needs a token (unless MAILSTREAM_PUBLIC_INTROSPECTION)", async () => {
+    const anonymous = await post(defaults, JSON.stringify({ query: INTROSPECTION }), {
+      "content-type": "application/json",
+      authorization: "",
+    });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json?.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(anonymous.json?.errors?.[0]?.message).toMatch(/Introspection needs an API token/);
+    expect(anonymous.json?.data).toBeUndefined();
+
+    const server = await startTestServer({ env: { MAILSTREAM_PUBLIC_INTROSPECTION: "true" } });
+    others.push(server);
+    const open = await server.gql(INTROSPECTION, {}, null);
+    expect(open).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
+  });
+
+  it("counts towards the cost limit: the full introspection query passes, thousands of aliased __schema do not", async () => {
+    const full = await query(defaults, getIntrospectionQuery());
+    expect(full.json?.errors).toBeUndefined();
+    expect(full.json?.data).toHaveProperty("__schema.types");
+
+    const costly = aliased(2000, `__schema { types { fields { name type { name } } } }`);
+    const result = await query(defaults, costly);
+    expect(result.status).toBe(400);
+    expect(result.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
+    expect(result.text.length).toBeLessThan(2_000);
+    // One type asked by name counts that type's own size.
+    const mutations = await query(
+      defaults,
+      aliased(1000, `__type(name: "Mutation") { fields { name args { name } } }`),
+    );
+    expect(mutations.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
   });
 });
