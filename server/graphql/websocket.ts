@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { type DocumentNode, GraphQLError, type GraphQLFormattedError, parse } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { Services } from "../app/services.js";
 import type { Viewer } from "../auth/viewer.js";
 import { createSharedSubscribe } from "../events/shared-execution.js";
@@ -10,6 +10,12 @@ import type { OperationLimits } from "./operation-limits.js";
 
 /** How long a WebSocket may stay open without `connection_init`. */
 const CONNECTION_INIT_WAIT_MS = 5_000;
+
+/**
+ * How long a socket of a revoked token stays open after the revocation: long enough for its
+ * subscriptions' UNAUTHENTICATED errors to be sent first.
+ */
+const REVOKED_CLOSE_DELAY_MS = 100;
 
 export interface WebSocketEndpointOptions {
   schema: import("graphql").GraphQLSchema;
@@ -27,6 +33,8 @@ type SocketExtra = {
   authorization?: unknown;
 };
 
+const FORBIDDEN = 4403;
+
 const validationFailed = (errors: readonly GraphQLError[]): GraphQLError[] =>
   errors.map(
     (e) =>
@@ -41,13 +49,28 @@ const validationFailed = (errors: readonly GraphQLError[]): GraphQLError[] =>
 /**
  * graphql-ws on `/graphql` of the HTTP server. Every operation passes the same checks as over
  * HTTP (OperationLimits: validation, depth, cost, introspection) and re-checks the token, so a
- * socket cannot outlive what its token may do.
+ * socket cannot outlive what its token may do; a revoked token's sockets close (4403) within a
+ * moment of the revocation, after their subscriptions ended with UNAUTHENTICATED.
  */
 export function attachWebSocketEndpoint(
   httpServer: Server,
   options: WebSocketEndpointOptions,
 ): { dispose(): Promise<void> } {
   const { schema, services, limits, authenticate, formatError } = options;
+  /** Open sockets by the id of the token they connected with. */
+  const byToken = new Map<string, Set<WebSocket>>();
+  const closeRevoked = (socket: WebSocket) =>
+    setTimeout(
+      () => socket.close(FORBIDDEN, "Forbidden: the API token was revoked"),
+      REVOKED_CLOSE_DELAY_MS,
+    ).unref();
+  const revocations = services.events.subscribe("accessRevoked");
+  void (async () => {
+    for await (const event of revocations) {
+      if (event.kind !== "TOKEN_REVOKED") continue;
+      for (const socket of byToken.get(event.tokenId) ?? []) closeRevoked(socket);
+    }
+  })();
   // Upgrades handled here rather than by ws attaching to the server, so the server's own errors
   // (a taken port) reach start() alone instead of being re-emitted as WebSocket server faults.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
@@ -65,13 +88,26 @@ export function attachWebSocketEndpoint(
       // Answering `false` closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
-        if (!(await authenticate(authorization))) return false;
+        const viewer = await authenticate(authorization);
+        if (!viewer) return false;
         ctx.extra.authorization = authorization;
+        const { socket } = ctx.extra;
+        let sockets = byToken.get(viewer.tokenId);
+        if (!sockets) byToken.set(viewer.tokenId, (sockets = new Set()));
+        sockets.add(socket);
+        socket.once("close", () => {
+          sockets.delete(socket);
+          if (sockets.size === 0 && byToken.get(viewer.tokenId) === sockets) {
+            byToken.delete(viewer.tokenId);
+          }
+        });
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
         const viewer = await authenticate(ctx.extra.authorization);
         if (!viewer) {
+          // Revoked since the socket opened (another process, or a missed event): refuse and close.
+          closeRevoked(ctx.extra.socket);
           return [
             new GraphQLError(
               "The API token of this connection is no longer valid; connect again with a valid token.",
@@ -124,6 +160,7 @@ export function attachWebSocketEndpoint(
   );
   return {
     async dispose() {
+      await revocations.return?.();
       await cleanup.dispose();
     },
   };
