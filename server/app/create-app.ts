@@ -157,6 +157,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   );
   app.use(
     "/graphql",
+    (_req, res, next) => {
+      // Answers are JSON (or the landing page's HTML): never to be sniffed as anything else.
+      res.setHeader("X-Content-Type-Options", "nosniff");
+      next();
+    },
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GraphQLContext> => ({

@@ -59,7 +59,7 @@ async function post(
   server: TestServer,
   body: string,
   headers: Record<string, string> = { "content-type": "application/json" },
-): Promise<{ status: number; text: string; json: GraphQLResponse | null }> {
+): Promise<{ status: number; headers: Headers; text: string; json: GraphQLResponse | null }> {
   const response = await fetch(`${server.url}/graphql`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
@@ -72,7 +72,7 @@ async function post(
   } catch {
     json = null;
   }
-  return { status: response.status, text, json };
+  return { status: response.status, headers: response.headers, text, json };
 }
 
 const query = (server: TestServer, text: string) => post(server, JSON.stringify({ query: text }));
@@ -193,6 +193,23 @@ describe("request hygiene", () => {
     expect(small.status).toBe(200);
   });
 
+  it("marks /graphql answers nosniff", async () => {
+    const answer = await fetch(`${dev.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ viewer { name } }" }),
+    });
+    expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+    const page = await fetch(`${dev.url}/graphql`, { headers: { accept: "text/html" } });
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    const tooLarge = await post(
+      dev,
+      JSON.stringify({ query: `{ viewer { name } } # ${"x".repeat(2100)}` }),
+    );
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
   it("answers malformed JSON with 400 and a JSON error, without a stack trace", async () => {
     const result = await post(production, "{ not json");
     expect(result.status).toBe(400);
@@ -271,6 +288,24 @@ describe("error details", () => {
     expect(result.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "input.name" });
     const invalid = await production.gql(`{ nosuchfield }`);
     expect(invalid.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+  });
+
+  it("gives no name suggestions in production, on either transport", async () => {
+    const typo = `{ projct(name: "hardened") { name } }`;
+    const devAnswer = await dev.gql(typo);
+    expect(devAnswer.errors?.[0]?.message).toMatch(/Did you mean "project"/);
+    const answer = await production.gql(typo);
+    expect(answer.errors?.[0]).toMatchObject({
+      message: 'Cannot query field "projct" on type "Query".',
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
+    const enumTypo = await production.gql(
+      `mutation { validateCredentials(connection: { api: GRAPHS, authMethod: CLIENT_SECRET, access: APPLICATION, authorityUrl: "https://login.microsoftonline.com/x.onmicrosoft.com", clientId: "x" }) { status } }`,
+    );
+    expect(enumTypo.errors?.[0]?.message).toMatch(/GRAPHS/);
+    expect(JSON.stringify(enumTypo)).not.toMatch(/Did you mean/);
+    const ws = await overSocket(production, typo);
+    expect(ws.errors[0]?.message).toBe('Cannot query field "projct" on type "Query".');
   });
 
   it("shows the details and the stack trace outside production", async () => {
