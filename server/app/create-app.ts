@@ -105,6 +105,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     authenticate,
     formatError,
     maxPayload: config.maxBodyBytes,
+    log,
   });
 
   const apollo = new ApolloServer<GraphQLContext>({

@@ -4,6 +4,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Services } from "../app/services.js";
 import type { Viewer } from "../auth/viewer.js";
+import type { Logger } from "../observability/logger.js";
 import { createSharedSubscribe } from "../events/shared-execution.js";
 import type { GraphQLContext } from "./context.js";
 import type { OperationLimits } from "./operation-limits.js";
@@ -26,6 +27,7 @@ export interface WebSocketEndpointOptions {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** Largest accepted message, in bytes: the HTTP body limit (MAILSTREAM_MAX_BODY_BYTES). */
   maxPayload: number;
+  log: Logger;
 }
 
 type SocketExtra = {
@@ -70,7 +72,10 @@ export function attachWebSocketEndpoint(
       if (event.kind !== "TOKEN_REVOKED") continue;
       for (const socket of byToken.get(event.tokenId) ?? []) closeRevoked(socket);
     }
-  })();
+  })().catch((error: unknown) =>
+    // Each operation still re-checks its token; only the prompt close is lost.
+    options.log.error({ err: error }, "stopped watching token revocations for open sockets"),
+  );
   // Upgrades handled here rather than by ws attaching to the server, so the server's own errors
   // (a taken port) reach start() alone instead of being re-emitted as WebSocket server faults.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
