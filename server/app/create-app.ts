@@ -8,23 +8,19 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { specifiedRules, validate } from "graphql";
-import depthLimit from "graphql-depth-limit";
-import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
 import { SecretBox, loadKeyRing } from "../auth/secret-box.js";
-import type { Viewer } from "../auth/viewer.js";
 import type { Config } from "../config/config.js";
 import { createInProcessEventBus } from "../events/event-bus.js";
 import { ProgressPublisher, withCoalescedProgress } from "../events/progress-publisher.js";
-import { createSharedSubscribe } from "../events/shared-execution.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/error-mapping.js";
-import { queryCostPlugin } from "../graphql/plugins/query-cost.plugin.js";
+import { createOperationLimits } from "../graphql/operation-limits.js";
+import { operationLimitsPlugin } from "../graphql/plugins/operation-limits.plugin.js";
+import { attachWebSocketEndpoint } from "../graphql/websocket.js";
 import { createSchema } from "../graphql/schema.js";
 import { createAttachmentsRouter } from "../http/attachments-route.js";
 import { createDashboardRouter } from "../http/dashboard-route.js";
-import { bearerToken } from "../http/auth-header.js";
+import { headerAuthenticator } from "../http/auth-header.js";
 import { HealthState } from "../http/health-state.js";
 import { requestErrorHandler } from "../http/request-errors.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
@@ -56,9 +52,6 @@ export interface AppOptions {
   credentialChecker: CredentialChecker;
   mailSourceFactory: MailSourceFactory;
 }
-
-/** How long a WebSocket may stay open without `connection_init`. */
-const CONNECTION_INIT_WAIT_MS = 5_000;
 
 /** Builds everything (no side effects at import): database, services, HTTP and WebSocket. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
@@ -103,44 +96,22 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const formatError = createErrorFormatter(config.production, (error) =>
     log.error({ err: error }, "unexpected error while resolving a GraphQL request"),
   );
-  // Upgrades handled here rather than by ws attaching to the server, so the server's own errors
-  // (a taken port) reach start() alone instead of being re-emitted as WebSocket server faults.
-  const wsServer = new WebSocketServer({ noServer: true });
-  httpServer.on("upgrade", (req, socket, head) => {
-    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/graphql") {
-      socket.destroy();
-      return;
-    }
-    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req));
+  const authenticate = headerAuthenticator((token) => services.tokens.authenticate(token));
+  const limits = createOperationLimits(schema, config);
+  const websocket = attachWebSocketEndpoint(httpServer, {
+    schema,
+    services,
+    limits,
+    authenticate,
+    formatError,
+    maxPayload: config.maxBodyBytes,
+    log,
   });
-  const wsCleanup = useServer<Record<string, unknown>, { viewer: Viewer | null }>(
-    {
-      schema,
-      connectionInitWaitTimeout: CONNECTION_INIT_WAIT_MS,
-      // Answering `false` closes the socket with 4403 Forbidden.
-      onConnect: async (ctx) => {
-        const token = bearerToken(ctx.connectionParams?.authorization);
-        const viewer = token ? await services.tokens.authenticate(token) : null;
-        if (!viewer) return false;
-        (ctx.extra as { viewer: Viewer | null }).viewer = viewer;
-        return true;
-      },
-      context: (ctx): GraphQLContext => ({ viewer: ctx.extra.viewer ?? null, services }),
-      validate: (s, document) =>
-        validate(s, document, [...specifiedRules, depthLimit(config.maxQueryDepth)]),
-      subscribe: createSharedSubscribe((c) => (c as GraphQLContext).viewer?.tokenId ?? null),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors
-          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
-          : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-    },
-    wsServer,
-  );
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: config.introspection,
+    // Introspection is refused by the shared validation rules (OperationLimits), on both transports.
+    introspection: true,
     csrfPrevention: true,
     // Compact JSON: Apollo pretty-prints by default, which costs a fifth of a 100-message stream fetch.
     stringifyResult: (value) => JSON.stringify(value),
@@ -149,7 +120,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
     formatError,
-    validationRules: [depthLimit(config.maxQueryDepth)],
+    validationRules: [...limits.rules],
     plugins: [
       // No HTTP caching of GraphQL answers here; skipping its per-field bookkeeping saves ~40% of a stream fetch.
       ApolloServerPluginCacheControlDisabled(),
@@ -158,12 +129,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsCleanup.dispose();
+              await websocket.dispose();
             },
           };
         },
       },
-      queryCostPlugin(schema, config.maxQueryCost),
+      operationLimitsPlugin(limits),
       // The landing page (Apollo Sandbox) needs introspection: both follow MAILSTREAM_INTROSPECTION.
       config.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: false })
@@ -182,18 +153,22 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       db,
       blobs,
       log,
-      authenticate: (t) => services.tokens.authenticate(t),
+      authenticate,
     }),
   );
   app.use(
     "/graphql",
+    (_req, res, next) => {
+      // Answers are JSON (or the landing page's HTML): never to be sniffed as anything else.
+      res.setHeader("X-Content-Type-Options", "nosniff");
+      next();
+    },
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => {
-        const token = bearerToken(req.headers.authorization);
-        const viewer = token ? await services.tokens.authenticate(token) : null;
-        return { viewer, services };
-      },
+      context: async ({ req }): Promise<GraphQLContext> => ({
+        viewer: await authenticate(req.headers.authorization),
+        services,
+      }),
     }),
   );
   app.use(createDashboardRouter());

@@ -182,15 +182,17 @@ export class TokenService {
 
   /** An admin revokes any token; any token may revoke itself. */
   async revoke(viewer: Viewer, id: string): Promise<boolean> {
-    return this.deps.db.transaction(async (m) => {
+    await this.deps.db.transaction(async (m) => {
       const row = await m.findOneBy(ApiTokenRow, { id });
       const visible = row && !row.revokedAt && (viewer.admin || row.id === viewer.tokenId);
       if (!visible) throw notFound(`API token '${id}' was not found.`);
       row.revokedAt = this.deps.now();
       await m.save(row);
       this.activeCache.delete(row.id);
-      return true;
     });
+    // After the commit: open subscriptions of the token end and its sockets close.
+    this.deps.events.publish("accessRevoked", { kind: "TOKEN_REVOKED", tokenId: id });
+    return true;
   }
 
   private async withGrants(token: ApiTokenRow): Promise<TokenWithGrants> {

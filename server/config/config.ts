@@ -21,6 +21,8 @@ export interface Config {
   /** Production: masked internal errors, no introspection or landing page unless asked for. */
   production: boolean;
   introspection: boolean;
+  /** Introspection without a token (MAILSTREAM_PUBLIC_INTROSPECTION); by default it needs one. */
+  publicIntrospection: boolean;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
   /** Deepest accepted query. */
@@ -100,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     production,
     introspection: flag(env, "MAILSTREAM_INTROSPECTION", !production),
+    publicIntrospection: flag(env, "MAILSTREAM_PUBLIC_INTROSPECTION", false),
     maxBodyBytes: integer(env, "MAILSTREAM_MAX_BODY_BYTES", 1_000_000, 1_000, 100_000_000),
     maxQueryDepth: integer(env, "MAILSTREAM_MAX_QUERY_DEPTH", 12, 3, 100),
     maxQueryCost: integer(env, "MAILSTREAM_MAX_QUERY_COST", 50_000, 100, 10_000_000),

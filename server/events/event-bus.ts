@@ -31,10 +31,20 @@ export interface MessageAddedPayload {
   sequenceId: string;
 }
 
+/**
+ * Access that ended: a token revoked, or a project deleted. Subscriptions of that token or project
+ * end at once, and sockets of a revoked token close (rather than wait for an event that would
+ * re-check it, which for a deleted project never comes).
+ */
+export type AccessRevokedPayload =
+  | { kind: "TOKEN_REVOKED"; tokenId: string }
+  | { kind: "PROJECT_DELETED"; projectId: string; projectName: string };
+
 export interface EventPayloads {
   integrationEvents: IntegrationEventPayload;
   syncProgress: SyncProgressPayload;
   messageAdded: MessageAddedPayload;
+  accessRevoked: AccessRevokedPayload;
 }
 
 export type EventChannel = keyof EventPayloads;

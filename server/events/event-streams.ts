@@ -31,6 +31,33 @@ export function mapEvents<T, U>(
   });
 }
 
+/** A promise that never settles: a stop signal whose source has ended. */
+const NEVER = new Promise<never>(() => undefined);
+
+/**
+ * `source` until `stop` yields an error: then the stream ends with that error at once, even while
+ * it waits for an event. Ending the stream (either way) returns both `source` and `stop`.
+ */
+export function endWhen<T>(
+  source: AsyncIterator<T>,
+  stop: AsyncIterator<Error>,
+): AsyncIterableIterator<T> {
+  let stopped: Promise<{ stop: Error }> | null = null;
+  const both: AsyncIterator<T> = {
+    async next() {
+      stopped ??= stop.next().then((r) => (r.done ? NEVER : { stop: r.value }));
+      const result = await Promise.race([source.next(), stopped]);
+      if ("stop" in result) throw result.stop;
+      return result;
+    },
+    async return() {
+      await Promise.all([source.return?.(), stop.return?.()]);
+      return { value: undefined, done: true };
+    },
+  };
+  return wrap(both, () => both.next());
+}
+
 function wrap<T, U>(
   source: AsyncIterator<T>,
   pull: () => Promise<IteratorResult<U>>,

@@ -26,10 +26,14 @@ function codeFor(code: ErrorCode): string {
   }
 }
 
+/** graphql-js's suggestion suffix, e.g. ` Did you mean "project" or "projects"?`. */
+const DID_YOU_MEAN = /\s*Did you mean [^?]*\?$/;
+
 /**
- * Apollo's formatError: domain errors keep their code and message; GraphQL's own validation errors
- * pass through; anything unexpected is masked as INTERNAL_SERVER_ERROR (details only outside
- * production, never a stack trace in production).
+ * Apollo's formatError (and graphql-ws's, through the same function): domain errors keep their
+ * code and message; GraphQL's own validation errors pass through (in production without
+ * graphql-js's "Did you mean" suggestions); anything unexpected is masked as
+ * INTERNAL_SERVER_ERROR (details only outside production, never a stack trace in production).
  */
 export function createErrorFormatter(production: boolean, onUnexpected: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -45,7 +49,8 @@ export function createErrorFormatter(production: boolean, onUnexpected: (error: 
     if (!original || (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR")) {
       if (production)
         return {
-          message: formatted.message,
+          // graphql-js suggests names ("Did you mean …?"): in production they map the schema out.
+          message: formatted.message.replace(DID_YOU_MEAN, ""),
           locations: formatted.locations,
           path: formatted.path,
           extensions: { code },

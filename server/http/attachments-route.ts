@@ -6,13 +6,13 @@ import type { Logger } from "../observability/logger.js";
 import { findAttachmentByReference } from "../storage/attachment-store.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import type { Database } from "../storage/database.js";
-import { bearerToken } from "./auth-header.js";
 
 export interface AttachmentsRouteDeps {
   db: Database;
   blobs: BlobStore;
   log: Logger;
-  authenticate(token: string): Promise<Viewer | null>;
+  /** Resolves an `Authorization` header (create-app's shared authenticator). */
+  authenticate(header: unknown): Promise<Viewer | null>;
 }
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
@@ -31,8 +31,7 @@ const MEDIA_TYPE = new RegExp(
 export function createAttachmentsRouter(deps: AttachmentsRouteDeps): Router {
   const router = Router();
   router.get("/:reference", async (req, res) => {
-    const token = bearerToken(req.headers.authorization);
-    const viewer = token ? await deps.authenticate(token) : null;
+    const viewer = await deps.authenticate(req.headers.authorization);
     if (!viewer) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="mailstream"');
       res.status(401).json({ error: "Send an API token as 'Authorization: Bearer <token>'." });

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ServerResponse } from "node:http";
 import express, { Router } from "express";
 
 export interface DashboardRouteOptions {
@@ -42,6 +43,10 @@ export function createDashboardRouter(options: DashboardRouteOptions = {}): Rout
   const indexFile = join(distDir, "index.html");
   const router = Router();
 
+  // Served as their declared type only: a browser never sniffs a script out of a static file.
+  const nosniff = {
+    setHeaders: (res: ServerResponse) => res.setHeader("X-Content-Type-Options", "nosniff"),
+  };
   router.use(
     "/assets",
     express.static(join(distDir, "assets"), {
@@ -49,9 +54,12 @@ export function createDashboardRouter(options: DashboardRouteOptions = {}): Rout
       maxAge: "365d",
       index: false,
       fallthrough: false,
+      ...nosniff,
     }),
   );
-  router.use(express.static(distDir, { index: false, maxAge: "1h", dotfiles: "ignore" }));
+  router.use(
+    express.static(distDir, { index: false, maxAge: "1h", dotfiles: "ignore", ...nosniff }),
+  );
   router.use((req, res, next) => {
     if (req.method !== "GET" && req.method !== "HEAD") return next();
     if (SERVER_PATHS.some((p) => req.path === p || req.path.startsWith(`${p}/`))) return next();

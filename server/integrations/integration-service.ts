@@ -4,6 +4,7 @@ import { type Viewer, found, requirePermission, visible } from "../auth/viewer.j
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { validateConnection, type ConnectionInput } from "../domain/connection-rules.js";
+import { SECRET_NAMES, requireSecretsForNewHosts } from "../domain/secret-destination.js";
 import { validateMailboxInput, type MailboxInputValues } from "../domain/mailbox-rules.js";
 import { emailKey, validateEmailAddress } from "../domain/email-address.js";
 import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
@@ -145,7 +146,8 @@ export class IntegrationService {
   /**
    * New credentials are saved only when a token was acquired with them; otherwise the answer is
    * BAD_USER_INPUT with the identity platform's error and the stored connection is untouched.
-   * A secret left out keeps the stored one when the method still needs it.
+   * A secret left out keeps the stored one when the method still needs it, unless the change
+   * moves the sign-in, Graph or EWS host (then the secret must be sent again).
    */
   async updateConnection(
     viewer: Viewer,
@@ -169,6 +171,8 @@ export class IntegrationService {
         (input.access === existing.access ? stored.servicePassword : undefined),
     };
     const { connection, secrets, warnings } = validateConnection(withStored, "connection");
+    const reused = SECRET_NAMES.filter((k) => input[k] == null && secrets[k] !== undefined);
+    requireSecretsForNewHosts(existing, connection, reused, "connection");
     const emails = await this.mailboxEmails(existing.id);
     const check = await this.runCheck({ ...connection, ...secrets }, emails);
     if (check.status !== "VALID") {

@@ -1,11 +1,11 @@
 import type { Deps } from "../app/deps.js";
-import type { Viewer } from "../auth/viewer.js";
-import { badInput, conflict, unavailable } from "../domain/errors.js";
-import { validateEmailAddress } from "../domain/email-address.js";
+import { type Viewer, hasPermission } from "../auth/viewer.js";
+import { badInput, conflict, forbidden, unavailable } from "../domain/errors.js";
+import { emailKey, validateEmailAddress } from "../domain/email-address.js";
 import { compileFolderFilters } from "../domain/folder-filter.js";
 import { formatFolderPath } from "../domain/folder-path.js";
 import { type MailboxInputValues, validateMailboxInput } from "../domain/mailbox-rules.js";
-import type { IntegrationRow } from "../storage/entities/index.js";
+import { type IntegrationRow, MailboxRow } from "../storage/entities/index.js";
 import type { MailSource, RemoteFolder } from "../sync/mail-source.js";
 import type { MailSourceFactory } from "../sync/scheduler.js";
 import { classified } from "../sync/sync-errors.js";
@@ -38,7 +38,7 @@ export class MailboxExplorer {
   /** Every folder (search folders left out) as a filter path, in tree order. */
   async folders(viewer: Viewer, integrationId: string, email: string): Promise<string[]> {
     const address = validateEmailAddress("email", email);
-    const { source } = await this.open(viewer, integrationId);
+    const { source } = await this.open(viewer, integrationId, address);
     const folders = await this.walk(source, address, "email");
     return folders.map((f) => formatFolderPath(f.path));
   }
@@ -54,7 +54,7 @@ export class MailboxExplorer {
     input: MailboxInputValues,
   ): Promise<VolumeEstimate> {
     const mailbox = validateMailboxInput(input, "mailbox");
-    const { source } = await this.open(viewer, integrationId);
+    const { source } = await this.open(viewer, integrationId, mailbox.email);
     const folders = await this.walk(source, mailbox.email, "mailbox.email");
     const filters = compileFolderFilters({
       allowed: mailbox.filters.allowedFolders,
@@ -78,13 +78,35 @@ export class MailboxExplorer {
     return { folders: volumes, messages: total, units: total };
   }
 
+  /**
+   * The integration's mail source for looking into `email`. Reading one of the integration's own
+   * mailboxes needs `integrations-read`; any other mailbox of the tenant needs
+   * `integrations-write` (adding a mailbox is a write; reading would otherwise reveal the folder
+   * names and counts of every mailbox the app registration can reach).
+   */
   private async open(
     viewer: Viewer,
     integrationId: string,
+    email: string,
   ): Promise<{ integration: IntegrationRow; source: MailSource }> {
-    const integration = await this.deps.db.read((m) =>
-      IntegrationService.require(m, viewer, integrationId, "integrations-read"),
-    );
+    const { integration, emails } = await this.deps.db.read(async (m) => {
+      const integration = await IntegrationService.require(
+        m,
+        viewer,
+        integrationId,
+        "integrations-read",
+      );
+      const rows = await m.find(MailboxRow, { where: { integrationId: integration.id } });
+      return { integration, emails: rows.map((r) => emailKey(r.email)) };
+    });
+    if (
+      !emails.includes(emailKey(email)) &&
+      !hasPermission(viewer, integration.projectId, "integrations-write")
+    ) {
+      throw forbidden(
+        `${email} is not one of the mailboxes of integration '${integration.name}': looking into another mailbox of the tenant needs the 'integrations-write' permission on the project (integrations-read covers the integration's own mailboxes).`,
+      );
+    }
     if (integration.api !== "GRAPH") {
       throw conflict(
         `Integration '${integration.name}' uses EWS, which this server cannot read yet; use the Graph API.`,

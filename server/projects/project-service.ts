@@ -106,13 +106,20 @@ export class ProjectService {
   }
 
   async delete(viewer: Viewer, name: string): Promise<boolean> {
-    return this.deps.db.transaction(async (m) => {
+    const row = await this.deps.db.transaction(async (m) => {
       const row = await ProjectService.requireVisible(m, viewer, name);
       requireAdmin(viewer, "delete a project");
       // Integrations (and with them mailboxes) first: a mailbox holds its bucket against deletion.
       await m.delete(IntegrationRow, { projectId: row.id });
       await m.delete(ProjectRow, { id: row.id });
-      return true;
+      return row;
     });
+    // After the commit: the project's subscriptions end (no event of it will ever come again).
+    this.deps.events.publish("accessRevoked", {
+      kind: "PROJECT_DELETED",
+      projectId: row.id,
+      projectName: row.name,
+    });
+    return true;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { DataSource } from "typeorm";
 import { ENTITIES } from "./entities/index.js";
@@ -28,9 +28,11 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     });
   }
   mkdirSync(options.dataDir, { recursive: true });
+  const file = join(options.dataDir, "mailstream.sqlite");
+  ownerOnly(file);
   return new DataSource({
     type: "better-sqlite3",
-    database: join(options.dataDir, "mailstream.sqlite"),
+    database: file,
     enableWAL: true,
     entities: ENTITIES,
     migrations: SQLITE_MIGRATIONS,
@@ -44,6 +46,19 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       db.pragma("synchronous = NORMAL");
     },
   });
+}
+
+/**
+ * The SQLite file readable by its owner only (0600), like the secret key beside it: it holds
+ * mail and sealed credentials. Created empty with that mode when missing (SQLite makes a new
+ * database of an empty file), and chmod-ed when an older start made it 0644. SQLite creates the
+ * -wal and -shm files with the database file's mode; leftovers are fixed too.
+ */
+function ownerOnly(file: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
 }
 
 /** Opens the database and applies pending migrations. */

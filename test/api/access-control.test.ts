@@ -197,6 +197,45 @@ describe("a token with integrations-read on project A", () => {
     );
   });
 
+  it("needs integrations-write to look into a mailbox that is not one of the integration's", async () => {
+    const other = env.tenant.mailboxes.bob;
+    const explore: [string, Record<string, unknown>][] = [
+      [FOLDERS, { integrationId: a.id, email: other }],
+      [ESTIMATE, { integrationId: a.id, mailbox: { email: other, allTime: true } }],
+    ];
+    const before = env.sim.requestLog.length;
+    for (const [query, variables] of explore) {
+      await expectRefused(
+        server,
+        query,
+        variables,
+        {
+          code: "FORBIDDEN",
+          message: [
+            `${other} is not one of the mailboxes of integration 'exchange'`,
+            "'integrations-write'",
+          ],
+        },
+        tokens.readA,
+      );
+    }
+    // Refused before asking Microsoft anything.
+    expect(env.sim.requestLog.length).toBe(before);
+    const folders = await server.ok<{ mailboxFolders: string[] }>(
+      FOLDERS,
+      { integrationId: a.id, email: other },
+      tokens.writeA,
+    );
+    expect(folders.mailboxFolders).toContain("Root/Top of Information Store/Inbox");
+    // The integration's own mailbox, in any letter case, stays readable with integrations-read.
+    const own = await server.ok<{ mailboxFolders: string[] }>(
+      FOLDERS,
+      { integrationId: a.id, email: env.tenant.mailboxes.alice.toUpperCase() },
+      tokens.readA,
+    );
+    expect(own.mailboxFolders).toContain("Root/Top of Information Store/Inbox");
+  });
+
   it("gets NOT_FOUND for every operation on B's integration and mailbox, worded as for an id that does not exist", async () => {
     const missing: IntegrationView = {
       ...b,

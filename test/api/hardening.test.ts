@@ -1,3 +1,4 @@
+import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntegrationRow } from "../../server/storage/entities/index.js";
 import {
@@ -7,6 +8,9 @@ import {
   type TestServer,
 } from "../support/test-server.js";
 import { flipCiphertextByte, storeIntegration } from "../support/stored-integration.js";
+import { UPDATE_CONNECTION, expectRefused } from "../support/integration-api.js";
+import { connect, createToken, eventually } from "../live/fixtures.js";
+import { getIntrospectionQuery } from "graphql";
 
 /**
  * `{ projects { buckets { project { buckets … { name } } } } }` of the given depth, counted as
@@ -28,14 +32,18 @@ const INTROSPECTION = `{ __schema { queryType { name } } }`;
 
 let dev: TestServer;
 let production: TestServer;
+/** Every limit at its default. */
+let defaults: TestServer;
 const others: TestServer[] = [];
+const sockets: { dispose(): unknown }[] = [];
 
 beforeAll(async () => {
-  [dev, production] = await Promise.all([
+  [dev, production, defaults] = await Promise.all([
     startTestServer({ env: { MAILSTREAM_MAX_BODY_BYTES: "2000" } }),
     startTestServer({ env: { NODE_ENV: "production" } }),
+    startTestServer(),
   ]);
-  for (const server of [dev, production]) {
+  for (const server of [dev, production, defaults]) {
     await server.ok(`mutation {
       createProject(input: { name: "hardened" }) { id }
       createBucket(input: { project: "hardened", name: "inbox" }) { id }
@@ -43,14 +51,15 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await Promise.all([dev, production, ...others].map((server) => server?.stop()));
+  for (const socket of sockets) await socket.dispose();
+  await Promise.all([dev, production, defaults, ...others].map((server) => server?.stop()));
 });
 
 async function post(
   server: TestServer,
   body: string,
   headers: Record<string, string> = { "content-type": "application/json" },
-): Promise<{ status: number; text: string; json: GraphQLResponse | null }> {
+): Promise<{ status: number; headers: Headers; text: string; json: GraphQLResponse | null }> {
   const response = await fetch(`${server.url}/graphql`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
@@ -63,10 +72,35 @@ async function post(
   } catch {
     json = null;
   }
-  return { status: response.status, text, json };
+  return { status: response.status, headers: response.headers, text, json };
 }
 
 const query = (server: TestServer, text: string) => post(server, JSON.stringify({ query: text }));
+
+/** A graphql-ws connection with the admin token, closed after the file's tests. */
+function socket(server: TestServer, token: string = ADMIN_TOKEN) {
+  const connection = connect(server, token);
+  sockets.push(connection);
+  return connection;
+}
+
+/** One operation over a socket: its errors (or data) once it ends. */
+async function overSocket(server: TestServer, text: string) {
+  const received = socket(server).subscribe<Record<string, unknown>>(text);
+  await eventually(
+    () => received.completed || received.errors.length > 0,
+    10_000,
+    "the operation to end",
+  );
+  return received;
+}
+
+/** `count` aliases of `field`, as one query. */
+const aliased = (count: number, field: string) =>
+  `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(" ")} }`;
+
+const MESSAGES_PAGE = `project(name: "hardened") { bucket(name: "inbox") { messages(first: 200) { edges { node { id subject } } } } }`;
+const FRAGMENT_CYCLE = `query { viewer { ...A } } fragment A on ApiToken { id ...A }`;
 
 describe("query limits", () => {
   it("accepts a query at the depth limit and refuses one a level deeper", async () => {
@@ -159,6 +193,23 @@ describe("request hygiene", () => {
     expect(small.status).toBe(200);
   });
 
+  it("marks /graphql answers nosniff", async () => {
+    const answer = await fetch(`${dev.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ viewer { name } }" }),
+    });
+    expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+    const page = await fetch(`${dev.url}/graphql`, { headers: { accept: "text/html" } });
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    const tooLarge = await post(
+      dev,
+      JSON.stringify({ query: `{ viewer { name } } # ${"x".repeat(2100)}` }),
+    );
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
   it("answers malformed JSON with 400 and a JSON error, without a stack trace", async () => {
     const result = await post(production, "{ not json");
     expect(result.status).toBe(400);
@@ -239,6 +290,24 @@ describe("error details", () => {
     expect(invalid.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
   });
 
+  it("gives no name suggestions in production, on either transport", async () => {
+    const typo = `{ projct(name: "hardened") { name } }`;
+    const devAnswer = await dev.gql(typo);
+    expect(devAnswer.errors?.[0]?.message).toMatch(/Did you mean "project"/);
+    const answer = await production.gql(typo);
+    expect(answer.errors?.[0]).toMatchObject({
+      message: 'Cannot query field "projct" on type "Query".',
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
+    const enumTypo = await production.gql(
+      `mutation { validateCredentials(connection: { api: GRAPHS, authMethod: CLIENT_SECRET, access: APPLICATION, authorityUrl: "https://login.microsoftonline.com/x.onmicrosoft.com", clientId: "x" }) { status } }`,
+    );
+    expect(enumTypo.errors?.[0]?.message).toMatch(/GRAPHS/);
+    expect(JSON.stringify(enumTypo)).not.toMatch(/Did you mean/);
+    const ws = await overSocket(production, typo);
+    expect(ws.errors[0]?.message).toBe('Cannot query field "projct" on type "Query".');
+  });
+
   it("shows the details and the stack trace outside production", async () => {
     const id = await brokenIntegration(dev);
     const result = await dev.gql(VALIDATE, { id });
@@ -269,5 +338,198 @@ describe("variables that do not coerce", () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe("stored secrets stay with their hosts", () => {
+  /** A loopback listener of the test's own: records every connection and byte it receives. */
+  async function listener(): Promise<{ url: string; received: () => number; close(): void }> {
+    let received = 0;
+    const server: TcpServer = createTcpServer((socket) => {
+      received++;
+      socket.on("data", () => received++);
+      socket.on("error", () => undefined);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `https://127.0.0.1:${port}`,
+      received: () => received,
+      close: () => server.close(),
+    };
+  }
+
+  const CANARY = "hardening-stored-secret-7c1e";
+  const stored = {
+    api: "GRAPH",
+    authMethod: "CLIENT_SECRET",
+    access: "APPLICATION",
+    authorityUrl: "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+    clientId: "7f3b1c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e",
+    graphEndpoint: "https://graph.microsoft.com",
+  };
+
+  it("refuses to move the authority, Graph or EWS host without the secret, and sends nothing there", async () => {
+    const row = await storeIntegration(dev.app.deps.db, dev.app.deps.secrets, {
+      projectName: "hardened",
+      secrets: { clientSecret: CANARY },
+    });
+    const writer = await createToken(dev, [
+      { project: "hardened", permissions: ["INTEGRATIONS_WRITE"] },
+    ]);
+    const trap = await listener();
+    try {
+      const moves: [Record<string, unknown>, RegExp][] = [
+        [{ authorityUrl: `${trap.url}/contoso.onmicrosoft.com` }, /sign-in \(authority\) host/],
+        [{ graphEndpoint: trap.url }, /Graph host/],
+      ];
+      for (const [change, what] of moves) {
+        const error = await expectRefused(
+          dev,
+          UPDATE_CONNECTION,
+          { id: row.id, connection: { ...stored, ...change } },
+          {
+            code: "BAD_USER_INPUT",
+            field: "connection.clientSecret",
+            message: [what, trap.url, /send clientSecret again/, /only ever sent to the host/],
+          },
+          writer.token,
+        );
+        expect(error.message).not.toContain(CANARY);
+      }
+      // EWS: the EWS URL moves as well as the API; without the secret, nothing is sent either.
+      await expectRefused(
+        dev,
+        UPDATE_CONNECTION,
+        {
+          id: row.id,
+          connection: { ...stored, api: "EWS", ewsUrl: `${trap.url}/EWS/Exchange.asmx` },
+        },
+        { code: "BAD_USER_INPUT", field: "connection.clientSecret", message: [/EWS host/] },
+        writer.token,
+      );
+      expect(trap.received()).toBe(0);
+
+      // The listener does notice a request: with the secret sent again, the server tries the host.
+      const resent = await dev.gql(
+        UPDATE_CONNECTION,
+        {
+          id: row.id,
+          connection: {
+            ...stored,
+            authorityUrl: `${trap.url}/contoso.onmicrosoft.com`,
+            clientSecret: "typed-in-again-for-this-host",
+          },
+        },
+        writer.token,
+      );
+      expect(resent.errors?.[0]?.extensions?.code).toMatch(/BAD_USER_INPUT|SERVICE_UNAVAILABLE/);
+      expect(trap.received()).toBeGreaterThan(0);
+    } finally {
+      trap.close();
+    }
+  });
+});
+
+describe("one set of limits on both transports", () => {
+  it("refuses a query too large to measure (over 10,000 selections) as too costly", async () => {
+    const result = await query(defaults, aliased(2500, `viewer { id name admin createdAt }`));
+    expect(result.status).toBe(400);
+    expect(result.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
+    expect(result.json?.errors?.[0]?.message).toMatch(/more than 10000 fields/);
+  });
+
+  it("refuses an over-costly query over WebSocket as over HTTP", async () => {
+    const costly = aliased(1000, MESSAGES_PAGE);
+    const http = await query(defaults, costly);
+    expect(http.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
+    const ws = await overSocket(defaults, costly);
+    expect(ws.data).toEqual([]);
+    expect(ws.errors[0]).toMatchObject({
+      message: expect.stringMatching(/above the limit of 50000/),
+      extensions: { code: "QUERY_TOO_COSTLY", maxCost: 50_000 },
+    });
+    expect(ws.errors[0]?.extensions?.http).toBeUndefined();
+    const cheap = await overSocket(defaults, aliased(2, MESSAGES_PAGE));
+    expect(cheap.errors).toEqual([]);
+    expect(cheap.data).toHaveLength(1);
+  });
+
+  it("closes a socket whose message is larger than MAILSTREAM_MAX_BODY_BYTES (1009)", async () => {
+    const small = await overSocket(dev, `{ viewer { name } } # ${"x".repeat(1000)}`);
+    expect(small.errors).toEqual([]);
+    const connection = socket(dev);
+    connection.subscribe(`{ viewer { name } } # ${"x".repeat(2100)}`);
+    expect((await connection.whenClosed()).code).toBe(1009);
+  });
+
+  it("refuses introspection over WebSocket in production", async () => {
+    const ws = await overSocket(production, INTROSPECTION);
+    expect(ws.errors[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(ws.errors[0]?.message).toMatch(/introspection is not allowed/);
+    const typename = await overSocket(production, `{ __typename }`);
+    expect(typename.data).toEqual([{ __typename: "Query" }]);
+  });
+
+  it("answers a fragment cycle with graphql-js's validation error on both transports", async () => {
+    for (const server of [dev, production]) {
+      const http = await query(server, FRAGMENT_CYCLE);
+      expect(http.status).toBe(400);
+      expect(http.json?.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+      expect(http.json?.errors?.[0]?.message).toMatch(/Cannot spread fragment "A" within itself/);
+      expect(http.text).not.toMatch(/RangeError|Maximum call stack|graphql-depth-limit/);
+    }
+    const unknown = await query(dev, `query { viewer { ...Missing } }`);
+    expect(unknown.json?.errors?.[0]?.message).toMatch(/Unknown fragment "Missing"/);
+
+    const connection = socket(dev);
+    const ws = connection.subscribe(FRAGMENT_CYCLE);
+    await eventually(() => ws.errors.length > 0, 5_000, "validation error");
+    expect(ws.errors[0]).toMatchObject({
+      message: expect.stringMatching(/Cannot spread fragment "A" within itself/),
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
+    // The socket stays open for the next operation.
+    const after = connection.subscribe<{ viewer: { name: string } }>(`{ viewer { name } }`);
+    await eventually(() => after.completed, 5_000, "a query after the refusal");
+    expect(after.data).toEqual([{ viewer: { name: "bootstrap admin" } }]);
+    expect(connection.closed).toEqual([]);
+  });
+});
+
+describe("introspection", () => {
+  it("needs a token (unless MAILSTREAM_PUBLIC_INTROSPECTION)", async () => {
+    const anonymous = await post(defaults, JSON.stringify({ query: INTROSPECTION }), {
+      "content-type": "application/json",
+      authorization: "",
+    });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json?.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(anonymous.json?.errors?.[0]?.message).toMatch(/Introspection needs an API token/);
+    expect(anonymous.json?.data).toBeUndefined();
+
+    const server = await startTestServer({ env: { MAILSTREAM_PUBLIC_INTROSPECTION: "true" } });
+    others.push(server);
+    const open = await server.gql(INTROSPECTION, {}, null);
+    expect(open).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
+  });
+
+  it("counts towards the cost limit: the full introspection query passes, thousands of aliased __schema do not", async () => {
+    const full = await query(defaults, getIntrospectionQuery());
+    expect(full.json?.errors).toBeUndefined();
+    expect(full.json?.data).toHaveProperty("__schema.types");
+
+    const costly = aliased(2000, `__schema { types { fields { name type { name } } } }`);
+    const result = await query(defaults, costly);
+    expect(result.status).toBe(400);
+    expect(result.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
+    expect(result.text.length).toBeLessThan(2_000);
+    // One type asked by name counts that type's own size.
+    const mutations = await query(
+      defaults,
+      aliased(1000, `__type(name: "Mutation") { fields { name args { name } } }`),
+    );
+    expect(mutations.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
   });
 });

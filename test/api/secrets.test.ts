@@ -72,6 +72,17 @@ describe("secrets at rest", () => {
     ).toEqual([32]);
   });
 
+  it("keeps the SQLite database and its -wal and -shm files readable by their owner only", async () => {
+    // PostgreSQL keeps its own files.
+    if (server.databaseUrl) return;
+    await server.ok(`mutation { createProject(input: { name: "file-modes" }) { id } }`);
+    for (const name of ["mailstream.sqlite", "mailstream.sqlite-wal", "mailstream.sqlite-shm"]) {
+      const path = join(server.dataDir, name);
+      expect(existsSync(path), name).toBe(true);
+      expect(statSync(path).mode & 0o777, name).toBe(0o600);
+    }
+  });
+
   it("answers a tampered stored secret with an internal error, never with the secret", async () => {
     const victim = await storeIntegration(server.app.deps.db, server.app.deps.secrets, {
       secrets: { clientSecret: CLIENT_SECRET },

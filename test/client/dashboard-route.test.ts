@@ -48,6 +48,9 @@ describe("the dashboard route", () => {
     const res = await fetch(`${base}/assets/index-abc123.js`);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toMatch(/max-age=31536000.*immutable/);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const favicon = await fetch(`${base}/favicon.svg`);
+    expect(favicon.headers.get("x-content-type-options")).toBe("nosniff");
     expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
   });
 

@@ -1,9 +1,14 @@
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MailboxRow, MailboxSyncRow } from "../../server/storage/entities/index.js";
+import {
+  ApiTokenRow,
+  BucketRow,
+  MailboxRow,
+  MailboxSyncRow,
+} from "../../server/storage/entities/index.js";
 import { newId } from "../../server/storage/ids.js";
 import { storeIntegration } from "../support/stored-integration.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import { ADMIN_TOKEN, startTestServer, type TestServer } from "../support/test-server.js";
 import {
   type ProjectRef,
   connect,
@@ -516,5 +521,124 @@ describe("integrationEvents and syncProgress", () => {
     });
     await settle();
     expect(other.data).toEqual([]);
+  });
+});
+
+describe("access that ends while a socket is open", () => {
+  const INTEGRATION_EVENTS = `subscription($project: String!) { integrationEvents(project: $project) { kind } }`;
+  const CREATE_BUCKET = `mutation($name: String!) { createBucket(input: { project: "live-alpha", name: $name }) { id name } }`;
+
+  /** One query or mutation over an open connection, once it ends. */
+  async function operation<T>(
+    connection: ReturnType<typeof open>,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ) {
+    const received = connection.subscribe<T>(query, variables);
+    await eventually(
+      () => received.completed || received.errors.length > 0,
+      5_000,
+      "the operation to end",
+    );
+    return received;
+  }
+
+  it("ends a revoked token's subscriptions at once and closes its sockets (4403), without waiting for an event", async () => {
+    const reader = await createToken(server, [
+      { project: "live-alpha", permissions: ["MESSAGES_READ", "INTEGRATIONS_READ"] },
+    ]);
+    const bystander = await createToken(server, [
+      { project: "live-alpha", permissions: ["MESSAGES_READ"] },
+    ]);
+    const connection = open(reader.token);
+    const other = open(bystander.token);
+    const viewer = await operation<{ viewer: { name: string } }>(connection, `{ viewer { name } }`);
+    expect(viewer.errors).toEqual([]);
+    let messages!: ReturnType<typeof connection.subscribe>;
+    let integrations!: ReturnType<typeof connection.subscribe>;
+    let unaffected!: ReturnType<typeof connection.subscribe>;
+    await listening(
+      "messageAdded",
+      () => {
+        messages = connection.subscribe(MESSAGE_ADDED, { project: "live-alpha" });
+        unaffected = other.subscribe(MESSAGE_ADDED, { project: "live-alpha" });
+      },
+      2,
+    );
+    await listening("integrationEvents", () => {
+      integrations = connection.subscribe(INTEGRATION_EVENTS, { project: "live-alpha" });
+    });
+    const revokedAt = Date.now();
+    await server.ok(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: reader.id });
+    await eventually(
+      () => messages.errors.length > 0 && integrations.errors.length > 0,
+      3_000,
+      "the idle subscriptions to end",
+    );
+    for (const ended of [messages, integrations]) {
+      expect(ended.errors[0]).toMatchObject({
+        message: expect.stringMatching(/revoked; connect again/),
+        extensions: { code: "UNAUTHENTICATED" },
+      });
+    }
+    expect((await connection.whenClosed()).code).toBe(4403);
+    expect(Date.now() - revokedAt).toBeLessThan(3_000);
+    // Another token's socket stays open and keeps receiving.
+    await storeAndPublish(server, alpha.project, alpha.bucketIds.inbox!, [
+      incomingMessage({ subject: "for the bystander" }),
+    ]);
+    await eventually(() => unaffected.data.length === 1, 5_000, "the bystander's event");
+    expect(other.closed).toEqual([]);
+  });
+
+  it("checks the token again for every operation on an open socket", async () => {
+    const writer = await createToken(server, [
+      { project: "live-alpha", permissions: ["BUCKETS_WRITE", "BUCKETS_READ"] },
+    ]);
+    const connection = open(writer.token);
+    const made = await operation<{ createBucket: { name: string } }>(connection, CREATE_BUCKET, {
+      name: "made-over-ws",
+    });
+    expect(made.data).toEqual([{ createBucket: { id: expect.any(String), name: "made-over-ws" } }]);
+    // Revoked behind the server's back (as another process would): no event reaches this socket.
+    await server.app.deps.db.transaction((m) =>
+      m.update(ApiTokenRow, { id: writer.id }, { revokedAt: new Date() }),
+    );
+    const refused = await operation(connection, CREATE_BUCKET, { name: "after-revocation" });
+    expect(refused.data).toEqual([]);
+    expect(refused.errors[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(
+      await server.app.deps.db.read((m) => m.countBy(BucketRow, { name: "after-revocation" })),
+    ).toBe(0);
+    expect((await connection.whenClosed()).code).toBe(4403);
+  });
+
+  it("ends a deleted project's subscriptions with NOT_FOUND", async () => {
+    const doomed = await createProject(server, "live-doomed");
+    const connection = open(ADMIN_TOKEN);
+    let messages!: ReturnType<typeof connection.subscribe>;
+    let integrations!: ReturnType<typeof connection.subscribe>;
+    await listening("messageAdded", () => {
+      messages = connection.subscribe(MESSAGE_ADDED, { project: doomed.project.name });
+    });
+    await listening("integrationEvents", () => {
+      integrations = connection.subscribe(INTEGRATION_EVENTS, { project: doomed.project.name });
+    });
+    await server.ok(`mutation { deleteProject(name: "live-doomed") }`);
+    await eventually(
+      () => messages.errors.length > 0 && integrations.errors.length > 0,
+      3_000,
+      "the deleted project's subscriptions to end",
+    );
+    for (const ended of [messages, integrations]) {
+      expect(ended.errors[0]).toMatchObject({
+        message: expect.stringMatching(/Project 'live-doomed' was deleted/),
+        extensions: { code: "NOT_FOUND" },
+      });
+    }
+    // The socket itself stays open for the admin's other work.
+    const still = await operation<{ viewer: { name: string } }>(connection, `{ viewer { name } }`);
+    expect(still.data).toEqual([{ viewer: { name: "bootstrap admin" } }]);
+    expect(connection.closed).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import type {
   MessageAddedPayload,
   SyncProgressPayload,
 } from "../../events/event-bus.js";
-import { filterEvents } from "../../events/event-streams.js";
+import { endWhen, filterEvents, mapEvents } from "../../events/event-streams.js";
 import { oncePerEvent } from "../../events/per-event-cache.js";
 import type { IntegrationRow, MailboxRow, MessageRow } from "../../storage/entities/index.js";
 import { compileStreamFilter } from "../../streams/stream-filter.js";
@@ -26,7 +26,7 @@ import { MailboxResolver } from "./mailbox.resolver.js";
 /**
  * Subscriptions check permission when they start and again for every event, and only ever see
  * their own project's events. A token revoked while connected ends its subscriptions with
- * UNAUTHENTICATED at the next event it would have received.
+ * UNAUTHENTICATED at once (and its socket closes), a deleted project's with NOT_FOUND.
  */
 async function subscriptionProject(ctx: GraphQLContext, name: string, permission: PermissionName) {
   const viewer = requireViewer(ctx.viewer);
@@ -45,17 +45,31 @@ function projectEvents<T extends { projectId: string }>(
   source: AsyncIterator<T>,
   keep: (event: T) => boolean | Promise<boolean> = () => true,
 ): AsyncIterableIterator<T> {
-  return filterEvents(source, async (event) => {
+  const events = filterEvents(source, async (event) => {
     if (event.projectId !== projectId || !hasPermission(viewer, projectId, permission))
       return false;
-    if (!(await ctx.services.tokens.isActive(viewer.tokenId))) {
-      throw unauthenticated(
-        "The API token of this connection was revoked; connect again with a valid token.",
-      );
-    }
+    if (!(await ctx.services.tokens.isActive(viewer.tokenId))) throw revoked();
     return keep(event);
   });
+  const ended = filterEvents(ctx.services.events.subscribe("accessRevoked"), (e) =>
+    e.kind === "TOKEN_REVOKED" ? e.tokenId === viewer.tokenId : e.projectId === projectId,
+  );
+  return endWhen(
+    events,
+    mapEvents(ended, (e) =>
+      e.kind === "TOKEN_REVOKED"
+        ? revoked()
+        : notFound(
+            `Project '${e.projectName}' was deleted, so this subscription ended; nothing more will come from it.`,
+          ),
+    ),
+  );
 }
+
+const revoked = () =>
+  unauthenticated(
+    "The API token of this connection was revoked; connect again with a valid token.",
+  );
 
 const loadMessage = (ctx: GraphQLContext, e: MessageAddedPayload): Promise<MessageRow | null> =>
   oncePerEvent(e, "message", () =>

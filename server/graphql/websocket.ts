@@ -1,0 +1,172 @@
+import type { Server } from "node:http";
+import { type DocumentNode, GraphQLError, type GraphQLFormattedError, parse } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Services } from "../app/services.js";
+import type { Viewer } from "../auth/viewer.js";
+import type { Logger } from "../observability/logger.js";
+import { createSharedSubscribe } from "../events/shared-execution.js";
+import type { GraphQLContext } from "./context.js";
+import type { OperationLimits } from "./operation-limits.js";
+
+/** How long a WebSocket may stay open without `connection_init`. */
+const CONNECTION_INIT_WAIT_MS = 5_000;
+
+/**
+ * How long a socket of a revoked token stays open after the revocation: long enough for its
+ * subscriptions' UNAUTHENTICATED errors to be sent first.
+ */
+const REVOKED_CLOSE_DELAY_MS = 100;
+
+export interface WebSocketEndpointOptions {
+  schema: import("graphql").GraphQLSchema;
+  services: Services;
+  limits: OperationLimits;
+  /** The one bearer-token check, shared with HTTP and the attachments route. */
+  authenticate(header: unknown): Promise<Viewer | null>;
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** Largest accepted message, in bytes: the HTTP body limit (MAILSTREAM_MAX_BODY_BYTES). */
+  maxPayload: number;
+  log: Logger;
+}
+
+type SocketExtra = {
+  /** The `authorization` of connection_init, checked again for every operation. */
+  authorization?: unknown;
+};
+
+const FORBIDDEN = 4403;
+
+const validationFailed = (errors: readonly GraphQLError[]): GraphQLError[] =>
+  errors.map(
+    (e) =>
+      new GraphQLError(e.message, {
+        nodes: e.nodes,
+        source: e.source,
+        positions: e.positions,
+        extensions: { ...e.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
+      }),
+  );
+
+/**
+ * graphql-ws on `/graphql` of the HTTP server. Every operation passes the same checks as over
+ * HTTP (OperationLimits: validation, depth, cost, introspection) and re-checks the token, so a
+ * socket cannot outlive what its token may do; a revoked token's sockets close (4403) within a
+ * moment of the revocation, after their subscriptions ended with UNAUTHENTICATED.
+ */
+export function attachWebSocketEndpoint(
+  httpServer: Server,
+  options: WebSocketEndpointOptions,
+): { dispose(): Promise<void> } {
+  const { schema, services, limits, authenticate, formatError } = options;
+  /** Open sockets by the id of the token they connected with. */
+  const byToken = new Map<string, Set<WebSocket>>();
+  const closeRevoked = (socket: WebSocket) =>
+    setTimeout(
+      () => socket.close(FORBIDDEN, "Forbidden: the API token was revoked"),
+      REVOKED_CLOSE_DELAY_MS,
+    ).unref();
+  const revocations = services.events.subscribe("accessRevoked");
+  void (async () => {
+    for await (const event of revocations) {
+      if (event.kind !== "TOKEN_REVOKED") continue;
+      for (const socket of byToken.get(event.tokenId) ?? []) closeRevoked(socket);
+    }
+  })().catch((error: unknown) =>
+    // Each operation still re-checks its token; only the prompt close is lost.
+    options.log.error({ err: error }, "stopped watching token revocations for open sockets"),
+  );
+  // Upgrades handled here rather than by ws attaching to the server, so the server's own errors
+  // (a taken port) reach start() alone instead of being re-emitted as WebSocket server faults.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
+  httpServer.on("upgrade", (req, socket, head) => {
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/graphql") {
+      socket.destroy();
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req));
+  });
+  const cleanup = useServer<Record<string, unknown>, SocketExtra>(
+    {
+      schema,
+      connectionInitWaitTimeout: CONNECTION_INIT_WAIT_MS,
+      // Answering `false` closes the socket with 4403 Forbidden.
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const viewer = await authenticate(authorization);
+        if (!viewer) return false;
+        ctx.extra.authorization = authorization;
+        const { socket } = ctx.extra;
+        let sockets = byToken.get(viewer.tokenId);
+        if (!sockets) byToken.set(viewer.tokenId, (sockets = new Set()));
+        sockets.add(socket);
+        socket.once("close", () => {
+          sockets.delete(socket);
+          if (sockets.size === 0 && byToken.get(viewer.tokenId) === sockets) {
+            byToken.delete(viewer.tokenId);
+          }
+        });
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const viewer = await authenticate(ctx.extra.authorization);
+        if (!viewer) {
+          // Revoked since the socket opened (another process, or a missed event): refuse and close.
+          closeRevoked(ctx.extra.socket);
+          return [
+            new GraphQLError(
+              "The API token of this connection is no longer valid; connect again with a valid token.",
+              { extensions: { code: "UNAUTHENTICATED" } },
+            ),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [
+            error instanceof GraphQLError
+              ? new GraphQLError(error.message, {
+                  source: error.source,
+                  positions: error.positions,
+                  extensions: { code: "GRAPHQL_PARSE_FAILED" },
+                })
+              : new GraphQLError("The query could not be parsed.", {
+                  extensions: { code: "GRAPHQL_PARSE_FAILED" },
+                }),
+          ];
+        }
+        const invalid = limits.validate(document);
+        if (invalid.length > 0) return validationFailed(invalid);
+        const refused = limits.check({
+          document,
+          operationName: payload.operationName,
+          variables: payload.variables,
+          viewer,
+        });
+        if (refused) return [refused];
+        const contextValue: GraphQLContext = { viewer, services };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+      },
+      subscribe: createSharedSubscribe((c) => (c as GraphQLContext).viewer?.tokenId ?? null),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
+          : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+    },
+    wsServer,
+  );
+  return {
+    async dispose() {
+      await revocations.return?.();
+      await cleanup.dispose();
+    },
+  };
+}
