@@ -182,4 +182,22 @@ describe("listing cursor ties", () => {
     expect(advance.cursor.after).toBe("2024-05-01T12:00:01.000Z");
     expect(advance.cursor.seenAtAfter).toEqual([]);
   });
+
+  it("does not move the keyset by a message whose received time was unreadable", () => {
+    const limits2 = { pageSize: 3, maxPageSize: 6 };
+    const at = (s: number) => new Date(second.getTime() + s * 1000);
+    const page = [
+      { id: "a", receivedAt: at(1) },
+      { id: "undated", receivedAt: at(9_999), undated: true },
+      { id: "b", receivedAt: at(2) },
+    ];
+    const advance = afterListingPage(
+      newListingCursor({ from: null, before: null, completes }),
+      page,
+      limits2,
+    );
+    expect(advance.fresh.map((m) => m.id)).toEqual(["a", "undated", "b"]);
+    expect(advance.cursor.after).toBe(at(2).toISOString());
+    expect(advance.cursor.seenAtAfter).toEqual(["b"]);
+  });
 });

@@ -282,4 +282,58 @@ describe("poison messages", () => {
       );
     }
   }, 90_000);
+
+  it.runIf(process.env.TEST_POSTGRES_URL)(
+    "shows a plain lastError for an unexpected database failure, never the database's text, and recovers",
+    async () => {
+      const { manager } = server.app.deps.db;
+      // Not a refusal of one row (SQLSTATE P0001): the round fails as a whole and is retried.
+      await manager.query(`CREATE FUNCTION fail_storing() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'relation "message" internal detail 0x00'; END $$ LANGUAGE plpgsql`);
+      await manager.query(
+        `CREATE TRIGGER fail_storing BEFORE INSERT ON message FOR EACH ROW EXECUTE FUNCTION fail_storing()`,
+      );
+      const name = `poison${++tenantCount}`;
+      const tenant = sim.addTenant({ name, domains: [`${name}.com`], seed: tenantCount });
+      const app = tenant.addApp({ displayName: "Mailstream" });
+      const secret = app.addSecret();
+      const email = `desk@${name}.com`;
+      tenant.addMailbox({ email, messages: 20 });
+      let mailboxId = "";
+      let bucketId = "";
+      try {
+        const created = await server.ok<{ createIntegration: CreatedIntegration }>(
+          CREATE_INTEGRATION,
+          {
+            input: {
+              project: "poison",
+              name,
+              connection: {
+                api: "GRAPH",
+                authMethod: "CLIENT_SECRET",
+                access: "APPLICATION",
+                authorityUrl: sim.authorityUrl(tenant),
+                clientId: app.clientId,
+                clientSecret: secret.value,
+                graphEndpoint: sim.graphUrl,
+              },
+              mailboxes: [{ email, allTime: true }],
+            },
+          },
+        );
+        mailboxId = created.createIntegration.mailboxes[0]!.id;
+        bucketId = created.createIntegration.mailboxes[0]!.bucket.id;
+        const failed = await waitForMailbox(server, mailboxId, (v) => v.sync.status === "FAILED");
+        expect(failed.sync.lastError).toBe(
+          "The round stopped on an internal error (details are in the server log); it is retried automatically.",
+        );
+      } finally {
+        await manager.query(`DROP TRIGGER fail_storing ON message`);
+        await manager.query(`DROP FUNCTION fail_storing`);
+      }
+      await waitForMailbox(server, mailboxId, (v) => v.sync.status === "UP_TO_DATE", 60_000);
+      expect(new Set(await storedIds(bucketId))).toEqual(expectedIds(email));
+    },
+    90_000,
+  );
 });
