@@ -73,6 +73,34 @@ export async function createIntegration(
   return data.createIntegration;
 }
 
+/** A new simulated tenant with one app and secret, and the GRAPH connection that reaches it. */
+export function simulatedTenant(sim: Simulator, name: string, seed: number) {
+  const tenant = sim.addTenant({ name, domains: [`${name}.com`], seed });
+  const app = tenant.addApp({ displayName: "Mailstream" });
+  const secret = app.addSecret();
+  const connection = {
+    api: "GRAPH",
+    authMethod: "CLIENT_SECRET",
+    access: "APPLICATION",
+    authorityUrl: sim.authorityUrl(tenant),
+    clientId: app.clientId,
+    clientSecret: secret.value,
+    graphEndpoint: sim.graphUrl,
+  };
+  return { tenant, app, connection };
+}
+
+/** createIntegration through the API with a full input (connection included). */
+export async function createIntegrationWith(
+  server: TestServer,
+  input: Record<string, unknown>,
+): Promise<CreatedIntegration> {
+  const data = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
+    input,
+  });
+  return data.createIntegration;
+}
+
 export function secretConnection(
   tenant: DemoTenant,
   app: { clientId: string; clientSecret: string } = tenant.app,

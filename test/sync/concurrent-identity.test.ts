@@ -3,8 +3,8 @@ import type { Simulator } from "../../simulator/index.js";
 import { startTestSimulator } from "../simulator/test-simulator.js";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
+  createIntegrationWith,
+  simulatedTenant,
   waitForMailbox,
 } from "../support/sync-env.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -26,9 +26,7 @@ afterAll(async () => {
 
 describe("concurrent rounds over mailboxes that share Message-IDs", () => {
   it("store each message once, with no error state and no database error", async () => {
-    const tenant = sim.addTenant({ name: "shared", domains: ["shared.com"], seed: 11 });
-    const app = tenant.addApp({ displayName: "Mailstream" });
-    const secret = app.addSecret();
+    const { tenant, connection } = simulatedTenant(sim, "shared", 11);
     const mailboxes = ["one@shared.com", "two@shared.com", "three@shared.com"];
     const folders = [["Inbox"], ["Archive"], ["Projects"], ["Receipts"]];
     for (const email of mailboxes) {
@@ -55,29 +53,19 @@ describe("concurrent rounds over mailboxes that share Message-IDs", () => {
     const bucket = await server.ok<{ createBucket: { id: string } }>(
       `mutation { createBucket(input: { project: "race", name: "shared" }) { id } }`,
     );
-    const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-      input: {
-        project: "race",
-        name: "shared",
-        connection: {
-          api: "GRAPH",
-          authMethod: "CLIENT_SECRET",
-          access: "APPLICATION",
-          authorityUrl: sim.authorityUrl(tenant),
-          clientId: app.clientId,
-          clientSecret: secret.value,
-          graphEndpoint: sim.graphUrl,
-        },
-        mailboxes: mailboxes.map((email) => ({
-          email,
-          allTime: true,
-          bucket: { existingBucketId: bucket.createBucket.id },
-        })),
-      },
+    const created = await createIntegrationWith(server, {
+      project: "race",
+      name: "shared",
+      connection,
+      mailboxes: mailboxes.map((email) => ({
+        email,
+        allTime: true,
+        bucket: { existingBucketId: bucket.createBucket.id },
+      })),
     });
     const states = new Set<string>();
     const errors = new Set<string>();
-    for (const mailbox of created.createIntegration.mailboxes) {
+    for (const mailbox of created.mailboxes) {
       await waitForMailbox(
         server,
         mailbox.id,

@@ -4,8 +4,8 @@ import { startTestSimulator } from "../simulator/test-simulator.js";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
+  createIntegrationWith,
+  simulatedTenant,
   waitForFreshRound,
   waitForMailbox,
 } from "../support/sync-env.js";
@@ -55,9 +55,7 @@ interface MailboxState {
 /** A tenant with one mailbox of a few seeded messages, and an integration syncing it. */
 async function connect(prepare: (email: string) => void) {
   const name = `poison${++tenantCount}`;
-  const tenant = sim.addTenant({ name, domains: [`${name}.com`], seed: tenantCount });
-  const app = tenant.addApp({ displayName: "Mailstream" });
-  const secret = app.addSecret();
+  const { tenant, connection } = simulatedTenant(sim, name, tenantCount);
   const email = `desk@${name}.com`;
   tenant.addMailbox({
     email,
@@ -68,23 +66,13 @@ async function connect(prepare: (email: string) => void) {
     ],
   });
   prepare(email);
-  const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-    input: {
-      project: "poison",
-      name,
-      connection: {
-        api: "GRAPH",
-        authMethod: "CLIENT_SECRET",
-        access: "APPLICATION",
-        authorityUrl: sim.authorityUrl(tenant),
-        clientId: app.clientId,
-        clientSecret: secret.value,
-        graphEndpoint: sim.graphUrl,
-      },
-      mailboxes: [{ email, allTime: true, syncAttachments: true }],
-    },
+  const created = await createIntegrationWith(server, {
+    project: "poison",
+    name,
+    connection,
+    mailboxes: [{ email, allTime: true, syncAttachments: true }],
   });
-  const mailbox = created.createIntegration.mailboxes[0]!;
+  const mailbox = created.mailboxes[0]!;
   await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE", 60_000);
   const state = (await server.ok<{ mailbox: MailboxState }>(MAILBOX_STATE, { id: mailbox.id }))
     .mailbox;
@@ -294,35 +282,20 @@ describe("poison messages", () => {
         `CREATE TRIGGER fail_storing BEFORE INSERT ON message FOR EACH ROW EXECUTE FUNCTION fail_storing()`,
       );
       const name = `poison${++tenantCount}`;
-      const tenant = sim.addTenant({ name, domains: [`${name}.com`], seed: tenantCount });
-      const app = tenant.addApp({ displayName: "Mailstream" });
-      const secret = app.addSecret();
+      const { tenant, connection } = simulatedTenant(sim, name, tenantCount);
       const email = `desk@${name}.com`;
       tenant.addMailbox({ email, messages: 20 });
       let mailboxId = "";
       let bucketId = "";
       try {
-        const created = await server.ok<{ createIntegration: CreatedIntegration }>(
-          CREATE_INTEGRATION,
-          {
-            input: {
-              project: "poison",
-              name,
-              connection: {
-                api: "GRAPH",
-                authMethod: "CLIENT_SECRET",
-                access: "APPLICATION",
-                authorityUrl: sim.authorityUrl(tenant),
-                clientId: app.clientId,
-                clientSecret: secret.value,
-                graphEndpoint: sim.graphUrl,
-              },
-              mailboxes: [{ email, allTime: true }],
-            },
-          },
-        );
-        mailboxId = created.createIntegration.mailboxes[0]!.id;
-        bucketId = created.createIntegration.mailboxes[0]!.bucket.id;
+        const created = await createIntegrationWith(server, {
+          project: "poison",
+          name,
+          connection,
+          mailboxes: [{ email, allTime: true }],
+        });
+        mailboxId = created.mailboxes[0]!.id;
+        bucketId = created.mailboxes[0]!.bucket.id;
         const failed = await waitForMailbox(server, mailboxId, (v) => v.sync.status === "FAILED");
         expect(failed.sync.lastError).toBe(
           "The round stopped on an internal error (details are in the server log); it is retried automatically.",

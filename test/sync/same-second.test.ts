@@ -4,8 +4,8 @@ import { startTestSimulator } from "../simulator/test-simulator.js";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
+  createIntegrationWith,
+  simulatedTenant,
   waitForMailbox,
 } from "../support/sync-env.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -29,9 +29,7 @@ afterAll(async () => {
 const SECOND = new Date("2024-03-01T09:30:00Z");
 
 async function connect(name: string, count: number) {
-  const tenant = sim.addTenant({ name, domains: [`${name}.com`], seed: count });
-  const app = tenant.addApp({ displayName: "Mailstream" });
-  const secret = app.addSecret();
+  const { tenant, connection } = simulatedTenant(sim, name, count);
   const email = `import@${name}.com`;
   // Every seeded message lands in the Inbox at the same second.
   tenant.addMailbox({
@@ -41,23 +39,13 @@ async function connect(name: string, count: number) {
     receivedTo: SECOND,
     folders: [{ path: ["Inbox"], wellKnownName: "inbox", weight: 1 }],
   });
-  const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-    input: {
-      project: "ties",
-      name,
-      connection: {
-        api: "GRAPH",
-        authMethod: "CLIENT_SECRET",
-        access: "APPLICATION",
-        authorityUrl: sim.authorityUrl(tenant),
-        clientId: app.clientId,
-        clientSecret: secret.value,
-        graphEndpoint: sim.graphUrl,
-      },
-      mailboxes: [{ email, allTime: true }],
-    },
+  const created = await createIntegrationWith(server, {
+    project: "ties",
+    name,
+    connection,
+    mailboxes: [{ email, allTime: true }],
   });
-  return { email, mailbox: created.createIntegration.mailboxes[0]! };
+  return { email, mailbox: created.mailboxes[0]! };
 }
 
 async function expectExact(email: string, bucketId: string): Promise<void> {
