@@ -4,14 +4,19 @@
 // - ceiling: Graph at 150 ms per request, a 100k-message mailbox over 8 folders: measured
 //   messages/s as a share of the theoretical ceiling 4 requests in flight × page size ÷ latency.
 // - engine: no latency; messages/s stored by Mailstream as a ratio to a bare pager that fetches
-//   the same pages with the same client (same concurrency) and discards them; peak RSS.
+//   the same pages with the same client (same concurrency) and discards them; peak RSS; and the
+//   per-core ratio: Mailstream's server CPU per stored message over the irreducible work, measured
+//   in this same run — JSON.parse of the same listing pages as bytes off the wire, and inserting
+//   the same message and attachment rows with raw prepared statements, one transaction per page.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import Database from "better-sqlite3";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGraphMailSourceFactory } from "../server/exchange/index.js";
+import { MESSAGE_SELECT } from "../server/exchange/graph-types.js";
 import { BASELINE_PAGE_SIZE, PAGE_SIZE } from "../server/sync/folder-sync.js";
 import {
   CA_CERT_FILE,
@@ -164,8 +169,121 @@ async function syncWithMailstream(
   const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
   server.kill("SIGTERM");
   await new Promise((r) => server.once("exit", r));
-  rmSync(dataDir, { recursive: true, force: true });
-  return { stored, seconds, peakRssMb, cpu };
+  return { stored, seconds, peakRssMb, cpu, dataDir };
+}
+
+/**
+ * The listing pages as Graph sends them, raw bytes: a plain HTTPS client with a client-credentials
+ * token, the same $filter/$orderby/$top/$select/$expand and keyset as the sync's listing.
+ */
+async function rawListingPages(
+  sim: Simulator,
+  email: string,
+  connection: Awaited<ReturnType<typeof tenantWith>>["connection"],
+): Promise<Buffer[]> {
+  const tokenAnswer = await fetch(`${connection.authorityUrl}/oauth2/v2.0/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: connection.clientId,
+      client_secret: connection.clientSecret,
+      scope: `${sim.graphUrl}/.default`,
+    }),
+  });
+  const { access_token: token } = (await tokenAnswer.json()) as { access_token: string };
+  const get = async (url: string) => {
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, prefer: 'IdType="ImmutableId"' },
+    });
+    if (!res.ok) throw new Error(`raw pager: HTTP ${res.status} for ${url}`);
+    return Buffer.from(await res.arrayBuffer());
+  };
+  const base = `${sim.graphUrl}/v1.0/users/${encodeURIComponent(email)}`;
+  const folders = JSON.parse(
+    (await get(`${base}/mailFolders?$top=100&includeHiddenFolders=true`)).toString(),
+  ) as { value: { id: string; totalItemCount: number }[] };
+  const pages: Buffer[] = [];
+  for (const folder of folders.value) {
+    let from: string | null = null;
+    for (;;) {
+      const query = new URLSearchParams({
+        $orderby: "receivedDateTime asc",
+        $top: String(PAGE_SIZE),
+        $select: MESSAGE_SELECT.join(","),
+        $expand: "attachments($select=id,name,contentType,size,isInline)",
+        ...(from ? { $filter: `receivedDateTime ge ${from}` } : {}),
+      });
+      const bytes = await get(`${base}/mailFolders/${folder.id}/messages?${query}`);
+      pages.push(bytes);
+      const messages = (JSON.parse(bytes.toString()) as { value: { receivedDateTime: string }[] })
+        .value;
+      if (messages.length < PAGE_SIZE) break;
+      from = messages.at(-1)!.receivedDateTime;
+    }
+  }
+  return pages;
+}
+
+/**
+ * CPU seconds of the irreducible work for `stored` messages: decode + JSON.parse every raw page,
+ * then insert Mailstream's own stored rows (messages and attachments, read back from its
+ * database) into an empty copy of its schema with raw prepared statements, a transaction per page.
+ */
+function irreducibleCpu(pages: Buffer[], dataDir: string): { cpu: number; rows: number } {
+  const source = new Database(join(dataDir, "mailstream.sqlite"), { readonly: true });
+  const tables = ["message", "attachment"];
+  const rows = Object.fromEntries(
+    tables.map((t) => [t, source.prepare(`SELECT * FROM "${t}"`).raw().all() as unknown[][]]),
+  );
+  const schema = tables.map(
+    (t) =>
+      (
+        source
+          .prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`)
+          .get(t) as {
+          sql: string;
+        }
+      ).sql,
+  );
+  const indexes = (
+    source
+      .prepare(
+        `SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('message', 'attachment') AND sql IS NOT NULL`,
+      )
+      .all() as { sql: string }[]
+  ).map((r) => r.sql);
+  source.close();
+  const target = new Database(join(dataDir, "irreducible.sqlite"));
+  target.pragma("journal_mode = WAL");
+  // The same columns and indexes; no project/bucket rows here, so foreign keys are not checked.
+  target.pragma("foreign_keys = OFF");
+  for (const sql of [...schema, ...indexes]) target.exec(sql);
+  const insert = Object.fromEntries(
+    tables.map((t) => {
+      const width = rows[t]![0]?.length ?? 1;
+      return [
+        t,
+        target.prepare(`INSERT INTO "${t}" VALUES (${Array(width).fill("?").join(", ")})`),
+      ];
+    }),
+  );
+  const messages = rows.message!;
+  const attachments = rows.attachment!;
+  const perPage = Math.ceil(
+    attachments.length / Math.max(1, Math.ceil(messages.length / PAGE_SIZE)),
+  );
+  const started = process.cpuUsage();
+  for (const page of pages) JSON.parse(page.toString("utf8"));
+  for (let i = 0, a = 0; i < messages.length; i += PAGE_SIZE, a += perPage) {
+    target.transaction(() => {
+      for (const row of messages.slice(i, i + PAGE_SIZE)) insert.message!.run(...row);
+      for (const row of attachments.slice(a, a + perPage)) insert.attachment!.run(...row);
+    })();
+  }
+  const used = process.cpuUsage(started);
+  target.close();
+  return { cpu: (used.user + used.system) / 1e6, rows: messages.length };
 }
 
 /** User + system CPU time of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
@@ -191,6 +309,7 @@ async function ceiling(caDir: string) {
   // What the simulator and client deliver at all at this latency.
   const bare = await barePager(email, connection);
   const run = await syncWithMailstream(email, connection);
+  rmSync(run.dataDir, { recursive: true, force: true });
   await sim.stop();
   const ceilingRate = (4 * PAGE_SIZE) / (latencyMs / 1000);
   const rate = run.stored / run.seconds;
@@ -211,7 +330,10 @@ async function engine(caDir: string) {
   await barePager(email, connection); // fills the simulator's render cache, untimed
   const bare = await barePager(email, connection);
   const run = await syncWithMailstream(email, connection);
+  const pages = await rawListingPages(sim, email, connection);
   await sim.stop();
+  const floor = irreducibleCpu(pages, run.dataDir);
+  rmSync(run.dataDir, { recursive: true, force: true });
   const bareRate = bare.count / bare.seconds;
   const rate = run.stored / run.seconds;
   console.log(
@@ -222,6 +344,14 @@ async function engine(caDir: string) {
   );
   console.log(
     `engine ratio mailstream/bare: ${(rate / bareRate).toFixed(2)} (target >= 0.5); server peak RSS ${run.peakRssMb} MB (target <= 300)`,
+  );
+  const perMessage = (run.cpu / run.stored) * 1e6;
+  const floorPerMessage = (floor.cpu / floor.rows) * 1e6;
+  console.log(
+    `irreducible work: ${floorPerMessage.toFixed(1)} us/message (JSON.parse of ${pages.length} raw pages + raw inserts of ${floor.rows} stored rows)`,
+  );
+  console.log(
+    `per-core ratio: mailstream ${perMessage.toFixed(1)} us of server CPU per stored message / irreducible ${floorPerMessage.toFixed(1)} us = ${(perMessage / floorPerMessage).toFixed(2)} (target <= 2.5; <= 75 us would follow Graph's ceiling on one core)`,
   );
 }
 
