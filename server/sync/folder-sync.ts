@@ -532,18 +532,18 @@ async function requireStillEnabled(m: EntityManager, ctx: MailboxContext): Promi
   if (!mailbox.enabled || !integration.enabled) throw new RoundStopped("disabled");
 }
 
+/**
+ * Attachment metadata (from the listing's `$expand`, or listed), and with `syncAttachments` each
+ * one's raw contents from `$value` — one way for every path (listing, delta, retry), so a message
+ * is stored the same however it was found, and contents arrive as bytes rather than base64.
+ */
 async function fetchAttachments(
   ctx: MailboxContext,
   message: RemoteMessage,
 ): Promise<{ attachment: RemoteAttachment; contentSha256: string | null }[]> {
   const attachments =
     message.attachments ??
-    (await ctx.source.listAttachments(
-      ctx.mailbox.email,
-      message.id,
-      ctx.syncAttachments,
-      ctx.signal,
-    ));
+    (await ctx.source.listAttachments(ctx.mailbox.email, message.id, false, ctx.signal));
   const result: { attachment: RemoteAttachment; contentSha256: string | null }[] = [];
   for (const attachment of attachments) {
     let contentSha256: string | null = null;

@@ -168,9 +168,8 @@ describe("poison messages", () => {
         attachments: [{ name: "report.xlsx", content: "bytes" }],
       });
       poisonId = poison.id;
-      // Every request for its attachments fails: the contents, and the list a retry asks for.
       ruleId = sim.faults.add({
-        pathIncludes: `/messages/${poison.id}/attachments`,
+        pathIncludes: `/attachments/${poison.attachments[0]!.id}/$value`,
         times: Infinity,
         action: { type: "status", status: 500, code: "ErrorInternalServerError" },
       });
@@ -202,6 +201,32 @@ describe("poison messages", () => {
     expect(after.skippedMessageCount).toBe(0);
     expect(new Set(await storedIds(mailbox.bucket.id))).toEqual(expectedIds(email));
   }, 120_000);
+
+  it("skips such a message when it arrives in an incremental round too", async () => {
+    const { email, mailbox } = await connect(() => undefined);
+    const poison = sim.deliver(email, {
+      internetMessageId: "<late-broken-attachment@poison>",
+      attachments: [{ name: "late.pdf", content: "bytes" }],
+    });
+    const ruleId = sim.faults.add({
+      pathIncludes: `/attachments/${poison.attachments[0]!.id}/$value`,
+      times: Infinity,
+      action: { type: "status", status: 503, retryAfterSeconds: null },
+    });
+    sim.deliver(email, { internetMessageId: "<late-fine@poison>" });
+    try {
+      await waitForFreshRound(server, mailbox.id, 60_000);
+      const state = (await server.ok<{ mailbox: MailboxState }>(MAILBOX_STATE, { id: mailbox.id }))
+        .mailbox;
+      expect(state.sync).toEqual({ status: "UP_TO_DATE", lastError: null });
+      expect(state.skippedMessages.map((m) => m.remoteId)).toEqual([poison.id]);
+      expect(new Set(await storedIds(mailbox.bucket.id))).toEqual(
+        expectedIds(email, (m) => m.internetMessageId === "<late-broken-attachment@poison>"),
+      );
+    } finally {
+      sim.faults.remove(ruleId);
+    }
+  }, 90_000);
 
   it("stores a message whose receivedDateTime is not a date, with the sent time instead, and says so", async () => {
     const { email, mailbox, state } = await connect((email) => {
