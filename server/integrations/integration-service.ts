@@ -1,6 +1,5 @@
-import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
-import { type Viewer, found, requirePermission, visible } from "../auth/viewer.js";
+import { type Viewer, requirePermission, visible } from "../auth/viewer.js";
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { validateConnection, type ConnectionInput } from "../domain/connection-rules.js";
@@ -9,6 +8,7 @@ import { validateMailboxInput, type MailboxInputValues } from "../domain/mailbox
 import { emailKey, validateEmailAddress } from "../domain/email-address.js";
 import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
+import { requireIntegration } from "../storage/integration-store.js";
 import { ProjectService } from "../projects/project-service.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
 import type {
@@ -36,17 +36,6 @@ export class IntegrationService {
   ) {}
 
   /** The integration by id with `permission` on its project, else NOT_FOUND / FORBIDDEN. */
-  static async require(
-    m: EntityManager,
-    viewer: Viewer,
-    id: string,
-    permission: "integrations-read" | "integrations-write",
-  ): Promise<IntegrationRow> {
-    const row = await m.findOneBy(IntegrationRow, { id });
-    const what = `Integration '${id}'`;
-    return found(visible(viewer, row, row?.projectId, permission, what), what);
-  }
-
   async findById(viewer: Viewer, id: string): Promise<IntegrationRow | null> {
     const row = await this.deps.db.read((m) => m.findOneBy(IntegrationRow, { id }));
     return visible(viewer, row, row?.projectId, "integrations-read", `Integration '${id}'`);
@@ -134,7 +123,7 @@ export class IntegrationService {
     input: { title?: string | null },
   ): Promise<IntegrationRow> {
     const result = await this.deps.db.transaction(async (m) => {
-      const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      const row = await requireIntegration(m, viewer, id, "integrations-write");
       if (input.title !== undefined && input.title !== null) row.title = input.title;
       row.updatedAt = this.deps.now();
       return m.save(row);
@@ -155,7 +144,7 @@ export class IntegrationService {
     input: ConnectionInput,
   ): Promise<IntegrationRow> {
     const existing = await this.deps.db.read((m) =>
-      IntegrationService.require(m, viewer, id, "integrations-write"),
+      requireIntegration(m, viewer, id, "integrations-write"),
     );
     const stored = openSecrets(this.deps.secrets, existing);
     const withStored: ConnectionInput = {
@@ -182,7 +171,7 @@ export class IntegrationService {
       );
     }
     const saved = await this.deps.db.transaction(async (m) => {
-      const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      const row = await requireIntegration(m, viewer, id, "integrations-write");
       Object.assign(row, connection);
       row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
       row.warnings = warnings;
@@ -215,7 +204,7 @@ export class IntegrationService {
 
   async validateById(viewer: Viewer, id: string): Promise<IntegrationRow> {
     const row = await this.deps.db.read((m) =>
-      IntegrationService.require(m, viewer, id, "integrations-write"),
+      requireIntegration(m, viewer, id, "integrations-write"),
     );
     const project = await this.deps.db.read((m) =>
       m.findOneByOrFail(ProjectRow, { id: row.projectId }),
@@ -230,7 +219,7 @@ export class IntegrationService {
    */
   async setEnabled(viewer: Viewer, id: string, enabled: boolean): Promise<IntegrationRow> {
     const row = await this.deps.db.transaction(async (m) => {
-      const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      const row = await requireIntegration(m, viewer, id, "integrations-write");
       if (enabled && row.credentialStatus === "INVALID") {
         throw conflict(
           `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
@@ -249,10 +238,10 @@ export class IntegrationService {
 
   /** Removes the configuration and secrets; buckets and their messages stay. */
   async delete(viewer: Viewer, id: string): Promise<boolean> {
-    await this.deps.db.read((m) => IntegrationService.require(m, viewer, id, "integrations-write"));
+    await this.deps.db.read((m) => requireIntegration(m, viewer, id, "integrations-write"));
     await this.sync.abortIntegration(id);
     const row = await this.deps.db.transaction(async (m) => {
-      const row = await IntegrationService.require(m, viewer, id, "integrations-write");
+      const row = await requireIntegration(m, viewer, id, "integrations-write");
       await m.delete(IntegrationRow, { id });
       return row;
     });

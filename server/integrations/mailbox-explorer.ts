@@ -9,7 +9,8 @@ import { type IntegrationRow, MailboxRow } from "../storage/entities/index.js";
 import type { MailSource, RemoteFolder } from "../sync/mail-source.js";
 import type { MailSourceFactory } from "../sync/scheduler.js";
 import { classified } from "../sync/sync-errors.js";
-import { IntegrationService } from "./integration-service.js";
+import { requireIntegration } from "../storage/integration-store.js";
+import type { IntegrationService } from "./integration-service.js";
 
 export interface FolderVolume {
   folder: string;
@@ -90,12 +91,7 @@ export class MailboxExplorer {
     email: string,
   ): Promise<{ integration: IntegrationRow; source: MailSource }> {
     const { integration, emails } = await this.deps.db.read(async (m) => {
-      const integration = await IntegrationService.require(
-        m,
-        viewer,
-        integrationId,
-        "integrations-read",
-      );
+      const integration = await requireIntegration(m, viewer, integrationId, "integrations-read");
       const rows = await m.find(MailboxRow, { where: { integrationId: integration.id } });
       return { integration, emails: rows.map((r) => emailKey(r.email)) };
     });

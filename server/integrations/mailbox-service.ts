@@ -24,7 +24,7 @@ import {
 import { newId } from "../storage/ids.js";
 import { countSkipped, listSkipped, makeSkippedDue } from "../storage/skipped-messages.js";
 import type { SyncControl } from "../sync/sync-control.js";
-import { IntegrationService } from "./integration-service.js";
+import { requireIntegration } from "../storage/integration-store.js";
 
 export class MailboxService {
   constructor(
@@ -91,12 +91,7 @@ export class MailboxService {
   async add(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<MailboxRow> {
     const valid = validateMailboxInput(input, "input");
     return this.deps.db.transaction(async (m) => {
-      const integration = await IntegrationService.require(
-        m,
-        viewer,
-        integrationId,
-        "integrations-write",
-      );
+      const integration = await requireIntegration(m, viewer, integrationId, "integrations-write");
       const project = await m.findOneByOrFail(ProjectRow, { id: integration.projectId });
       return MailboxService.createIn(
         m,

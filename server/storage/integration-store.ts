@@ -1,0 +1,18 @@
+import type { EntityManager } from "typeorm";
+import { type Viewer, found, visible } from "../auth/viewer.js";
+import { IntegrationRow } from "./entities/index.js";
+
+/**
+ * Guarded lookup: the integration, if the viewer holds `permission` on its project; NOT_FOUND
+ * when it does not exist or lives in a project the viewer cannot read, FORBIDDEN otherwise.
+ */
+export async function requireIntegration(
+  m: EntityManager,
+  viewer: Viewer,
+  id: string,
+  permission: "integrations-read" | "integrations-write",
+): Promise<IntegrationRow> {
+  const row = await m.findOneBy(IntegrationRow, { id });
+  const what = `Integration '${id}'`;
+  return found(visible(viewer, row, row?.projectId, permission, what), what);
+}
