@@ -4,8 +4,8 @@ import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { validateConnection, type ConnectionInput } from "../domain/connection-rules.js";
 import { SECRET_NAMES, requireSecretsForNewHosts } from "../domain/secret-destination.js";
-import { validateMailboxInput, type MailboxInputValues } from "../domain/mailbox-rules.js";
-import { emailKey, validateEmailAddress } from "../domain/email-address.js";
+import { validateMailboxInputs, type MailboxInputValues } from "../domain/mailbox-rules.js";
+import { validateEmailAddress } from "../domain/email-address.js";
 import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { requireIntegration } from "../storage/integration-store.js";
@@ -67,16 +67,7 @@ export class IntegrationService {
       input.connection,
       "input.connection",
     );
-    const mailboxes = (input.mailboxes ?? []).map((mb, i) =>
-      validateMailboxInput(mb, `input.mailboxes.${i}`),
-    );
-    const seen = new Set<string>();
-    mailboxes.forEach((mb, i) => {
-      const key = emailKey(mb.email);
-      if (seen.has(key))
-        throw badInput(`input.mailboxes.${i}.email`, `Mailbox ${mb.email} is listed twice.`);
-      seen.add(key);
-    });
+    const mailboxes = validateMailboxInputs(input.mailboxes ?? [], "input.mailboxes");
     const now = this.deps.now();
     const created = await this.deps.db.transaction(async (m) => {
       const project = await ProjectService.requireVisible(m, viewer, input.project);
