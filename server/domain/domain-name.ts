@@ -1,4 +1,4 @@
-import { domainToASCII } from "node:url";
+import { domainToASCII, domainToUnicode } from "node:url";
 import { badInput } from "./errors.js";
 import { quoted } from "./message-text.js";
 
@@ -29,7 +29,9 @@ export function checkDomainName(value: string): DomainCheck {
     };
   }
   const ascii = domainToASCII(text);
-  if (ascii === "") return { ok: false, reason: "is not a valid internationalized domain name" };
+  if (ascii === "" || !ascii.split(".").every(isDecodableLabel)) {
+    return { ok: false, reason: "is not a valid internationalized domain name" };
+  }
   const labels = ascii.split(".");
   if (labels.some((label) => label === "")) {
     return { ok: false, reason: "has an empty label (a leading, trailing or doubled dot)" };
@@ -58,6 +60,17 @@ export function checkDomainName(value: string): DomainCheck {
     return { ok: false, reason: "ends in a numeric label; IP addresses are not accepted" };
   }
   return { ok: true, ascii };
+}
+
+/**
+ * An `xn--` (punycode) label must decode, and to a name whose ASCII form is that label. Node 20's
+ * `domainToASCII` refused undecodable ones (`""`); Node 24's (Ada 4) passes them through unchanged,
+ * and its `domainToUnicode` returns such a label as it is.
+ */
+function isDecodableLabel(label: string): boolean {
+  if (!label.startsWith("xn--")) return true;
+  const unicode = domainToUnicode(label);
+  return unicode !== label && domainToASCII(unicode) === label;
 }
 
 /** Throwing form of {@link checkDomainName} ("domain name syntax"); returns the ASCII form. */
