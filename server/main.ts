@@ -9,6 +9,8 @@ import { createGraphMailSourceFactory, GraphCredentialChecker } from "./exchange
 // V8's default lets the old generation grow to ~4x the live heap between full collections, which
 // was most of the server's peak RSS (live ~40 MB, heap ~180 MB). Doubling instead keeps the peak
 // near 230 MB at the same throughput (bench/README.md). Read at every collection, so it applies.
+// The young generation is sized once, at start: `npm start` passes --max-semi-space-size=16 (Node
+// 20's default; Node 24's V8 grows semi-spaces to 64 MB, peak RSS ~380 MB instead of ~270).
 setFlagsFromString("--heap-growing-percent=100");
 
 /** SIGTERM must end the process within this, even if something hangs. */
