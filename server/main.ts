@@ -2,6 +2,7 @@
 import "reflect-metadata";
 import { setFlagsFromString } from "node:v8";
 import { createApp } from "./app/create-app.js";
+import { SecretKeyError } from "./auth/key-check.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import {
   createGraphMailSourceFactory,
@@ -59,6 +60,11 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof SecretKeyError) {
+    // One line a person can act on, no stack: the server refuses to start with keys that do not fit.
+    process.stderr.write(`Cannot start: ${error.message}\n`);
     process.exit(2);
   }
   throw error;
