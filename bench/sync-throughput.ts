@@ -15,7 +15,8 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createGraphMailSourceFactory } from "../server/exchange/index.js";
+import { parseAllowedHosts } from "../server/domain/egress-rule.js";
+import { createGraphMailSourceFactory, OutboundHttp } from "../server/exchange/index.js";
 import { MESSAGE_SELECT } from "../server/exchange/graph-types.js";
 import { BASELINE_PAGE_SIZE, PAGE_SIZE } from "../server/sync/folder-sync.js";
 import {
@@ -29,6 +30,8 @@ import {
 const START_NODE_FLAGS = ["--max-semi-space-size=16"];
 const FOLDERS = Array.from({ length: 8 }, (_, i) => ({ path: [`Folder ${i + 1}`], weight: 1 }));
 const TOKEN = "ms_bench_admin_token_0123456789abcdef";
+/** The simulator listens on loopback, which integrations may not reach by default. */
+const SIMULATOR_HOSTS = "localhost,127.0.0.1,::1";
 
 async function tenantWith(sim: Simulator, messages: number) {
   const tenant = sim.addTenant({ name: "bench", domains: ["bench.example"], seed: 11 });
@@ -63,7 +66,9 @@ async function barePager(
   email: string,
   connection: Awaited<ReturnType<typeof tenantWith>>["connection"],
 ) {
-  const source = createGraphMailSourceFactory()(connection);
+  // The simulator listens on loopback: allowed here as the server allows it (MAILSTREAM_ALLOWED_HOSTS).
+  const outbound = new OutboundHttp({ allowedHosts: parseAllowedHosts(SIMULATOR_HOSTS) });
+  const source = createGraphMailSourceFactory({ outbound })(connection);
   const folders = (await source.listFolders(email)).filter((f) => !f.isSearchFolder);
   const started = performance.now();
   let count = 0;
@@ -94,7 +99,9 @@ async function barePager(
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
-  return { count, seconds: (performance.now() - started) / 1000 };
+  const seconds = (performance.now() - started) / 1000;
+  await outbound.close();
+  return { count, seconds };
 }
 
 /**
@@ -122,6 +129,7 @@ async function syncWithMailstream(
         MAILSTREAM_DATA_DIR: dataDir,
         MAILSTREAM_ADMIN_TOKEN: TOKEN,
         MAILSTREAM_SYNC_INTERVAL: "3600",
+        MAILSTREAM_ALLOWED_HOSTS: SIMULATOR_HOSTS,
         LOG_LEVEL: "warn",
         NODE_ENV: "production",
       },

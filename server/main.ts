@@ -2,8 +2,13 @@
 import "reflect-metadata";
 import { setFlagsFromString } from "node:v8";
 import { createApp } from "./app/create-app.js";
+import { SecretKeyError } from "./auth/key-check.js";
 import { ConfigError, loadConfig } from "./config/config.js";
-import { createGraphMailSourceFactory, GraphCredentialChecker } from "./exchange/index.js";
+import {
+  createGraphMailSourceFactory,
+  GraphCredentialChecker,
+  OutboundHttp,
+} from "./exchange/index.js";
 
 // A sync allocates fast and briefly (a page of messages lives from its response to its commit):
 // V8's default lets the old generation grow to ~4x the live heap between full collections, which
@@ -18,9 +23,11 @@ const SHUTDOWN_DEADLINE_MS = 9_000;
 
 try {
   const config = loadConfig();
+  // One guarded dispatcher for all Microsoft HTTP: MAILSTREAM_ALLOWED_HOSTS, time limits, no redirects.
+  const outbound = new OutboundHttp({ allowedHosts: config.allowedHosts });
   const app = await createApp(config, {
-    credentialChecker: new GraphCredentialChecker(),
-    mailSourceFactory: createGraphMailSourceFactory(),
+    credentialChecker: new GraphCredentialChecker({ outbound }),
+    mailSourceFactory: createGraphMailSourceFactory({ outbound }),
   });
   if (app.generatedAdminToken) {
     // Printed once, on the first start with an empty database, and never logged.
@@ -53,6 +60,11 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof SecretKeyError) {
+    // One line a person can act on, no stack: the server refuses to start with keys that do not fit.
+    process.stderr.write(`Cannot start: ${error.message}\n`);
     process.exit(2);
   }
   throw error;

@@ -14,6 +14,8 @@ export type FaultAction =
       message?: string;
       /** Seconds for the Retry-After header; default 1 for 429 and 503; null sends none. */
       retryAfterSeconds?: number | null;
+      /** A Location header (a redirect: 301/302/307/308), Graph only. */
+      location?: string;
     }
   | { type: "reset" }
   | { type: "delay"; ms: number };

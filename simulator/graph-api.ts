@@ -171,7 +171,13 @@ export class GraphApi {
     }
     if (fault?.type === "delay") await sleep(fault.ms);
     if (fault?.type === "status")
-      throw faultError(fault.status, fault.code, fault.message, fault.retryAfterSeconds);
+      throw faultError(
+        fault.status,
+        fault.code,
+        fault.message,
+        fault.retryAfterSeconds,
+        fault.location,
+      );
 
     if (req.method !== "GET")
       throw new GraphHttpError(
@@ -350,16 +356,15 @@ function faultError(
   code: string | undefined,
   message: string | undefined,
   retryAfter: number | null | undefined,
+  location?: string,
 ): GraphHttpError {
   const [defaultCode, defaultMessage] = FAULT_DEFAULTS[status] ?? ["UnknownError", ""];
   const seconds =
     retryAfter === undefined ? (status === 429 || status === 503 ? 1 : null) : retryAfter;
-  return new GraphHttpError(
-    status,
-    code ?? defaultCode,
-    message ?? defaultMessage,
-    seconds === null ? {} : { "retry-after": String(seconds) },
-  );
+  return new GraphHttpError(status, code ?? defaultCode, message ?? defaultMessage, {
+    ...(seconds === null ? {} : { "retry-after": String(seconds) }),
+    ...(location ? { location } : {}),
+  });
 }
 
 /** Path segments with OData key syntax unfolded: `mailFolders('inbox')` → "mailFolders", "inbox". */

@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { SecretBox, loadKeyRing } from "../auth/secret-box.js";
+import { openKeyRing } from "../auth/key-check.js";
 import type { Config } from "../config/config.js";
 import { createInProcessEventBus } from "../events/event-bus.js";
 import { ProgressPublisher, withCoalescedProgress } from "../events/progress-publisher.js";
@@ -57,9 +57,11 @@ export interface AppOptions {
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const log = options.logger ?? createLogger(config.logLevel);
   const db = await Database.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const secrets = new SecretBox(
-    loadKeyRing(config.dataDir, config.secretKey, config.previousSecretKeys),
-  );
+  // After migrations: the key ring must open what is stored, or the server does not start.
+  const secrets = await openKeyRing(db, config).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
   const bus = createInProcessEventBus();
   const progress = new ProgressPublisher(bus);
   const events = withCoalescedProgress(bus, progress);

@@ -1,4 +1,5 @@
 import type { Database } from "../storage/database.js";
+import { requireKeyFileForStoredSecrets } from "./key-check.js";
 import { IntegrationRow } from "../storage/entities/index.js";
 import {
   SecretBox,
@@ -86,6 +87,8 @@ export async function rotateDataDirKey(
   dataDir: string,
   previous: Buffer[],
 ): Promise<RotationResult> {
+  // A missing key file with sealed secrets: a key generated now would orphan every one of them.
+  await requireKeyFileForStoredSecrets(db, dataDir);
   const before = loadKeyRing(dataDir, null, previous);
   const opener = new SecretBox(before);
   addPrimaryKeyToFile(dataDir);

@@ -4,7 +4,7 @@ import "reflect-metadata";
 import { parseArgs } from "node:util";
 import type { Deps } from "../app/deps.js";
 import { PERMISSIONS, type PermissionName, permissionFromEnum } from "../auth/permissions.js";
-import { SecretBox, loadKeyRing } from "../auth/secret-box.js";
+import { SecretKeyError, openKeyRing } from "../auth/key-check.js";
 import { type GrantInput, TokenService } from "../auth/token-service.js";
 import type { Viewer } from "../auth/viewer.js";
 import { ConfigError, loadConfig } from "../config/config.js";
@@ -69,9 +69,7 @@ try {
     const deps: Deps = {
       config,
       db,
-      secrets: new SecretBox(
-        loadKeyRing(config.dataDir, config.secretKey, config.previousSecretKeys),
-      ),
+      secrets: await openKeyRing(db, config),
       log: createLogger("silent"),
       events: createInProcessEventBus(),
       blobs: new BlobStore(config.dataDir),
@@ -105,6 +103,10 @@ try {
   if (error instanceof DomainError) {
     process.stderr.write(`Refused (${error.code}): ${error.message}\n`);
     process.exit(1);
+  }
+  if (error instanceof SecretKeyError) {
+    process.stderr.write(`Cannot open the stored secrets: ${error.message}\n`);
+    process.exit(2);
   }
   throw error;
 }

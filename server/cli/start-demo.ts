@@ -340,6 +340,8 @@ function spawnServer(o: {
     MAILSTREAM_ADMIN_TOKEN: o.adminToken,
     MAILSTREAM_SYNC_INTERVAL: String(o.syncIntervalSeconds),
     NODE_EXTRA_CA_CERTS: o.caFile,
+    // The simulated tenant listens on loopback, which integrations may not reach by default.
+    MAILSTREAM_ALLOWED_HOSTS: "localhost,127.0.0.1,::1",
     LOG_LEVEL: o.logLevel,
   });
   const out = openSync(o.serverLog, "a");

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { AllowedHostsError, parseAllowedHosts, type AllowedHosts } from "../domain/egress-rule.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -23,6 +24,11 @@ export interface Config {
   introspection: boolean;
   /** Introspection without a token (MAILSTREAM_PUBLIC_INTROSPECTION); by default it needs one. */
   publicIntrospection: boolean;
+  /**
+   * Hosts and networks integrations may reach although they are not public (loopback, private,
+   * link-local…), from MAILSTREAM_ALLOWED_HOSTS; empty: public addresses only.
+   */
+  allowedHosts: AllowedHosts;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
   /** Deepest accepted query. */
@@ -89,6 +95,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   }
+  let allowedHosts: AllowedHosts;
+  try {
+    allowedHosts = parseAllowedHosts(env.MAILSTREAM_ALLOWED_HOSTS);
+  } catch (error) {
+    if (error instanceof AllowedHostsError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     host: env.HOST || "127.0.0.1",
     port: integer(env, "PORT", 4000, 0, 65535),
@@ -103,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     introspection: flag(env, "MAILSTREAM_INTROSPECTION", !production),
     publicIntrospection: flag(env, "MAILSTREAM_PUBLIC_INTROSPECTION", false),
+    allowedHosts,
     maxBodyBytes: integer(env, "MAILSTREAM_MAX_BODY_BYTES", 1_000_000, 1_000, 100_000_000),
     maxQueryDepth: integer(env, "MAILSTREAM_MAX_QUERY_DEPTH", 12, 3, 100),
     maxQueryCost: integer(env, "MAILSTREAM_MAX_QUERY_COST", 50_000, 100, 10_000_000),

@@ -1,10 +1,13 @@
+import { describeEgressRefusal } from "../domain/egress-rule.js";
 import type {
   CredentialCheckResult,
   CredentialChecker,
+  DestinationRefusal,
   ResolvedConnection,
 } from "../integrations/credential-checker.js";
 import type { ExchangeConnection } from "./connection.js";
 import { ExchangeClient, type ExchangeClientOptions } from "./exchange-client.js";
+import { defaultOutbound } from "./outbound-http.js";
 
 /**
  * "Validate & save credentials" over the exchange client: acquire a token with the configured
@@ -15,6 +18,21 @@ const CHECK_RETRY = { maxAttempts: 3, maxRetryAfterMs: 5_000, requestTimeoutMs: 
 
 export class GraphCredentialChecker implements CredentialChecker {
   constructor(private readonly options: ExchangeClientOptions = {}) {}
+
+  async refusedDestination(
+    connection: Pick<ResolvedConnection, "authorityUrl" | "graphEndpoint" | "ewsUrl">,
+  ): Promise<DestinationRefusal | null> {
+    const outbound = this.options.outbound ?? defaultOutbound();
+    for (const field of HOST_FIELDS) {
+      const url = connection[field];
+      if (!url) continue;
+      const refusal = await outbound.refusalFor(url);
+      if (refusal) {
+        return { field, message: `${HOST_NAMES[field]} ${describeEgressRefusal(refusal)}` };
+      }
+    }
+    return null;
+  }
 
   async check(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult> {
     const unsupported = unsupportedReason(connection);
@@ -44,6 +62,13 @@ export class GraphCredentialChecker implements CredentialChecker {
     };
   }
 }
+
+const HOST_FIELDS = ["authorityUrl", "graphEndpoint", "ewsUrl"] as const;
+const HOST_NAMES: Record<(typeof HOST_FIELDS)[number], string> = {
+  authorityUrl: "The authority URL's host",
+  graphEndpoint: "The Graph endpoint's host",
+  ewsUrl: "The EWS URL's host",
+};
 
 export function toExchangeConnection(c: ResolvedConnection): ExchangeConnection {
   // Graph always signs in through an identity platform: the connection rules require both.

@@ -27,6 +27,7 @@ import {
   type LimiterOptions,
   type LimiterStats,
 } from "./mailbox-limiter.js";
+import { defaultOutbound, type OutboundHttp } from "./outbound-http.js";
 import { DEFAULT_RETRY_OPTIONS, parseRetryAfter, type RetryOptions } from "./retry-policy.js";
 import { TokenProvider, type TokenProviderOptions } from "./token-provider.js";
 
@@ -43,6 +44,11 @@ export interface ExchangeClientOptions {
   limits?: Partial<LimiterOptions>;
   tokens?: TokenProviderOptions;
   onEvent?: (event: ExchangeEvent) => void;
+  /**
+   * The guarded HTTP every request goes through (egress rule, time limits, no redirects). Share
+   * one built from config.allowedHosts; default: public addresses only.
+   */
+  outbound?: OutboundHttp;
 }
 
 export type TokenCheck =
@@ -123,12 +129,18 @@ export class ExchangeClient {
   ) {
     const retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry };
     this.endpoint = normalizedGraphEndpoint(connection);
-    this.tokens = new TokenProvider(connection, { retry: options.retry, ...options.tokens });
+    const outbound = options.outbound ?? defaultOutbound();
+    this.tokens = new TokenProvider(connection, {
+      retry: options.retry,
+      outbound,
+      ...options.tokens,
+    });
     this.limiter = options.limiter ?? new MailboxRequestLimiter(options.limits);
     this.graph = createGraphClient(connection, {
       tokens: this.tokens,
       limiter: this.limiter,
       retry,
+      outbound,
       onEvent: options.onEvent,
     });
   }

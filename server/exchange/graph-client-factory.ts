@@ -1,19 +1,22 @@
-import {
-  AuthenticationHandler,
-  Client,
-  HTTPMessageHandler,
-  TelemetryHandler,
-} from "@microsoft/microsoft-graph-client";
+import { AuthenticationHandler, Client, TelemetryHandler } from "@microsoft/microsoft-graph-client";
 import { normalizedGraphEndpoint, type ExchangeConnection } from "./connection.js";
-import { LimiterMiddleware, RetryMiddleware, type ExchangeEvent } from "./graph-middleware.js";
+import {
+  LimiterMiddleware,
+  OutboundMessageHandler,
+  RetryMiddleware,
+  type ExchangeEvent,
+} from "./graph-middleware.js";
 import type { MailboxRequestLimiter } from "./mailbox-limiter.js";
+import type { OutboundHttp } from "./outbound-http.js";
 import type { RetryOptions } from "./retry-policy.js";
 import type { TokenProvider } from "./token-provider.js";
 
 /**
  * A Graph client for one connection. `baseUrl` is the Graph endpoint without version (the client
  * appends `defaultVersion`); the endpoint's host goes into `customHosts` — host name only, without
- * the port, or the AuthenticationHandler silently sends no token to a non-Microsoft host.
+ * the port, or the AuthenticationHandler silently sends no token to a non-Microsoft host. The
+ * library's HTTPMessageHandler (global fetch, redirects followed) is replaced by one that sends
+ * through the guarded OutboundHttp.
  */
 export function createGraphClient(
   connection: ExchangeConnection,
@@ -21,6 +24,7 @@ export function createGraphClient(
     tokens: TokenProvider;
     limiter: MailboxRequestLimiter;
     retry: RetryOptions;
+    outbound: OutboundHttp;
     onEvent?: (event: ExchangeEvent) => void;
   },
 ): Client {
@@ -35,7 +39,7 @@ export function createGraphClient(
       new AuthenticationHandler(deps.tokens),
       new LimiterMiddleware(deps.limiter, deps.retry.requestTimeoutMs),
       new TelemetryHandler(),
-      new HTTPMessageHandler(),
+      new OutboundMessageHandler(deps.outbound),
     ],
   });
 }

@@ -199,15 +199,17 @@ function describeMsalError(e: MsalLikeError): string {
 }
 
 /** An error thrown before any HTTP answer (DNS, TLS, reset, timeout). */
-export function networkError(cause: unknown, timedOut: boolean): ExchangeError {
+export function networkError(
+  cause: unknown,
+  timedOut: boolean,
+  service = "Microsoft Graph",
+): ExchangeError {
   const detail = describeCause(cause);
   return new ExchangeError(
     "temporary",
     timedOut ? "Timeout" : "NetworkError",
     null,
-    timedOut
-      ? "Microsoft Graph did not answer in time"
-      : `Could not reach Microsoft Graph: ${detail}`,
+    timedOut ? `${service} did not answer in time` : `Could not reach ${service}: ${detail}`,
   );
 }
 
@@ -220,4 +222,58 @@ function describeCause(cause: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return seen.join(": ") || String(cause);
+}
+
+/** Which of a connection's hosts a request went to, as the messages name it. */
+export type OutboundRole = "authority" | "graph";
+
+const ROLE_NAMES: Record<OutboundRole, string> = {
+  authority: "The authority URL's host",
+  graph: "The Graph endpoint's host",
+};
+
+/**
+ * The egress rule refused the host (MAILSTREAM_ALLOWED_HOSTS): the integration's configuration is
+ * wrong for this server, like refused credentials — no retry fixes it, so it is "credentials".
+ */
+export function destinationRefused(role: OutboundRole, reason: string): ExchangeError {
+  return new ExchangeError(
+    "credentials",
+    "DestinationRefused",
+    null,
+    `${ROLE_NAMES[role]} ${reason}`,
+  );
+}
+
+/**
+ * Microsoft's hosts answer; they do not redirect. A 3xx is not followed (it could send the secret
+ * or token to another host, or over http): it is an error naming the host and where it pointed.
+ */
+export function redirectRefused(
+  role: OutboundRole,
+  url: string,
+  status: number,
+  location: string | null,
+): ExchangeError {
+  const from = originOf(url) ?? "the host";
+  let to = "another address";
+  try {
+    if (location) to = new URL(location, url).origin;
+  } catch {
+    // an unparsable Location: "another address" says enough
+  }
+  return new ExchangeError(
+    "credentials",
+    "RedirectRefused",
+    status,
+    `${ROLE_NAMES[role]} ${from} answered HTTP ${status}, a redirect to ${to}; redirects are not followed, so nothing was sent there. Configure the address that answers itself.`,
+  );
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }

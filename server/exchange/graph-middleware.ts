@@ -1,6 +1,13 @@
 import type { Context, Middleware, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
-import { ExchangeError, identityError, networkError } from "./graph-errors.js";
+import {
+  ExchangeError,
+  destinationRefused,
+  identityError,
+  networkError,
+  redirectRefused,
+} from "./graph-errors.js";
 import type { MailboxRequestLimiter } from "./mailbox-limiter.js";
+import { egressRefusalOf, type OutboundHttp } from "./outbound-http.js";
 import {
   decideAfterNetworkError,
   decideAfterStatus,
@@ -12,7 +19,7 @@ import type { TokenProvider } from "./token-provider.js";
 
 /**
  * The Graph client's middleware chain, ours around the library's:
- *   RetryMiddleware → AuthenticationHandler → LimiterMiddleware → TelemetryHandler → HTTPMessageHandler
+ *   RetryMiddleware → AuthenticationHandler → LimiterMiddleware → TelemetryHandler → OutboundMessageHandler
  * Retries sit outside authentication so each attempt gets a current token (and a fresh one after a
  * 401); the limiter sits around the HTTP exchange itself so a request waiting to retry holds no
  * slot, and a slot is held until the whole body has arrived.
@@ -174,6 +181,33 @@ export class LimiterMiddleware implements Middleware {
       attempt.dispose();
       release();
     }
+  }
+}
+
+/**
+ * The end of the chain: the HTTP exchange itself, through the guarded OutboundHttp (egress rule,
+ * connect and header time limits). A refused destination and a redirect are classified errors
+ * ("credentials": the integration's configuration, not a passing fault); anything else thrown is
+ * a network error for RetryMiddleware.
+ */
+export class OutboundMessageHandler implements Middleware {
+  constructor(private readonly outbound: OutboundHttp) {}
+
+  async execute(context: Context): Promise<void> {
+    const url = typeof context.request === "string" ? context.request : context.request.url;
+    let response: Response;
+    try {
+      response = await this.outbound.fetch(url, context.options as RequestInit);
+    } catch (error) {
+      const refused = egressRefusalOf(error);
+      if (refused) throw destinationRefused("graph", refused.message);
+      throw error;
+    }
+    if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+      await response.body?.cancel();
+      throw redirectRefused("graph", url, response.status, response.headers.get("location"));
+    }
+    context.response = response;
   }
 }
 

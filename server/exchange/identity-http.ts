@@ -1,5 +1,12 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import {
+  type ExchangeError,
+  destinationRefused,
+  networkError,
+  redirectRefused,
+} from "./graph-errors.js";
+import { egressRefusalOf, type OutboundHttp } from "./outbound-http.js";
+import {
   decideAfterNetworkError,
   decideAfterStatus,
   isRetryableStatus,
@@ -12,9 +19,25 @@ import {
  * Graph: network errors and 5xx/429 are retried here (honouring Retry-After) before MSAL sees an
  * answer. MSAL cannot tell us a Retry-After itself, and without this a transient 503 would fail the
  * acquisition and leave MSAL's throttling cache refusing every retry until it expired.
+ *
+ * Every request goes through the guarded OutboundHttp (egress rule, time limits, no redirects).
+ * MSAL turns whatever a network client throws into its own opaque `network_error`, so the
+ * classified reason of the last failure is kept here for the TokenProvider (`takeFailure`).
  */
 export class IdentityHttpClient implements INetworkModule {
-  constructor(private readonly retry: RetryOptions) {}
+  private failure?: ExchangeError;
+
+  constructor(
+    private readonly retry: RetryOptions,
+    private readonly outbound: OutboundHttp,
+  ) {}
+
+  /** Why the last request failed before MSAL saw an answer, once. */
+  takeFailure(): ExchangeError | undefined {
+    const failure = this.failure;
+    this.failure = undefined;
+    return failure;
+  }
 
   sendGetRequestAsync<T>(
     url: string,
@@ -37,20 +60,34 @@ export class IdentityHttpClient implements INetworkModule {
     options: NetworkRequestOptions | undefined,
     timeout?: number,
   ): Promise<NetworkResponse<T>> {
+    this.failure = undefined;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        response = await fetch(url, {
+        response = await this.outbound.fetch(url, {
           method,
           headers: options?.headers,
           body: method === "POST" ? (options?.body ?? "") : undefined,
           signal: AbortSignal.timeout(timeout ?? this.retry.requestTimeoutMs),
         });
       } catch (error) {
+        const refused = egressRefusalOf(error);
+        if (refused) throw (this.failure = destinationRefused("authority", refused.message));
         const decision = decideAfterNetworkError(attempt, this.retry);
-        if (!decision.retry) throw error;
+        if (!decision.retry) {
+          throw (this.failure = networkError(error, isTimeout(error), "the identity platform"));
+        }
         await sleep(decision.delayMs);
         continue;
+      }
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        throw (this.failure = redirectRefused(
+          "authority",
+          url,
+          response.status,
+          response.headers.get("location"),
+        ));
       }
       if (isRetryableStatus(response.status)) {
         const decision = decideAfterStatus(
@@ -71,6 +108,14 @@ export class IdentityHttpClient implements INetworkModule {
       return { headers, body: parseBody(text, response.status) as T, status: response.status };
     }
   }
+}
+
+/** AbortSignal.timeout aborts with a DOMException named TimeoutError. */
+function isTimeout(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    if (e.name === "TimeoutError") return true;
+  }
+  return false;
 }
 
 /** The identity platform answers JSON; a proxy in between may not. */

@@ -30,3 +30,5 @@ export { TokenProvider } from "./token-provider.js";
 export type { AccessToken, TokenProviderOptions } from "./token-provider.js";
 export { GraphCredentialChecker } from "./credential-check.js";
 export { GraphMailSource, createGraphMailSourceFactory } from "./graph-mail-source.js";
+export { EgressRefusedError, OutboundHttp } from "./outbound-http.js";
+export type { OutboundHttpOptions, OutboundTimeouts } from "./outbound-http.js";

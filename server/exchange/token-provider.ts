@@ -9,6 +9,7 @@ import type { AuthenticationProvider } from "@microsoft/microsoft-graph-client";
 import { graphScope, type ExchangeConnection } from "./connection.js";
 import { ExchangeError, identityError } from "./graph-errors.js";
 import { IdentityHttpClient } from "./identity-http.js";
+import { defaultOutbound, type OutboundHttp } from "./outbound-http.js";
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-policy.js";
 
 /**
@@ -37,12 +38,15 @@ export interface TokenProviderOptions {
   /** Renew this long before expiry (default 300 s, as MSAL does). */
   renewBeforeExpiryMs?: number;
   now?: () => number;
+  /** The guarded HTTP for the identity platform (default: public addresses only). */
+  outbound?: OutboundHttp;
 }
 
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 
 export class TokenProvider implements AuthenticationProvider {
   private app?: ConfidentialClientApplication;
+  private readonly http: IdentityHttpClient;
   private readonly scopes: string[];
   private readonly retry: RetryOptions;
   private readonly now: () => number;
@@ -59,6 +63,7 @@ export class TokenProvider implements AuthenticationProvider {
     this.retry = { ...DEFAULT_RETRY_OPTIONS, maxAttempts: 4, ...options.retry };
     this.now = options.now ?? Date.now;
     this.renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? RENEW_BEFORE_EXPIRY_MS;
+    this.http = new IdentityHttpClient(this.retry, options.outbound ?? defaultOutbound());
   }
 
   /** For the Graph client's AuthenticationHandler. */
@@ -107,16 +112,15 @@ export class TokenProvider implements AuthenticationProvider {
       this.forceNext = false;
       return this.current;
     } catch (error) {
-      throw identityError(error);
+      // MSAL reports a failure of its network client as a bare network_error: ours says why.
+      throw this.http.takeFailure() ?? identityError(error);
     }
   }
 
   private request(force: boolean): Promise<AuthenticationResult | null> {
     const c = this.connection;
     // Built on first use, so a malformed connection surfaces as a rejected acquisition.
-    this.app ??= new ConfidentialClientApplication(
-      msalConfiguration(c, new IdentityHttpClient(this.retry)),
-    );
+    this.app ??= new ConfidentialClientApplication(msalConfiguration(c, this.http));
     if (c.access === "SERVICE_USER") {
       if (!c.serviceUsername || !c.servicePassword) {
         throw new ExchangeError(

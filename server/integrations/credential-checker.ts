@@ -29,6 +29,20 @@ export interface ResolvedConnection {
   servicePassword?: string;
 }
 
+/** A connection URL whose host this server may not reach (MAILSTREAM_ALLOWED_HOSTS). */
+export interface DestinationRefusal {
+  field: "authorityUrl" | "graphEndpoint" | "ewsUrl";
+  /** Names the host, what it resolves to and the setting that allows it. */
+  message: string;
+}
+
 export interface CredentialChecker {
   check(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult>;
+  /**
+   * The first of the connection's hosts (authority, Graph, EWS) the egress rule refuses now, after
+   * DNS; null when all may be reached. Checked before anything is saved or sent.
+   */
+  refusedDestination(
+    connection: Pick<ResolvedConnection, "authorityUrl" | "graphEndpoint" | "ewsUrl">,
+  ): Promise<DestinationRefusal | null>;
 }

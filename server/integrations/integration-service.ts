@@ -1,6 +1,7 @@
 import type { Deps } from "../app/deps.js";
 import { type Viewer, requirePermission, visible } from "../auth/viewer.js";
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
+import { fieldPath } from "../domain/field-path.js";
 import { validateApiName } from "../domain/names.js";
 import { validateConnection, type ConnectionInput } from "../domain/connection-rules.js";
 import { SECRET_NAMES, requireSecretsForNewHosts } from "../domain/secret-destination.js";
@@ -68,6 +69,7 @@ export class IntegrationService {
       "input.connection",
     );
     const mailboxes = validateMailboxInputs(input.mailboxes ?? [], "input.mailboxes");
+    await this.requireReachable(connection, "input.connection");
     const now = this.deps.now();
     const created = await this.deps.db.transaction(async (m) => {
       const project = await ProjectService.requireVisible(m, viewer, input.project);
@@ -153,6 +155,7 @@ export class IntegrationService {
     const { connection, secrets, warnings } = validateConnection(withStored, "connection");
     const reused = SECRET_NAMES.filter((k) => input[k] == null && secrets[k] !== undefined);
     requireSecretsForNewHosts(existing, connection, reused, "connection");
+    await this.requireReachable(connection, "connection");
     const emails = await this.mailboxEmails(existing.id);
     const check = await this.runCheck({ ...connection, ...secrets }, emails);
     if (check.status !== "VALID") {
@@ -189,6 +192,7 @@ export class IntegrationService {
     const { connection, secrets } = validateConnection(input, "connection");
     // Same address rule as a mailbox: anything else would be sent to Graph as a user name.
     const addresses = mailboxes.map((email, i) => validateEmailAddress(`mailboxes.${i}`, email));
+    await this.requireReachable(connection, "connection");
     const check = await this.runCheck({ ...connection, ...secrets }, addresses);
     return { ...check, checkedAt: this.deps.now() };
   }
@@ -288,6 +292,19 @@ export class IntegrationService {
       row.disabledReason = null;
       row.lastError = null;
     }
+  }
+
+  /**
+   * Rule "integrations reach public addresses only" (MAILSTREAM_ALLOWED_HOSTS), checked before
+   * anything is saved or sent: BAD_USER_INPUT naming the field, the host and the setting. The
+   * connection itself is checked again on every address it connects to (server/exchange).
+   */
+  private async requireReachable(
+    connection: Pick<ResolvedConnection, "authorityUrl" | "graphEndpoint" | "ewsUrl">,
+    fieldPrefix: string,
+  ): Promise<void> {
+    const refusal = await this.checker.refusedDestination(connection);
+    if (refusal) throw badInput(fieldPath(fieldPrefix, refusal.field), refusal.message);
   }
 
   private async runCheck(

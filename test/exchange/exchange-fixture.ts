@@ -3,7 +3,9 @@ import {
   ExchangeClient,
   type ExchangeClientOptions,
 } from "../../server/exchange/exchange-client.js";
+import { OutboundHttp } from "../../server/exchange/outbound-http.js";
 import type { RetryOptions } from "../../server/exchange/retry-policy.js";
+import { parseAllowedHosts } from "../../server/domain/egress-rule.js";
 import {
   seedDemoTenant,
   type DemoTenant,
@@ -28,6 +30,8 @@ export const FAST_RETRY: Partial<RetryOptions> = {
 export interface ExchangeFixture {
   sim: Simulator;
   demo: DemoTenant;
+  /** Guarded HTTP that may reach the simulator on loopback (as MAILSTREAM_ALLOWED_HOSTS would allow). */
+  outbound: OutboundHttp;
   connection(credential?: Credential, overrides?: Partial<ExchangeConnection>): ExchangeConnection;
   client(connection?: ExchangeConnection, options?: ExchangeClientOptions): ExchangeClient;
   stop(): Promise<void>;
@@ -73,16 +77,24 @@ export async function startExchangeFixture(
     };
     return { ...base, ...byCredential[credential], ...overrides };
   };
+  const outbound = new OutboundHttp({
+    allowedHosts: parseAllowedHosts("localhost,127.0.0.1,::1"),
+  });
   return {
     sim,
     demo,
+    outbound,
     connection,
     client: (conn = connection(), clientOptions = {}) =>
       new ExchangeClient(conn, {
+        outbound,
         ...clientOptions,
         retry: { ...FAST_RETRY, ...clientOptions.retry },
       }),
-    stop: () => sim.stop(),
+    stop: async () => {
+      await outbound.close();
+      await sim.stop();
+    },
   };
 }
 

@@ -30,7 +30,7 @@ function resolved(overrides: Partial<ResolvedConnection> = {}): ResolvedConnecti
 describe("credential check", () => {
   it("tells accessible, not found and access denied mailboxes apart in one check", async () => {
     const { alice, carol, dave, erin } = fx.demo.mailboxes;
-    const result = await new GraphCredentialChecker().check(resolved(), [
+    const result = await new GraphCredentialChecker({ outbound: fx.outbound }).check(resolved(), [
       alice,
       "nobody@contoso.com",
       carol,
@@ -53,16 +53,19 @@ describe("credential check", () => {
 
   it("proves access with a mail request, not the user object", async () => {
     fx.sim.resetStats();
-    await new GraphCredentialChecker().check(resolved(), [fx.demo.mailboxes.carol]);
+    await new GraphCredentialChecker({ outbound: fx.outbound }).check(resolved(), [
+      fx.demo.mailboxes.carol,
+    ]);
     const graph = fx.sim.requestLog.filter((e) => e.target === "graph").map((e) => e.path);
     expect(graph).toHaveLength(1);
     expect(graph[0]).toMatch(/\/mailFolders\/inbox/);
   });
 
   it("is INVALID with the identity platform's error when no token can be had", async () => {
-    const result = await new GraphCredentialChecker().check(resolved({ clientSecret: "wrong" }), [
-      fx.demo.mailboxes.alice,
-    ]);
+    const result = await new GraphCredentialChecker({ outbound: fx.outbound }).check(
+      resolved({ clientSecret: "wrong" }),
+      [fx.demo.mailboxes.alice],
+    );
     expect(result.status).toBe("INVALID");
     expect(result.error).toMatch(/^AADSTS7000215: Invalid client secret provided/);
     expect(result.mailboxes).toEqual([
@@ -72,7 +75,7 @@ describe("credential check", () => {
 
   it("checks certificate credentials (SHA-256 thumbprint) too", async () => {
     const cert = fx.demo.app.certificate;
-    const result = await new GraphCredentialChecker().check(
+    const result = await new GraphCredentialChecker({ outbound: fx.outbound }).check(
       resolved({
         authMethod: "CERTIFICATE",
         clientId: fx.demo.app.clientId,

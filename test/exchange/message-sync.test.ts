@@ -236,7 +236,10 @@ describe("the sync engine's MailSource", () => {
       serviceUsername: null,
       certificateThumbprint: null,
     };
-    const source = createGraphMailSourceFactory({ retry: { baseDelayMs: 10 } })(connection);
+    const source = createGraphMailSourceFactory({
+      retry: { baseDelayMs: 10 },
+      outbound: fx.outbound,
+    })(connection);
     const email = fx.demo.mailboxes.carol;
     const folders = await source.listFolders(email);
     expect(folders.some((f) => f.isSearchFolder)).toBe(true);

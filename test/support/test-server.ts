@@ -8,11 +8,16 @@ import {
   createGraphMailSourceFactory,
   type ExchangeClientOptions,
   GraphCredentialChecker,
+  OutboundHttp,
+  type OutboundTimeouts,
 } from "../../server/exchange/index.js";
 import { createLogger } from "../../server/observability/logger.js";
 import { createScratchDatabase, postgresAdminUrl } from "./database.js";
 
 export const ADMIN_TOKEN = "ms_test_admin_token_0123456789abcdef";
+
+/** MAILSTREAM_ALLOWED_HOSTS for the tenant simulator, which listens on loopback. */
+export const SIMULATOR_HOSTS = "localhost,127.0.0.1,::1";
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -38,13 +43,15 @@ export interface TestServer {
     token?: string | null,
   ): Promise<T>;
   stop(): Promise<void>;
-  /** Stops the server but keeps its data, for restart tests. */
-  restart(): Promise<TestServer>;
+  /** Stops the server but keeps its data, for restart tests (optionally with other options). */
+  restart(changes?: Omit<TestServerOptions, "reuse">): Promise<TestServer>;
 }
 
 export interface TestServerOptions {
   /** Options for the real exchange client (e.g. shorter retry waits against the simulator). */
   exchange?: ExchangeClientOptions;
+  /** Time limits of the guarded outbound HTTP (e.g. 1 s to prove a silent host cannot hang a request). */
+  outbound?: OutboundTimeouts;
   env?: Record<string, string>;
   /** Reuse the data of a stopped server. */
   reuse?: { dataDir: string; databaseUrl: string | null; dropDatabase?: () => Promise<void> };
@@ -66,6 +73,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     MAILSTREAM_DATA_DIR: dataDir,
     MAILSTREAM_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: "debug",
+    // The tenant simulator listens on loopback, which integrations may not reach by default.
+    MAILSTREAM_ALLOWED_HOSTS: SIMULATOR_HOSTS,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   });
@@ -76,10 +85,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       done();
     },
   });
+  const outbound = new OutboundHttp({ allowedHosts: config.allowedHosts, ...options.outbound });
+  let closedOutbound: Promise<void> | undefined;
+  const closeOutbound = () => (closedOutbound ??= outbound.close());
+  const exchange: ExchangeClientOptions = { ...options.exchange, outbound };
   const app = await createApp(config, {
-    credentialChecker: new GraphCredentialChecker(options.exchange),
-    mailSourceFactory: createGraphMailSourceFactory(options.exchange),
+    credentialChecker: new GraphCredentialChecker(exchange),
+    mailSourceFactory: createGraphMailSourceFactory(exchange),
     logger: createLogger("debug", sink),
+  }).catch(async (error: unknown) => {
+    await closeOutbound();
+    throw error;
   });
   const { url } = await app.start();
 
@@ -113,12 +129,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async stop() {
       await app.stop();
+      await closeOutbound();
       await dropDatabase?.();
       rmSync(dataDir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(changes = {}) {
       await app.stop();
-      return startTestServer({ ...options, reuse: { dataDir, databaseUrl, dropDatabase } });
+      await closeOutbound();
+      return startTestServer({
+        ...options,
+        ...changes,
+        reuse: { dataDir, databaseUrl, dropDatabase },
+      });
     },
   };
   return server;

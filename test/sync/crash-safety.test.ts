@@ -7,6 +7,7 @@ import { startTestSimulator } from "../simulator/test-simulator.js";
 import { expectedMessages } from "../support/expected-sync.js";
 import { childEnv, exited, freePort, startScript } from "../support/node-process.js";
 import { secretConnection } from "../support/sync-env.js";
+import { SIMULATOR_HOSTS } from "../support/test-server.js";
 
 const TOKEN = "ms_crash_test_admin_token_0123456789";
 let sim: Simulator;
@@ -33,6 +34,7 @@ async function startServer() {
       MAILSTREAM_DATA_DIR: dataDir,
       MAILSTREAM_ADMIN_TOKEN: TOKEN,
       MAILSTREAM_SYNC_INTERVAL: "1",
+      MAILSTREAM_ALLOWED_HOSTS: SIMULATOR_HOSTS,
       LOG_LEVEL: "warn",
       NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
     }),
