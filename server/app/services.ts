@@ -1,3 +1,4 @@
+import { AuditService } from "../audit/audit-service.js";
 import { TokenService } from "../auth/token-service.js";
 import { BucketService } from "../buckets/bucket-service.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
@@ -20,6 +21,7 @@ export interface Services {
   explorer: MailboxExplorer;
   messages: MessageService;
   streams: StreamService;
+  audit: AuditService;
   /** Live events, for subscriptions. */
   events: Deps["events"];
 }
@@ -40,6 +42,7 @@ export function createServices(
     explorer: new MailboxExplorer(deps, integrations, sources),
     messages: new MessageService(deps),
     streams: new StreamService(deps),
+    audit: new AuditService(deps),
     events: deps.events,
   };
 }

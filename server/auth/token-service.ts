@@ -7,10 +7,17 @@ import { PERMISSIONS, type PermissionName } from "./permissions.js";
 import { generateToken, hashToken } from "./token-hash.js";
 import { type Viewer, requireAdmin } from "./viewer.js";
 import { selectRow, selectRows } from "../storage/plain-select.js";
+import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
 export interface GrantInput {
   project: string;
   permissions: PermissionName[];
+}
+
+export interface NewToken {
+  name: string;
+  admin?: boolean | null;
+  grants?: GrantInput[] | null;
 }
 
 export interface TokenWithGrants {
@@ -88,9 +95,22 @@ export class TokenService {
     });
   }
 
-  async create(
+  create(viewer: Viewer, input: NewToken): Promise<{ token: string; created: TokenWithGrants }> {
+    const target = { type: "ApiToken", name: input.name };
+    return audited(this.deps, viewer, "createApiToken", target, (trail) => {
+      // The grants' projects and permissions, never the token (it exists only in the answer).
+      trail.note({
+        admin: input.admin ?? false,
+        grants: input.grants?.map((g) => `${g.project}:${g.permissions.join("+")}`).join(" "),
+      });
+      return this.createAudited(viewer, input, trail);
+    });
+  }
+
+  private async createAudited(
     viewer: Viewer,
-    input: { name: string; admin?: boolean | null; grants?: GrantInput[] | null },
+    input: NewToken,
+    trail: AuditTrail,
   ): Promise<{ token: string; created: TokenWithGrants }> {
     requireAdmin(viewer, "create API tokens");
     const name = input.name.trim();
@@ -107,7 +127,7 @@ export class TokenService {
         "A token needs admin: true or at least one grant ({ project, permissions }) to be of use.",
       );
     }
-    return this.deps.db.transaction(async (m) => {
+    return trail.transaction(async (m) => {
       const resolved: { project: ProjectRow; permissions: PermissionName[] }[] = [];
       for (const [index, grant] of grants.entries()) {
         validateApiName(`input.grants.${index}.project`, grant.project);
@@ -138,6 +158,7 @@ export class TokenService {
           revokedAt: null,
         }),
       );
+      trail.about({ id: row.id });
       for (const grant of resolved) {
         await m.save(
           m.create(ApiTokenGrantRow, {
@@ -182,14 +203,17 @@ export class TokenService {
 
   /** An admin revokes any token; any token may revoke itself. */
   async revoke(viewer: Viewer, id: string): Promise<boolean> {
-    await this.deps.db.transaction(async (m) => {
-      const row = await m.findOneBy(ApiTokenRow, { id });
-      const visible = row && !row.revokedAt && (viewer.admin || row.id === viewer.tokenId);
-      if (!visible) throw notFound(`API token '${id}' was not found.`);
-      row.revokedAt = this.deps.now();
-      await m.save(row);
-      this.activeCache.delete(row.id);
-    });
+    await audited(this.deps, viewer, "revokeApiToken", { type: "ApiToken", id }, (trail) =>
+      trail.transaction(async (m) => {
+        const row = await m.findOneBy(ApiTokenRow, { id });
+        const visible = row && !row.revokedAt && (viewer.admin || row.id === viewer.tokenId);
+        if (!visible) throw notFound(`API token '${id}' was not found.`);
+        trail.about({ name: row.name });
+        row.revokedAt = this.deps.now();
+        await m.save(row);
+        this.activeCache.delete(row.id);
+      }),
+    );
     // After the commit: open subscriptions of the token end and its sockets close.
     this.deps.events.publish("accessRevoked", { kind: "TOKEN_REVOKED", tokenId: id });
     return true;

@@ -7,6 +7,7 @@ import { validateApiName } from "../domain/names.js";
 import { BucketRow, MailboxRow, MessageRow, StreamBucketRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { ProjectService } from "../projects/project-service.js";
+import { audited } from "../audit/audit-trail.js";
 
 export interface NewBucket {
   project: string;
@@ -59,9 +60,14 @@ export class BucketService {
     return this.deps.db.read((m) => m.countBy(MessageRow, { bucketId }));
   }
 
-  async create(viewer: Viewer, input: NewBucket, field = "input"): Promise<BucketRow> {
-    return this.deps.db.transaction((m) =>
-      BucketService.createIn(m, viewer, input, field, this.deps.now()),
+  create(viewer: Viewer, input: NewBucket, field = "input"): Promise<BucketRow> {
+    const target = { type: "Bucket", name: input.name, projectName: input.project };
+    return audited(this.deps, viewer, "createBucket", target, (trail) =>
+      trail.transaction(async (m) => {
+        const row = await BucketService.createIn(m, viewer, input, field, this.deps.now());
+        trail.about({ id: row.id, projectId: row.projectId });
+        return row;
+      }),
     );
   }
 
@@ -94,23 +100,26 @@ export class BucketService {
   }
 
   /** Deletes a bucket and its messages; refused while a mailbox syncs into it or a stream reads it. */
-  async delete(viewer: Viewer, id: string): Promise<boolean> {
-    return this.deps.db.transaction(async (m) => {
-      const bucket = await BucketService.require(m, viewer, id, "buckets-write");
-      const mailboxes = await m.countBy(MailboxRow, { bucketId: id });
-      if (mailboxes > 0) {
-        throw conflict(
-          `Bucket '${bucket.name}' is the target of ${mailboxes} mailbox(es); remove them or point them elsewhere first.`,
-        );
-      }
-      const streams = await m.countBy(StreamBucketRow, { bucketId: id });
-      if (streams > 0) {
-        throw conflict(
-          `Bucket '${bucket.name}' is read by ${streams} stream(s); delete those streams first.`,
-        );
-      }
-      await m.delete(BucketRow, { id });
-      return true;
-    });
+  delete(viewer: Viewer, id: string): Promise<boolean> {
+    return audited(this.deps, viewer, "deleteBucket", { type: "Bucket", id }, (trail) =>
+      trail.transaction(async (m) => {
+        const bucket = await BucketService.require(m, viewer, id, "buckets-write");
+        trail.about({ name: bucket.name, projectId: bucket.projectId });
+        const mailboxes = await m.countBy(MailboxRow, { bucketId: id });
+        if (mailboxes > 0) {
+          throw conflict(
+            `Bucket '${bucket.name}' is the target of ${mailboxes} mailbox(es); remove them or point them elsewhere first.`,
+          );
+        }
+        const streams = await m.countBy(StreamBucketRow, { bucketId: id });
+        if (streams > 0) {
+          throw conflict(
+            `Bucket '${bucket.name}' is read by ${streams} stream(s); delete those streams first.`,
+          );
+        }
+        await m.delete(BucketRow, { id });
+        return true;
+      }),
+    );
   }
 }

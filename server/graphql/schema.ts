@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema } from "type-graphql";
 import type { EventBus } from "../events/event-bus.js";
+import { AuditResolver } from "./resolvers/audit.resolver.js";
 import { BucketResolver } from "./resolvers/bucket.resolver.js";
 import { IntegrationResolver } from "./resolvers/integration.resolver.js";
 import { MailboxResolver } from "./resolvers/mailbox.resolver.js";
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   MessageResolver,
   StreamResolver,
   TokenResolver,
+  AuditResolver,
   SubscriptionResolver,
   IntegrationEventResolver,
   SyncProgressEventResolver,

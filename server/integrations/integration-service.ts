@@ -19,6 +19,7 @@ import type {
 } from "./credential-checker.js";
 import { MailboxService } from "./mailbox-service.js";
 import type { SyncControl } from "../sync/sync-control.js";
+import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
 export interface CreateIntegration {
   project: string;
@@ -62,7 +63,23 @@ export class IntegrationService {
    * Creates the integration with its mailboxes in one transaction, then validates its credentials
    * at once: credentials that get no token leave it created but disabled with SYNC_ERROR.
    */
-  async create(viewer: Viewer, input: CreateIntegration): Promise<IntegrationRow> {
+  create(viewer: Viewer, input: CreateIntegration): Promise<IntegrationRow> {
+    const target = { type: "Integration", name: input.name, projectName: input.project };
+    return audited(this.deps, viewer, "createIntegration", target, (trail) => {
+      trail.note({
+        ...connectionSummary(input.connection),
+        mailboxes: input.mailboxes?.length ?? 0,
+        enabled: input.enabled ?? true,
+      });
+      return this.createAudited(viewer, input, trail);
+    });
+  }
+
+  private async createAudited(
+    viewer: Viewer,
+    input: CreateIntegration,
+    trail: AuditTrail,
+  ): Promise<IntegrationRow> {
     validateApiName("input.name", input.name);
     const { connection, secrets, warnings } = validateConnection(
       input.connection,
@@ -71,7 +88,7 @@ export class IntegrationService {
     const mailboxes = validateMailboxInputs(input.mailboxes ?? [], "input.mailboxes");
     await this.requireReachable(connection, "input.connection");
     const now = this.deps.now();
-    const created = await this.deps.db.transaction(async (m) => {
+    const created = await trail.transaction(async (m) => {
       const project = await ProjectService.requireVisible(m, viewer, input.project);
       requirePermission(viewer, project.id, "integrations-write", `Project '${input.project}'`);
       if (await m.existsBy(IntegrationRow, { projectId: project.id, name: input.name })) {
@@ -80,6 +97,7 @@ export class IntegrationService {
         );
       }
       const id = newId();
+      trail.about({ id, projectId: project.id });
       const enabled = input.enabled ?? true;
       const row = await m.save(
         m.create(IntegrationRow, {
@@ -107,16 +125,25 @@ export class IntegrationService {
       return { row, project };
     });
     this.publish(created.row, created.project, "CREATED");
-    return this.validateStored(created.row, created.project);
+    return this.validateStored(created.row, created.project, trail);
   }
 
-  async update(
+  update(viewer: Viewer, id: string, input: { title?: string | null }): Promise<IntegrationRow> {
+    return audited(this.deps, viewer, "updateIntegration", { type: "Integration", id }, (trail) => {
+      trail.note({ title: input.title ?? undefined });
+      return this.updateAudited(viewer, id, input, trail);
+    });
+  }
+
+  private async updateAudited(
     viewer: Viewer,
     id: string,
     input: { title?: string | null },
+    trail: AuditTrail,
   ): Promise<IntegrationRow> {
-    const result = await this.deps.db.transaction(async (m) => {
+    const result = await trail.transaction(async (m) => {
       const row = await requireIntegration(m, viewer, id, "integrations-write");
+      trail.about({ name: row.name, projectId: row.projectId });
       if (input.title !== undefined && input.title !== null) row.title = input.title;
       row.updatedAt = this.deps.now();
       return m.save(row);
@@ -131,14 +158,24 @@ export class IntegrationService {
    * A secret left out keeps the stored one when the method still needs it, unless the change
    * moves the sign-in, Graph or EWS host (then the secret must be sent again).
    */
-  async updateConnection(
+  updateConnection(viewer: Viewer, id: string, input: ConnectionInput): Promise<IntegrationRow> {
+    const target = { type: "Integration", id };
+    return audited(this.deps, viewer, "updateIntegrationConnection", target, (trail) => {
+      trail.note(connectionSummary(input));
+      return this.updateConnectionAudited(viewer, id, input, trail);
+    });
+  }
+
+  private async updateConnectionAudited(
     viewer: Viewer,
     id: string,
     input: ConnectionInput,
+    trail: AuditTrail,
   ): Promise<IntegrationRow> {
     const existing = await this.deps.db.read((m) =>
       requireIntegration(m, viewer, id, "integrations-write"),
     );
+    trail.about({ name: existing.name, projectId: existing.projectId });
     const stored = openSecrets(this.deps.secrets, existing);
     const withStored: ConnectionInput = {
       ...input,
@@ -164,7 +201,7 @@ export class IntegrationService {
         `No token could be acquired with these credentials, so they were not saved: ${check.error ?? "unknown error"}`,
       );
     }
-    const saved = await this.deps.db.transaction(async (m) => {
+    const saved = await trail.transaction(async (m) => {
       const row = await requireIntegration(m, viewer, id, "integrations-write");
       Object.assign(row, connection);
       row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
@@ -178,7 +215,21 @@ export class IntegrationService {
   }
 
   /** Checks a connection without saving anything (the wizard's "Validate" before create). */
-  async validateAdHoc(
+  validateAdHoc(
+    viewer: Viewer,
+    input: ConnectionInput,
+    mailboxes: string[],
+  ): Promise<CredentialCheckResult & { checkedAt: Date }> {
+    return audited(this.deps, viewer, "validateCredentials", {}, async (trail) => {
+      trail.note({ ...connectionSummary(input), mailboxes: mailboxes.length });
+      const check = await this.validateAdHocAudited(viewer, input, mailboxes);
+      trail.note({ status: check.status });
+      // Nothing is saved: the transaction holds only the entry.
+      return trail.transaction(() => Promise.resolve(check));
+    });
+  }
+
+  private async validateAdHocAudited(
     viewer: Viewer,
     input: ConnectionInput,
     mailboxes: string[],
@@ -197,14 +248,18 @@ export class IntegrationService {
     return { ...check, checkedAt: this.deps.now() };
   }
 
-  async validateById(viewer: Viewer, id: string): Promise<IntegrationRow> {
-    const row = await this.deps.db.read((m) =>
-      requireIntegration(m, viewer, id, "integrations-write"),
-    );
-    const project = await this.deps.db.read((m) =>
-      m.findOneByOrFail(ProjectRow, { id: row.projectId }),
-    );
-    return this.validateStored(row, project);
+  validateById(viewer: Viewer, id: string): Promise<IntegrationRow> {
+    const target = { type: "Integration", id };
+    return audited(this.deps, viewer, "validateIntegrationCredentials", target, async (trail) => {
+      const row = await this.deps.db.read((m) =>
+        requireIntegration(m, viewer, id, "integrations-write"),
+      );
+      trail.about({ name: row.name, projectId: row.projectId });
+      const project = await this.deps.db.read((m) =>
+        m.findOneByOrFail(ProjectRow, { id: row.projectId }),
+      );
+      return this.validateStored(row, project, trail);
+    });
   }
 
   /**
@@ -212,9 +267,23 @@ export class IntegrationService {
    * integrations with VALID credentials sync, so it would look enabled, with its reason and error
    * cleared, yet never sync. Fixing the connection (or re-checking it) re-enables it instead.
    */
-  async setEnabled(viewer: Viewer, id: string, enabled: boolean): Promise<IntegrationRow> {
-    const row = await this.deps.db.transaction(async (m) => {
+  setEnabled(viewer: Viewer, id: string, enabled: boolean): Promise<IntegrationRow> {
+    const target = { type: "Integration", id };
+    return audited(this.deps, viewer, "setIntegrationEnabled", target, (trail) => {
+      trail.note({ enabled });
+      return this.setEnabledAudited(viewer, id, enabled, trail);
+    });
+  }
+
+  private async setEnabledAudited(
+    viewer: Viewer,
+    id: string,
+    enabled: boolean,
+    trail: AuditTrail,
+  ): Promise<IntegrationRow> {
+    const row = await trail.transaction(async (m) => {
       const row = await requireIntegration(m, viewer, id, "integrations-write");
+      trail.about({ name: row.name, projectId: row.projectId });
       if (enabled && row.credentialStatus === "INVALID") {
         throw conflict(
           `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
@@ -232,16 +301,25 @@ export class IntegrationService {
   }
 
   /** Removes the configuration and secrets; buckets and their messages stay. */
-  async delete(viewer: Viewer, id: string): Promise<boolean> {
-    await this.deps.db.read((m) => requireIntegration(m, viewer, id, "integrations-write"));
-    await this.sync.abortIntegration(id);
-    const row = await this.deps.db.transaction(async (m) => {
-      const row = await requireIntegration(m, viewer, id, "integrations-write");
-      await m.delete(IntegrationRow, { id });
-      return row;
-    });
-    await this.publishById(row, "DELETED");
-    return true;
+  delete(viewer: Viewer, id: string): Promise<boolean> {
+    return audited(
+      this.deps,
+      viewer,
+      "deleteIntegration",
+      { type: "Integration", id },
+      async (trail) => {
+        await this.deps.db.read((m) => requireIntegration(m, viewer, id, "integrations-write"));
+        await this.sync.abortIntegration(id);
+        const row = await trail.transaction(async (m) => {
+          const row = await requireIntegration(m, viewer, id, "integrations-write");
+          trail.about({ name: row.name, projectId: row.projectId });
+          await m.delete(IntegrationRow, { id });
+          return row;
+        });
+        await this.publishById(row, "DELETED");
+        return true;
+      },
+    );
   }
 
   /** The connection with its secrets opened, for the sync engine and validation. */
@@ -261,12 +339,19 @@ export class IntegrationService {
     };
   }
 
-  private async validateStored(row: IntegrationRow, project: ProjectRow): Promise<IntegrationRow> {
+  private async validateStored(
+    row: IntegrationRow,
+    project: ProjectRow,
+    trail: AuditTrail,
+  ): Promise<IntegrationRow> {
     const check = await this.runCheck(
       this.resolveConnection(row),
       await this.mailboxEmails(row.id),
     );
-    const saved = await this.deps.db.transaction(async (m) => {
+    trail.note({ status: check.status });
+    // Audited here when this check is the mutation (validateIntegrationCredentials); after
+    // createIntegration, whose entry already committed, it is a plain transaction.
+    const saved = await trail.transaction(async (m) => {
       const current = await m.findOneBy(IntegrationRow, { id: row.id });
       if (!current) throw notFound(`Integration '${row.id}' was not found.`);
       this.applyCheck(current, check);
@@ -340,4 +425,16 @@ export class IntegrationService {
       at: this.deps.now(),
     });
   }
+}
+
+/** What the audit log says of a connection: its kind and public identifiers, never a secret. */
+function connectionSummary(input: ConnectionInput): Record<string, string | undefined> {
+  return {
+    api: input.api,
+    authMethod: input.authMethod,
+    access: input.access,
+    clientId: input.clientId ?? undefined,
+    authorityUrl: input.authorityUrl ?? undefined,
+    serviceUsername: input.serviceUsername ?? undefined,
+  };
 }

@@ -25,6 +25,7 @@ import { newId } from "../storage/ids.js";
 import { countSkipped, listSkipped, makeSkippedDue } from "../storage/skipped-messages.js";
 import type { SyncControl } from "../sync/sync-control.js";
 import { requireIntegration } from "../storage/integration-store.js";
+import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
 export class MailboxService {
   constructor(
@@ -88,12 +89,26 @@ export class MailboxService {
     return this.deps.db.read((m) => m.findOneBy(MailboxSyncRow, { mailboxId }));
   }
 
-  async add(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<MailboxRow> {
+  add(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<MailboxRow> {
+    const target = { type: "Mailbox", name: input.email };
+    return audited(this.deps, viewer, "addMailbox", target, (trail) => {
+      trail.note({ integration: integrationId });
+      return this.addAudited(viewer, integrationId, input, trail);
+    });
+  }
+
+  private async addAudited(
+    viewer: Viewer,
+    integrationId: string,
+    input: MailboxInputValues,
+    trail: AuditTrail,
+  ): Promise<MailboxRow> {
     const valid = validateMailboxInput(input, "input");
-    return this.deps.db.transaction(async (m) => {
+    return trail.transaction(async (m) => {
       const integration = await requireIntegration(m, viewer, integrationId, "integrations-write");
+      trail.about({ projectId: integration.projectId });
       const project = await m.findOneByOrFail(ProjectRow, { id: integration.projectId });
-      return MailboxService.createIn(
+      const mailbox = await MailboxService.createIn(
         m,
         viewer,
         integration,
@@ -102,6 +117,8 @@ export class MailboxService {
         "input",
         this.deps.now(),
       );
+      trail.about({ id: mailbox.id, name: mailbox.email, projectName: project.name });
+      return mailbox;
     });
   }
 
@@ -200,9 +217,28 @@ export class MailboxService {
    * Time filter, filters, attachments and the mailbox's own toggle. Nothing already synced is
    * deleted by a change ("already synced data will not be impacted").
    */
-  async update(viewer: Viewer, id: string, input: MailboxUpdateValues): Promise<MailboxRow> {
-    const updated = await this.deps.db.transaction(async (m) => {
-      const { mailbox } = await MailboxService.require(m, viewer, id, "integrations-write");
+  update(viewer: Viewer, id: string, input: MailboxUpdateValues): Promise<MailboxRow> {
+    return audited(this.deps, viewer, "updateMailbox", { type: "Mailbox", id }, (trail) => {
+      const changed = Object.entries(input).filter(([, value]) => value !== undefined);
+      trail.note({ changed: changed.map(([name]) => name).join(" ") });
+      return this.updateAudited(viewer, id, input, trail);
+    });
+  }
+
+  private async updateAudited(
+    viewer: Viewer,
+    id: string,
+    input: MailboxUpdateValues,
+    trail: AuditTrail,
+  ): Promise<MailboxRow> {
+    const updated = await trail.transaction(async (m) => {
+      const { mailbox, integration } = await MailboxService.require(
+        m,
+        viewer,
+        id,
+        "integrations-write",
+      );
+      trail.about({ name: mailbox.email, projectId: integration.projectId });
       const next = validateMailboxUpdate(
         {
           syncFrom: mailbox.syncFrom,
@@ -232,10 +268,23 @@ export class MailboxService {
   }
 
   /** Runs a sync round now (`syncMailbox`); refused while the mailbox or its integration is off. */
-  async syncNow(viewer: Viewer, id: string, resync: boolean): Promise<MailboxRow> {
+  syncNow(viewer: Viewer, id: string, resync: boolean): Promise<MailboxRow> {
+    const action = resync ? "resyncMailbox" : "syncMailbox";
+    return audited(this.deps, viewer, action, { type: "Mailbox", id }, (trail) =>
+      this.syncNowAudited(viewer, id, resync, trail),
+    );
+  }
+
+  private async syncNowAudited(
+    viewer: Viewer,
+    id: string,
+    resync: boolean,
+    trail: AuditTrail,
+  ): Promise<MailboxRow> {
     const { mailbox, integration } = await this.deps.db.read((m) =>
       MailboxService.require(m, viewer, id, "integrations-write"),
     );
+    trail.about({ name: mailbox.email, projectId: integration.projectId });
     if (!integration.enabled) {
       throw conflict(
         `Integration '${integration.name}' is disabled (${integration.disabledReason ?? "USER"}); enable it first.`,
@@ -247,21 +296,29 @@ export class MailboxService {
       );
     }
     if (!mailbox.enabled) throw conflict(`Mailbox ${mailbox.email} is disabled; enable it first.`);
-    if (resync) {
-      await this.deps.db.transaction((m) => makeSkippedDue(m, id));
-      await this.sync.resync(id);
-    } else await this.sync.request(id);
+    // A plain sync request changes no row: its transaction holds only the entry.
+    await trail.transaction((m) => (resync ? makeSkippedDue(m, id) : Promise.resolve()));
+    if (resync) await this.sync.resync(id);
+    else await this.sync.request(id);
     return mailbox;
   }
 
   /** Removes the mailbox and its checkpoints; its bucket and messages stay. */
-  async remove(viewer: Viewer, id: string): Promise<boolean> {
-    await this.deps.db.read((m) => MailboxService.require(m, viewer, id, "integrations-write"));
-    await this.sync.abort(id);
-    return this.deps.db.transaction(async (m) => {
-      await MailboxService.require(m, viewer, id, "integrations-write");
-      await m.delete(MailboxRow, { id });
-      return true;
+  remove(viewer: Viewer, id: string): Promise<boolean> {
+    return audited(this.deps, viewer, "removeMailbox", { type: "Mailbox", id }, async (trail) => {
+      await this.deps.db.read((m) => MailboxService.require(m, viewer, id, "integrations-write"));
+      await this.sync.abort(id);
+      return trail.transaction(async (m) => {
+        const { mailbox, integration } = await MailboxService.require(
+          m,
+          viewer,
+          id,
+          "integrations-write",
+        );
+        trail.about({ name: mailbox.email, projectId: integration.projectId });
+        await m.delete(MailboxRow, { id });
+        return true;
+      });
     });
   }
 }

@@ -6,6 +6,7 @@ import { validateApiName } from "../domain/names.js";
 import { IntegrationRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { selectRow } from "../storage/plain-select.js";
+import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
 export interface CreateProject {
   name: string;
@@ -55,11 +56,23 @@ export class ProjectService {
     return row;
   }
 
-  async create(viewer: Viewer, input: CreateProject): Promise<ProjectRow> {
+  create(viewer: Viewer, input: CreateProject): Promise<ProjectRow> {
+    const target = { type: "Project", name: input.name, projectName: input.name };
+    return audited(this.deps, viewer, "createProject", target, (trail) => {
+      trail.note({ unitBudget: input.unitBudget ?? undefined });
+      return this.createAudited(viewer, input, trail);
+    });
+  }
+
+  private async createAudited(
+    viewer: Viewer,
+    input: CreateProject,
+    trail: AuditTrail,
+  ): Promise<ProjectRow> {
     requireAdmin(viewer, "create projects");
     validateApiName("input.name", input.name);
     validateBudget(input.unitBudget, "input.unitBudget");
-    return this.deps.db.transaction(async (m) => {
+    return trail.transaction(async (m) => {
       if (await m.existsBy(ProjectRow, { name: input.name })) {
         throw conflict(`A project named '${input.name}' already exists; choose another name.`);
       }
@@ -76,14 +89,33 @@ export class ProjectService {
         createdAt: now,
         updatedAt: now,
       });
+      trail.about({ id: row.id, projectId: row.id });
       return m.save(row);
     });
   }
 
-  async update(viewer: Viewer, name: string, input: UpdateProject): Promise<ProjectRow> {
+  update(viewer: Viewer, name: string, input: UpdateProject): Promise<ProjectRow> {
+    const target = { type: "Project", name, projectName: name };
+    return audited(this.deps, viewer, "updateProject", target, (trail) => {
+      trail.note({
+        title: input.title ?? undefined,
+        descriptionChanged: input.description != null || undefined,
+        unitBudget: input.unitBudget,
+      });
+      return this.updateAudited(viewer, name, input, trail);
+    });
+  }
+
+  private async updateAudited(
+    viewer: Viewer,
+    name: string,
+    input: UpdateProject,
+    trail: AuditTrail,
+  ): Promise<ProjectRow> {
     validateBudget(input.unitBudget, "input.unitBudget");
-    return this.deps.db.transaction(async (m) => {
+    return trail.transaction(async (m) => {
       const row = await ProjectService.requireVisible(m, viewer, name);
+      trail.about({ id: row.id, projectId: row.id });
       requireAdmin(viewer, "change a project");
       // Only the changed columns: the sync engine updates usage and sequence columns concurrently.
       const change: Partial<ProjectRow> = { updatedAt: this.deps.now() };
@@ -105,9 +137,17 @@ export class ProjectService {
     });
   }
 
-  async delete(viewer: Viewer, name: string): Promise<boolean> {
-    const row = await this.deps.db.transaction(async (m) => {
+  delete(viewer: Viewer, name: string): Promise<boolean> {
+    const target = { type: "Project", name, projectName: name };
+    return audited(this.deps, viewer, "deleteProject", target, (trail) =>
+      this.deleteAudited(viewer, name, trail),
+    );
+  }
+
+  private async deleteAudited(viewer: Viewer, name: string, trail: AuditTrail): Promise<boolean> {
+    const row = await trail.transaction(async (m) => {
       const row = await ProjectService.requireVisible(m, viewer, name);
+      trail.about({ id: row.id, projectId: row.id });
       requireAdmin(viewer, "delete a project");
       // Integrations (and with them mailboxes) first: a mailbox holds its bucket against deletion.
       await m.delete(IntegrationRow, { projectId: row.id });

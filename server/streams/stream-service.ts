@@ -4,6 +4,7 @@ import { type Viewer, canSeeProject, hasPermission, requirePermission } from "..
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { ProjectService } from "../projects/project-service.js";
+import { type AuditTrail, audited } from "../audit/audit-trail.js";
 import {
   BucketRow,
   ProjectRow,
@@ -127,14 +128,27 @@ export class StreamService {
   }
 
   /** A new stream starts at its creation (or at `startAt`): it returns messages stored after that. */
-  async create(viewer: Viewer, input: CreateStream): Promise<StreamRow> {
+  create(viewer: Viewer, input: CreateStream): Promise<StreamRow> {
+    const target = { type: "Stream", name: input.name, projectName: input.project };
+    return audited(this.deps, viewer, "createStream", target, (trail) => {
+      trail.note({ buckets: input.bucketIds.length });
+      return this.createAudited(viewer, input, trail);
+    });
+  }
+
+  private async createAudited(
+    viewer: Viewer,
+    input: CreateStream,
+    trail: AuditTrail,
+  ): Promise<StreamRow> {
     validateApiName("input.name", input.name);
     const filter = validateStreamFilter(input.filter ?? {}, "input.filter");
     const bucketIds = [...new Set(input.bucketIds)];
     if (bucketIds.length === 0)
       throw badInput("input.bucketIds", "A stream reads at least one bucket; give its bucketIds.");
-    return this.deps.db.transaction(async (m) => {
+    return trail.transaction(async (m) => {
       const project = await ProjectService.requireVisible(m, viewer, input.project);
+      trail.about({ projectId: project.id });
       requirePermission(viewer, project.id, "streams-admin", `Project '${input.project}'`);
       const buckets = await m.findBy(BucketRow, { id: In(bucketIds), projectId: project.id });
       const missing = bucketIds.filter((id) => !buckets.some((b) => b.id === id));
@@ -163,23 +177,28 @@ export class StreamService {
       );
       for (const bucketId of bucketIds)
         await m.save(m.create(StreamBucketRow, { streamId: row.id, bucketId }));
+      trail.about({ id: row.id });
       return normalizeStream(row);
     });
   }
 
-  async delete(viewer: Viewer, projectName: string, name: string): Promise<boolean> {
-    return this.deps.db.transaction(async (m) => {
-      const { stream } = await StreamService.requireByName(
-        m,
-        viewer,
-        projectName,
-        name,
-        "streams-admin",
-      );
-      await m.delete(StreamRow, { id: stream.id });
-      this.bucketIdsCache.delete(stream.id);
-      return true;
-    });
+  delete(viewer: Viewer, projectName: string, name: string): Promise<boolean> {
+    const target = { type: "Stream", name, projectName };
+    return audited(this.deps, viewer, "deleteStream", target, (trail) =>
+      trail.transaction(async (m) => {
+        const { stream } = await StreamService.requireByName(
+          m,
+          viewer,
+          projectName,
+          name,
+          "streams-admin",
+        );
+        trail.about({ id: stream.id, projectId: stream.projectId });
+        await m.delete(StreamRow, { id: stream.id });
+        this.bucketIdsCache.delete(stream.id);
+        return true;
+      }),
+    );
   }
 
   /**
@@ -241,11 +260,25 @@ export class StreamService {
   }
 
   /** Moves the position to `sequenceId` (normally a batch's `sequenceId`; moving back replays). */
-  async advance(
+  advance(
     viewer: Viewer,
     projectName: string,
     name: string,
     sequenceId: string,
+  ): Promise<StreamRow> {
+    const target = { type: "Stream", name, projectName };
+    return audited(this.deps, viewer, "advanceStream", target, (trail) => {
+      trail.note({ sequenceId });
+      return this.advanceAudited(viewer, projectName, name, sequenceId, trail);
+    });
+  }
+
+  private async advanceAudited(
+    viewer: Viewer,
+    projectName: string,
+    name: string,
+    sequenceId: string,
+    trail: AuditTrail,
   ): Promise<StreamRow> {
     if (!SEQUENCE_ID.test(sequenceId)) {
       throw badInput(
@@ -253,7 +286,7 @@ export class StreamService {
         "sequenceId must be a sequence id returned by fetch (a whole number, as text).",
       );
     }
-    return this.deps.db.transaction(async (m) => {
+    return trail.transaction(async (m) => {
       const { stream, project } = await StreamService.requireByName(
         m,
         viewer,
@@ -261,6 +294,7 @@ export class StreamService {
         name,
         "streams-consume",
       );
+      trail.about({ id: stream.id, projectId: project.id });
       if (BigInt(sequenceId) > BigInt(project.lastSequence)) {
         throw badInput(
           "sequenceId",
@@ -273,9 +307,23 @@ export class StreamService {
   }
 
   /** Moves the position to just before the first message stored at or after `to`. */
-  async reset(viewer: Viewer, projectName: string, name: string, to: Date): Promise<StreamRow> {
+  reset(viewer: Viewer, projectName: string, name: string, to: Date): Promise<StreamRow> {
+    const target = { type: "Stream", name, projectName };
+    return audited(this.deps, viewer, "resetStream", target, (trail) => {
+      trail.note({ to: Number.isNaN(to.getTime()) ? "invalid" : to.toISOString() });
+      return this.resetAudited(viewer, projectName, name, to, trail);
+    });
+  }
+
+  private async resetAudited(
+    viewer: Viewer,
+    projectName: string,
+    name: string,
+    to: Date,
+    trail: AuditTrail,
+  ): Promise<StreamRow> {
     if (Number.isNaN(to.getTime())) throw badInput("to", "to must be a date-time.");
-    return this.deps.db.transaction(async (m) => {
+    return trail.transaction(async (m) => {
       const { stream, project } = await StreamService.requireByName(
         m,
         viewer,
@@ -283,6 +331,7 @@ export class StreamService {
         name,
         "streams-consume",
       );
+      trail.about({ id: stream.id, projectId: project.id });
       const bucketIds = (await m.findBy(StreamBucketRow, { streamId: stream.id })).map(
         (l) => l.bucketId,
       );

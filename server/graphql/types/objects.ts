@@ -304,3 +304,38 @@ export class IntegrationEventType {
   @Field(() => Date) at!: Date;
   // project and integration: field resolvers (subscription.resolver.ts).
 }
+
+@ObjectType("AuditEntry", {
+  ...PLAIN,
+  description:
+    "One mutation in the audit log: who (the token), what (mutation and target), the outcome and when. Never holds a secret.",
+})
+export class AuditEntryType {
+  @Field(() => ID) id!: string;
+  @Field(() => Date) at!: Date;
+  @Field(() => ID) tokenId!: string;
+  @Field(() => String) tokenName!: string;
+  @Field(() => String, { description: "The mutation, e.g. createIntegration." }) action!: string;
+  @Field(() => String, { nullable: true, description: "The project's API name, when known." })
+  project!: string | null;
+  @Field(() => String, { nullable: true, description: "Project, Integration, Mailbox, …" })
+  targetType!: string | null;
+  @Field(() => String, { nullable: true }) targetId!: string | null;
+  @Field(() => String, { nullable: true }) targetName!: string | null;
+  @Field(() => String, { description: "OK, or the refusal's error code (e.g. FORBIDDEN)." })
+  outcome!: string;
+  @Field(() => String, { description: "A short summary of non-secret arguments." })
+  summary!: string;
+}
+
+@ObjectType("AuditEntryEdge", PLAIN)
+export class AuditEntryEdgeType {
+  @Field(() => String) cursor!: string;
+  @Field(() => AuditEntryType) node!: AuditEntryType;
+}
+
+@ObjectType("AuditLogConnection", PLAIN)
+export class AuditLogConnectionType {
+  @Field(() => [AuditEntryEdgeType]) edges!: AuditEntryEdgeType[];
+  @Field(() => PageInfoType) pageInfo!: PageInfoType;
+}

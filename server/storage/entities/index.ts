@@ -1,4 +1,5 @@
 import { ApiTokenGrantRow, ApiTokenRow } from "./api-token.entity.js";
+import { AuditLogRow } from "./audit-log.entity.js";
 import { BucketRow } from "./bucket.entity.js";
 import { IntegrationRow } from "./integration.entity.js";
 import { MailboxRow } from "./mailbox.entity.js";
@@ -17,6 +18,7 @@ export {
   ApiTokenRow,
   AttachmentBlobRow,
   AttachmentRow,
+  AuditLogRow,
   BucketRow,
   FolderCheckpointRow,
   IntegrationRow,
@@ -44,4 +46,5 @@ export const ENTITIES = [
   AttachmentBlobRow,
   StreamRow,
   StreamBucketRow,
+  AuditLogRow,
 ];

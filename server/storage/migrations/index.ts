@@ -4,10 +4,12 @@ import { Initial1795761332689 } from "./postgres/1795761332689-Initial.js";
 import { FolderFiltersHash1795761982860 } from "./postgres/1795761982860-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162458820 } from "./postgres/1796162458820-NullableIdentityPlatform.js";
 import { SkippedMessagesAndStorageNotes1796163759551 } from "./postgres/1796163759551-SkippedMessagesAndStorageNotes.js";
+import { AuditLog1796164620290 } from "./postgres/1796164620290-AuditLog.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
 import { SkippedMessagesAndStorageNotes1796163755840 } from "./sqlite/1796163755840-SkippedMessagesAndStorageNotes.js";
+import { AuditLog1796164617603 } from "./sqlite/1796164617603-AuditLog.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQLITE_MIGRATIONS: Function[] = [
@@ -15,6 +17,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   FolderFiltersHash1795761980772,
   NullableIdentityPlatform1796162454550,
   SkippedMessagesAndStorageNotes1796163755840,
+  AuditLog1796164617603,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -22,4 +25,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   FolderFiltersHash1795761982860,
   NullableIdentityPlatform1796162458820,
   SkippedMessagesAndStorageNotes1796163759551,
+  AuditLog1796164620290,
 ];
