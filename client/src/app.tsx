@@ -23,6 +23,7 @@ const StreamsPage = lazyPage(() => import("./features/streams/streams-page"));
 const StreamPage = lazyPage(() => import("./features/streams/stream-page"));
 const UsagePage = lazyPage(() => import("./features/account/usage-page"));
 const TokensPage = lazyPage(() => import("./features/account/tokens-page"));
+const AuditPage = lazyPage(() => import("./features/account/audit-page"));
 
 export function App() {
   const [token, setToken] = useState<string | null>(storedToken());
@@ -94,7 +95,7 @@ function SignedIn({ token, api, signOut }: { token: string; api: ApiClient; sign
   );
 }
 
-type Section = "integrations" | "buckets" | "streams" | "usage" | "tokens";
+type Section = "integrations" | "buckets" | "streams" | "usage" | "tokens" | "audit";
 
 interface Route {
   section: Section | null;
@@ -202,6 +203,14 @@ function resolveRoute(path: string): Route | "home" | null {
       project: null,
       crumbs: [{ label: "API tokens" }],
       render: () => <TokensPage />,
+    };
+  }
+  if (pathname === "/audit") {
+    return {
+      section: "audit",
+      project: null,
+      crumbs: [{ label: "Audit log" }],
+      render: () => <AuditPage />,
     };
   }
   return null;
@@ -312,7 +321,10 @@ function Shell() {
           canCreate={session.viewer.admin}
           onSelect={(name) => {
             if (!name) return;
-            const next = section === "usage" || section === "tokens" ? "integrations" : section;
+            const next =
+              section === "usage" || section === "tokens" || section === "audit"
+                ? "integrations"
+                : section;
             navigate(`/p/${enc(name)}/${next}`);
           }}
         />
@@ -338,6 +350,9 @@ function Shell() {
           <p class="sidebar-label">Account</p>
           <NavItem href="/usage" icon="gauge" label="Usage" active={section === "usage"} />
           <NavItem href="/tokens" icon="key" label="API tokens" active={section === "tokens"} />
+          {session.viewer.admin && (
+            <NavItem href="/audit" icon="shield" label="Audit log" active={section === "audit"} />
+          )}
         </nav>
         <div class="sidebar-footer">
           <div class="viewer">

@@ -111,4 +111,16 @@ describe("the dashboard in Chromium", () => {
     await expect.poll(() => page.getByRole("cell", { name: "browser-made" }).count()).toBe(1);
     expect(await page.content()).not.toContain(token);
   });
+
+  it("lists the audit log for admins, newest first, refusals included", async () => {
+    await server.gql(`mutation { createProject(input: { name: "${PROJECT}" }) { id } }`);
+    await page.getByRole("link", { name: "Audit log" }).click();
+    await page.waitForURL("**/audit");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Audit log");
+    const rows = page.locator("table.audit-table tbody tr");
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(3);
+    expect(await rows.nth(0).textContent()).toMatch(/createProject.*CONFLICT/);
+    expect(await rows.nth(1).textContent()).toMatch(/createApiToken.*browser-made.*OK/);
+    await page.screenshot({ path: join(SHOTS, "audit-log.png") });
+  });
 });
