@@ -93,7 +93,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   // Express would hash every response body (SHA-1) for a weak ETag; GraphQL POST answers are never
   // revalidated, and the dashboard's static files keep their own ETags (serve-static).
   app.disable("etag");
-  const httpServer: Server = createServer(app);
+  const httpServer: Server = createServer(
+    {
+      // A request's headers and whole body must arrive within the limit (Node's default is 300 s,
+      // so a body trickled in a byte at a time held a connection for minutes); 408 beyond. It
+      // bounds receiving only: a slow answer (a credential check) is not cut short, and upgraded
+      // WebSockets leave the HTTP parser and its timers.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.requestTimeoutMs,
+      // How often Node looks for expired requests (default 30 s, which would double the limit).
+      connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+    },
+    app,
+  );
 
   const formatError = createErrorFormatter(config.production, (error) =>
     log.error({ err: error }, "unexpected error while resolving a GraphQL request"),
@@ -107,6 +119,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     authenticate,
     formatError,
     maxPayload: config.maxBodyBytes,
+    maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
+    maxSocketsPerToken: config.maxSocketsPerToken,
     log,
   });
 

@@ -1,6 +1,7 @@
 import type { Deps } from "../app/deps.js";
 import { badInput, conflict, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
+import { INPUT_LIMITS, limitCount } from "../domain/input-limits.js";
 import { ApiTokenGrantRow, ApiTokenRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { PERMISSIONS, type PermissionName } from "./permissions.js";
@@ -121,6 +122,7 @@ export class TokenService {
       );
     }
     const grants = input.grants ?? [];
+    limitCount("input.grants", grants.length, INPUT_LIMITS.maxListEntries);
     if (!input.admin && grants.length === 0) {
       throw badInput(
         "input.grants",

@@ -4,6 +4,7 @@ import type { PermissionName } from "../auth/permissions.js";
 import { type Viewer, found, requirePermission, visible } from "../auth/viewer.js";
 import { conflict } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
+import { limitText } from "../domain/input-limits.js";
 import { BucketRow, MailboxRow, MessageRow, StreamBucketRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { ProjectService } from "../projects/project-service.js";
@@ -81,6 +82,7 @@ export class BucketService {
   ): Promise<BucketRow> {
     validateApiName(`${field}.project`, input.project);
     validateApiName(`${field}.name`, input.name);
+    limitText(`${field}.title`, input.title);
     const project = await ProjectService.requireVisible(m, viewer, input.project);
     requirePermission(viewer, project.id, "buckets-write", `Project '${input.project}'`);
     if (await m.existsBy(BucketRow, { projectId: project.id, name: input.name })) {

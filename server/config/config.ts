@@ -35,6 +35,12 @@ export interface Config {
   maxQueryDepth: number;
   /** Largest accepted query cost (one per field, list fields multiplied by their page size). */
   maxQueryCost: number;
+  /** Operations (subscriptions, and queries in flight) one WebSocket may have active at once. */
+  maxSubscriptionsPerSocket: number;
+  /** WebSockets one API token may have open at once. */
+  maxSocketsPerToken: number;
+  /** Time a client has to send a request's headers and its whole body, in milliseconds. */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -120,5 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: integer(env, "MAILSTREAM_MAX_BODY_BYTES", 1_000_000, 1_000, 100_000_000),
     maxQueryDepth: integer(env, "MAILSTREAM_MAX_QUERY_DEPTH", 12, 3, 100),
     maxQueryCost: integer(env, "MAILSTREAM_MAX_QUERY_COST", 50_000, 100, 10_000_000),
+    maxSubscriptionsPerSocket: integer(
+      env,
+      "MAILSTREAM_MAX_SUBSCRIPTIONS_PER_SOCKET",
+      100,
+      1,
+      10_000,
+    ),
+    maxSocketsPerToken: integer(env, "MAILSTREAM_MAX_SOCKETS_PER_TOKEN", 20, 1, 10_000),
+    requestTimeoutMs: integer(env, "MAILSTREAM_REQUEST_TIMEOUT", 30, 1, 3_600) * 1000,
   };
 }

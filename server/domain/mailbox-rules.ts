@@ -7,6 +7,7 @@ import { validateDomainPatterns } from "./domain-pattern.js";
 import { emailKey, validateEmailAddress } from "./email-address.js";
 import { badInput } from "./errors.js";
 import { fieldPath } from "./field-path.js";
+import { limitList } from "./input-limits.js";
 import { validateFolderFilters } from "./folder-filter.js";
 import { validateParticipantList } from "./participant-filter.js";
 
@@ -185,6 +186,7 @@ const FILTER_KEYS = [
 
 /** Folder, participant and domain filter rules for one mailbox; fields under `field.<list>.i`. */
 export function validateFilters(lists: MailboxFiltersInput, field: string): MailboxFilters {
+  for (const key of FILTER_KEYS) limitList(fieldPath(field, key), lists[key]);
   const folders = validateFolderFilters(
     lists.allowedFolders ?? [],
     lists.deniedFolders ?? [],

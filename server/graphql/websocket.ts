@@ -27,6 +27,10 @@ export interface WebSocketEndpointOptions {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** Largest accepted message, in bytes: the HTTP body limit (MAILSTREAM_MAX_BODY_BYTES). */
   maxPayload: number;
+  /** Operations one socket may have active at once (MAILSTREAM_MAX_SUBSCRIPTIONS_PER_SOCKET). */
+  maxSubscriptionsPerSocket: number;
+  /** Sockets one token may have open at once (MAILSTREAM_MAX_SOCKETS_PER_TOKEN). */
+  maxSocketsPerToken: number;
   log: Logger;
 }
 
@@ -36,6 +40,8 @@ type SocketExtra = {
 };
 
 const FORBIDDEN = 4403;
+/** The token already has as many sockets open as it may (HTTP 429's meaning, in 4xxx). */
+const TOO_MANY_SOCKETS = 4429;
 
 const validationFailed = (errors: readonly GraphQLError[]): GraphQLError[] =>
   errors.map(
@@ -99,6 +105,15 @@ export function attachWebSocketEndpoint(
         const { socket } = ctx.extra;
         let sockets = byToken.get(viewer.tokenId);
         if (!sockets) byToken.set(viewer.tokenId, (sockets = new Set()));
+        if (sockets.size >= options.maxSocketsPerToken) {
+          // Closed here with its own code; graphql-ws's 4403 for `false` then finds it closing.
+          // (A close reason has at most 123 bytes.)
+          socket.close(
+            TOO_MANY_SOCKETS,
+            `Too many connections for this API token (limit ${options.maxSocketsPerToken})`,
+          );
+          return false;
+        }
         sockets.add(socket);
         socket.once("close", () => {
           sockets.delete(socket);
@@ -109,6 +124,21 @@ export function attachWebSocketEndpoint(
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws lists the new operation in ctx.subscriptions before asking us.
+        const active = Object.keys(ctx.subscriptions).length;
+        if (active > options.maxSubscriptionsPerSocket) {
+          return [
+            new GraphQLError(
+              `This connection already has ${options.maxSubscriptionsPerSocket} active operations, the most one connection may have (MAILSTREAM_MAX_SUBSCRIPTIONS_PER_SOCKET): complete one first, or open another connection.`,
+              {
+                extensions: {
+                  code: "TOO_MANY_SUBSCRIPTIONS",
+                  limit: options.maxSubscriptionsPerSocket,
+                },
+              },
+            ),
+          ];
+        }
         const viewer = await authenticate(ctx.extra.authorization);
         if (!viewer) {
           // Revoked since the socket opened (another process, or a missed event): refuse and close.

@@ -3,6 +3,7 @@ import { type Viewer, requirePermission, visible } from "../auth/viewer.js";
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { fieldPath } from "../domain/field-path.js";
 import { validateApiName } from "../domain/names.js";
+import { INPUT_LIMITS, limitCount, limitList, limitText } from "../domain/input-limits.js";
 import { validateConnection, type ConnectionInput } from "../domain/connection-rules.js";
 import { SECRET_NAMES, requireSecretsForNewHosts } from "../domain/secret-destination.js";
 import { validateMailboxInputs, type MailboxInputValues } from "../domain/mailbox-rules.js";
@@ -81,6 +82,8 @@ export class IntegrationService {
     trail: AuditTrail,
   ): Promise<IntegrationRow> {
     validateApiName("input.name", input.name);
+    limitText("input.title", input.title);
+    limitCount("input.mailboxes", input.mailboxes?.length ?? 0, INPUT_LIMITS.maxMailboxesPerCall);
     const { connection, secrets, warnings } = validateConnection(
       input.connection,
       "input.connection",
@@ -141,6 +144,7 @@ export class IntegrationService {
     input: { title?: string | null },
     trail: AuditTrail,
   ): Promise<IntegrationRow> {
+    limitText("input.title", input.title);
     const result = await trail.transaction(async (m) => {
       const row = await requireIntegration(m, viewer, id, "integrations-write");
       trail.about({ name: row.name, projectId: row.projectId });
@@ -241,6 +245,7 @@ export class IntegrationService {
         "Validating credentials needs the 'integrations-write' permission on some project.",
       );
     const { connection, secrets } = validateConnection(input, "connection");
+    limitList("mailboxes", mailboxes, INPUT_LIMITS.maxMailboxesPerCall);
     // Same address rule as a mailbox: anything else would be sent to Graph as a user name.
     const addresses = mailboxes.map((email, i) => validateEmailAddress(`mailboxes.${i}`, email));
     await this.requireReachable(connection, "connection");

@@ -3,6 +3,7 @@ import type { Deps } from "../app/deps.js";
 import { type Viewer, canSeeProject, requireAdmin } from "../auth/viewer.js";
 import { badInput, conflict, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
+import { limitText } from "../domain/input-limits.js";
 import { IntegrationRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { selectRow } from "../storage/plain-select.js";
@@ -71,6 +72,8 @@ export class ProjectService {
   ): Promise<ProjectRow> {
     requireAdmin(viewer, "create projects");
     validateApiName("input.name", input.name);
+    limitText("input.title", input.title);
+    limitText("input.description", input.description);
     validateBudget(input.unitBudget, "input.unitBudget");
     return trail.transaction(async (m) => {
       if (await m.existsBy(ProjectRow, { name: input.name })) {
@@ -112,6 +115,8 @@ export class ProjectService {
     input: UpdateProject,
     trail: AuditTrail,
   ): Promise<ProjectRow> {
+    limitText("input.title", input.title);
+    limitText("input.description", input.description);
     validateBudget(input.unitBudget, "input.unitBudget");
     return trail.transaction(async (m) => {
       const row = await ProjectService.requireVisible(m, viewer, name);

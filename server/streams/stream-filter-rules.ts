@@ -1,4 +1,5 @@
 import { badInput } from "../domain/errors.js";
+import { limitList } from "../domain/input-limits.js";
 import { validateDomainPatterns } from "../domain/domain-pattern.js";
 import { formatFolderPath, parseFolderPath } from "../domain/folder-path.js";
 import { validateParticipantList } from "../domain/participant-filter.js";
@@ -14,6 +15,9 @@ export interface StreamFilterInput {
 
 /** Validates a stream filter: a received range that is not inverted, folder paths, addresses, domains. */
 export function validateStreamFilter(input: StreamFilterInput, field: string): StoredStreamFilter {
+  limitList(`${field}.folders`, input.folders);
+  limitList(`${field}.participants`, input.participants);
+  limitList(`${field}.domains`, input.domains);
   if (input.receivedFrom && input.receivedTo && input.receivedFrom >= input.receivedTo) {
     throw badInput(`${field}.receivedTo`, "receivedTo must be after receivedFrom.");
   }

@@ -3,6 +3,7 @@ import type { Deps } from "../app/deps.js";
 import { type Viewer, canSeeProject, hasPermission, requirePermission } from "../auth/viewer.js";
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
+import { limitList, limitText } from "../domain/input-limits.js";
 import { ProjectService } from "../projects/project-service.js";
 import { type AuditTrail, audited } from "../audit/audit-trail.js";
 import {
@@ -142,6 +143,8 @@ export class StreamService {
     trail: AuditTrail,
   ): Promise<StreamRow> {
     validateApiName("input.name", input.name);
+    limitText("input.title", input.title);
+    limitList("input.bucketIds", input.bucketIds);
     const filter = validateStreamFilter(input.filter ?? {}, "input.filter");
     const bucketIds = [...new Set(input.bucketIds)];
     if (bucketIds.length === 0)

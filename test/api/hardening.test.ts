@@ -1,4 +1,8 @@
-import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
+import {
+  connect as netConnect,
+  createServer as createTcpServer,
+  type Server as TcpServer,
+} from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntegrationRow } from "../../server/storage/entities/index.js";
 import {
@@ -9,7 +13,7 @@ import {
 } from "../support/test-server.js";
 import { flipCiphertextByte, storeIntegration } from "../support/stored-integration.js";
 import { UPDATE_CONNECTION, expectRefused } from "../support/integration-api.js";
-import { connect, createToken, eventually } from "../live/fixtures.js";
+import { connect, createToken, eventually, settle } from "../live/fixtures.js";
 import { getIntrospectionQuery } from "graphql";
 
 /**
@@ -532,4 +536,193 @@ describe("introspection", () => {
     );
     expect(mutations.json?.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
   });
+});
+
+describe("resource limits", () => {
+  const EVENTS = `subscription { integrationEvents(project: "hardened") { kind } }`;
+
+  it("refuses a socket's subscription beyond MAILSTREAM_MAX_SUBSCRIPTIONS_PER_SOCKET (100), naming the limit", async () => {
+    const connection = socket(defaults);
+    const accepted = Array.from({ length: 100 }, () => connection.subscribe(EVENTS));
+    const refused = connection.subscribe(EVENTS);
+    await eventually(() => refused.errors.length > 0, 10_000, "the refusal");
+    expect(refused.errors[0]).toMatchObject({
+      message: expect.stringMatching(
+        /already has 100 active operations.*MAX_SUBSCRIPTIONS_PER_SOCKET/,
+      ),
+      extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: 100 },
+    });
+    expect(accepted.every((s) => s.errors.length === 0 && !s.completed)).toBe(true);
+    // Completing one makes room again; another socket has its own allowance.
+    accepted[0]!.stop();
+    const again = connection.subscribe(EVENTS);
+    const elsewhere = socket(defaults).subscribe(EVENTS);
+    await settle(300);
+    expect(again.errors).toEqual([]);
+    expect(elsewhere.errors).toEqual([]);
+    for (const s of accepted) s.stop();
+  });
+
+  it("closes a token's socket beyond MAILSTREAM_MAX_SOCKETS_PER_TOKEN with 4429 and a reason", async () => {
+    const limited = await startTestServer({ env: { MAILSTREAM_MAX_SOCKETS_PER_TOKEN: "2" } });
+    others.push(limited);
+    const open = [socket(limited), socket(limited)];
+    for (const connection of open) {
+      const received = connection.subscribe(`{ viewer { name } }`);
+      await eventually(() => received.completed, 10_000, "the query over the socket");
+    }
+    const third = socket(limited);
+    expect(await third.whenClosed()).toEqual({
+      code: 4429,
+      reason: "Too many connections for this API token (limit 2)",
+    });
+    // Another token is not affected; closing one socket frees its place.
+    await limited.ok(`mutation { createProject(input: { name: "other" }) { id } }`);
+    const other = await createToken(limited, [{ project: "other", permissions: ["BUCKETS_READ"] }]);
+    const theirs = socket(limited, other.token).subscribe(`{ viewer { name } }`);
+    await eventually(() => theirs.completed, 10_000, "the other token's query");
+    await open[0]!.dispose();
+    await settle(100);
+    const fourth = socket(limited).subscribe(`{ viewer { name } }`);
+    await eventually(() => fourth.completed, 10_000, "a query once a socket closed");
+    expect(fourth.errors).toEqual([]);
+  });
+
+  it("answers 408 and closes a connection whose body is trickled in past MAILSTREAM_REQUEST_TIMEOUT", async () => {
+    const strict = await startTestServer({ env: { MAILSTREAM_REQUEST_TIMEOUT: "2" } });
+    others.push(strict);
+    const { port } = new URL(strict.url);
+    const tcp = netConnect(Number(port), "127.0.0.1");
+    let answer = "";
+    tcp.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    const closed = new Promise<number>((resolve) => tcp.on("close", () => resolve(Date.now())));
+    const started = Date.now();
+    tcp.write(
+      "POST /graphql HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n" +
+        `authorization: Bearer ${ADMIN_TOKEN}\r\ncontent-length: 1000\r\n\r\n{`,
+    );
+    const trickle = setInterval(() => tcp.writable && tcp.write(" "), 200);
+    try {
+      const end = await closed;
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(end - started).toBeGreaterThanOrEqual(1_900);
+      expect(end - started).toBeLessThan(6_000);
+    } finally {
+      clearInterval(trickle);
+      tcp.destroy();
+    }
+    // A request sent in time is answered as ever.
+    expect((await query(strict, `{ viewer { name } }`)).status).toBe(200);
+  });
+});
+
+describe("input sizes", () => {
+  const LONG = "t".repeat(10_001);
+  const CONNECTION = {
+    api: "GRAPH",
+    authMethod: "CLIENT_SECRET",
+    access: "APPLICATION",
+    authorityUrl: "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001",
+    clientId: "00000000-0000-0000-0000-000000000002",
+    clientSecret: "not-used",
+  };
+  const MAILBOX = { email: "orders@contoso.com", allTime: true };
+  const CREATE_INTEGRATION = `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { id } }`;
+  const cases: {
+    what: string;
+    query: string;
+    variables: Record<string, unknown>;
+    field: string;
+  }[] = [
+    {
+      what: "a 10,001-character project title",
+      query: `mutation($t: String) { createProject(input: { name: "long", title: $t }) { id } }`,
+      variables: { t: LONG },
+      field: "input.title",
+    },
+    {
+      what: "a 10,001-character project description",
+      query: `mutation($t: String) { updateProject(name: "hardened", input: { description: $t }) { id } }`,
+      variables: { t: LONG },
+      field: "input.description",
+    },
+    {
+      what: "a 10,001-character bucket title",
+      query: `mutation($t: String) { createBucket(input: { project: "hardened", name: "long", title: $t }) { id } }`,
+      variables: { t: LONG },
+      field: "input.title",
+    },
+    {
+      what: "40,000 folder filters",
+      query: CREATE_INTEGRATION,
+      variables: {
+        input: {
+          project: "hardened",
+          name: "filters",
+          connection: CONNECTION,
+          mailboxes: [
+            {
+              ...MAILBOX,
+              filters: { deniedFolders: Array.from({ length: 40_000 }, (_, i) => `F${i}`) },
+            },
+          ],
+        },
+      },
+      field: "input.mailboxes.0.filters.deniedFolders",
+    },
+    {
+      what: "a 1,025-character participant filter",
+      query: CREATE_INTEGRATION,
+      variables: {
+        input: {
+          project: "hardened",
+          name: "filters",
+          connection: CONNECTION,
+          mailboxes: [{ ...MAILBOX, filters: { allowedParticipants: ["p".repeat(1_025)] } }],
+        },
+      },
+      field: "input.mailboxes.0.filters.allowedParticipants.0",
+    },
+    {
+      what: "501 mailboxes in one createIntegration",
+      query: CREATE_INTEGRATION,
+      variables: {
+        input: {
+          project: "hardened",
+          name: "many",
+          connection: CONNECTION,
+          mailboxes: Array.from({ length: 501 }, (_, i) => ({
+            ...MAILBOX,
+            email: `m${i}@contoso.com`,
+          })),
+        },
+      },
+      field: "input.mailboxes",
+    },
+    {
+      what: "501 mailboxes in one validateCredentials",
+      query: `mutation($c: ConnectionInput!, $m: [String!]) { validateCredentials(connection: $c, mailboxes: $m) { status } }`,
+      variables: {
+        c: CONNECTION,
+        m: Array.from({ length: 501 }, (_, i) => `m${i}@contoso.com`),
+      },
+      field: "mailboxes",
+    },
+    {
+      what: "1,001 stream folder filters",
+      query: `mutation($f: [String!]) { createStream(input: { project: "hardened", name: "s", bucketIds: ["x"], filter: { folders: $f } }) { id } }`,
+      variables: { f: Array.from({ length: 1_001 }, (_, i) => `F${i}`) },
+      field: "input.filter.folders",
+    },
+  ];
+
+  for (const { what, query: text, variables, field } of cases) {
+    it(`refuses ${what} with BAD_USER_INPUT naming ${field}, changing nothing`, async () => {
+      const error = await expectRefused(defaults, text, variables, {
+        code: "BAD_USER_INPUT",
+        field,
+      });
+      expect(error.message).toMatch(/at most/);
+    });
+  }
 });
