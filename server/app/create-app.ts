@@ -177,6 +177,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     (_req, res, next) => {
       // Answers are JSON (or the landing page's HTML): never to be sniffed as anything else.
       res.setHeader("X-Content-Type-Options", "nosniff");
+      // Never framed by another site (the development landing page is HTML with buttons: no
+      // clickjacking). Only frame-ancestors: the page's own scripts are Apollo's to restrict.
+      res.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+      res.setHeader("X-Frame-Options", "DENY");
       next();
     },
     express.json({ limit: config.maxBodyBytes }),

@@ -232,6 +232,9 @@ describe("introspection and landing page", () => {
     const page = await landingPage(dev);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    // Not to be framed by another site (clickjacking).
+    expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
   });
 
   it("are off in production", async () => {
