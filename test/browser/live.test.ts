@@ -216,6 +216,35 @@ describe("the dashboard against the tenant simulator", () => {
     expect(bytes.equals(expected)).toBe(true);
   });
 
+  it("shows bidirectional controls in a subject and an attachment name as visible markers", async () => {
+    env.sim.deliver(alice, {
+      subject: "Invoice \u202Egpj.exe",
+      from: { name: "Fabrikam Logistics", address: "logistics@fabrikam.com" },
+      attachments: [
+        {
+          name: "report\u202Efdp.exe",
+          contentType: "application/octet-stream",
+          content: attachmentBytes,
+        },
+      ],
+    });
+    await page.goto(`${env.server.url}/p/${PROJECT}/buckets/${encodeURIComponent(bucketName)}`);
+    const row = page
+      .getByRole("list", { name: "Messages" })
+      .getByRole("listitem")
+      .filter({ hasText: "Invoice [RLO]gpj.exe" });
+    await row.waitFor({ timeout: 15_000 });
+    await row.getByRole("link").first().click();
+    await page.getByRole("heading", { name: "Invoice [RLO]gpj.exe" }).waitFor();
+    expect(await page.locator(".attachment-name").allTextContents()).toContain(
+      "report[RLO]fdp.exe",
+    );
+    // No override reaches the page's text, and the marked text is isolated.
+    expect(await page.locator("main").innerText()).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(await page.locator("#message-subject bdi").count()).toBe(1);
+    await page.screenshot({ path: join(tmpdir(), "mailstream-bidi.png") });
+  });
+
   it("edits a mailbox's filters in a dialog on its card", async () => {
     await page.goto(`${env.server.url}/p/${PROJECT}/integrations/${NAME}`);
     await mailboxCard().getByRole("button", { name: "Edit filters" }).click();

@@ -1,3 +1,4 @@
+import { withoutBidiControls } from "../ui/bidi";
 import { authorizationHeader } from "./session";
 
 /**
@@ -25,7 +26,7 @@ export async function downloadAttachment(
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
-  link.download = fileName;
+  link.download = withoutBidiControls(fileName);
   link.rel = "noopener";
   document.body.appendChild(link);
   link.click();

@@ -14,6 +14,7 @@ import { Icon } from "../../ui/icons";
 import { PageHeader } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
 import { MessageView } from "./message-view";
+import { MailText } from "../../ui/mail-text";
 
 const PAGE_SIZE = 50;
 
@@ -279,7 +280,9 @@ export default function BucketPage({
                         </time>
                       </span>
                       <span class="message-row-bottom">
-                        <span class="message-subject">{m.subject || "(no subject)"}</span>
+                        <span class="message-subject">
+                          {m.subject ? <MailText text={m.subject} /> : "(no subject)"}
+                        </span>
                         {m.attachments.length > 0 && (
                           <Icon
                             name="paperclip"

@@ -6,7 +6,9 @@ import { MessageDetailDocument, type MessageDetailQuery } from "../../gql/graphq
 import { Link } from "../../router";
 import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
 import { formatBytes, formatDateTime } from "../../ui/format";
+import { revealBidiControls } from "../../ui/bidi";
 import { Icon } from "../../ui/icons";
+import { MailText } from "../../ui/mail-text";
 import { useSession } from "../session/session-context";
 
 type Message = NonNullable<MessageDetailQuery["message"]>;
@@ -51,7 +53,9 @@ function MessageBody({ message, closeHref }: { message: Message; closeHref: stri
     <article class="card message-view" aria-labelledby="message-subject">
       <header class="message-header">
         <div class="message-title-row">
-          <h2 id="message-subject">{message.subject || "(no subject)"}</h2>
+          <h2 id="message-subject">
+            {message.subject ? <MailText text={message.subject} /> : "(no subject)"}
+          </h2>
           <Link class="btn btn-ghost btn-icon" href={closeHref} aria-label="Close message">
             <Icon name="x" />
           </Link>
@@ -95,8 +99,8 @@ function MessageBody({ message, closeHref }: { message: Message; closeHref: stri
               <li key={`${a.name}-${i}`} class="attachment">
                 <Icon name="paperclip" />
                 <span class="attachment-text">
-                  <span class="attachment-name" title={a.name}>
-                    {a.name}
+                  <span class="attachment-name" title={revealBidiControls(a.name)}>
+                    <MailText text={a.name} />
                   </span>
                   <span class="muted">
                     {a.contentType} · {formatBytes(a.size)}
@@ -107,7 +111,7 @@ function MessageBody({ message, closeHref }: { message: Message; closeHref: stri
                   <button
                     type="button"
                     class="btn btn-sm"
-                    aria-label={`Download ${a.name}`}
+                    aria-label={`Download ${revealBidiControls(a.name)}`}
                     disabled={downloading === a.reference}
                     onClick={async () => {
                       setDownloading(a.reference!);

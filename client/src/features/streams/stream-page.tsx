@@ -14,6 +14,7 @@ import { ConfirmDialog, Dialog } from "../../ui/dialog";
 import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
 import { formatDateTime, formatNumber, fromDateTimeInput, toDateTimeInput } from "../../ui/format";
 import { Icon } from "../../ui/icons";
+import { MailText } from "../../ui/mail-text";
 import { PageHeader, Section } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
 import { LagValue, useStreamLag } from "./stream-lag";
@@ -163,7 +164,11 @@ export default function StreamPage({ project, name }: { project: string; name: s
                     class="tail-subject"
                     href={`/p/${encodeURIComponent(project)}/buckets/${encodeURIComponent(line.bucket)}/messages/${encodeURIComponent(line.message.id)}`}
                   >
-                    {line.message.subject || "(no subject)"}
+                    {line.message.subject ? (
+                      <MailText text={line.message.subject} />
+                    ) : (
+                      "(no subject)"
+                    )}
                   </Link>
                 </li>
               ))}
