@@ -4,8 +4,8 @@ import { startTestSimulator } from "../simulator/test-simulator.js";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
-  CREATE_INTEGRATION,
-  type CreatedIntegration,
+  createIntegrationWith,
+  simulatedTenant,
   waitForMailbox,
 } from "../support/sync-env.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -23,9 +23,7 @@ afterAll(async () => {
 
 describe("the 5,000-message cap of a date-filtered delta", () => {
   it("loses nothing from a folder with 12,000 messages since syncFrom", async () => {
-    const tenant = sim.addTenant({ name: "bigco", domains: ["bigco.com"], seed: 7 });
-    const app = tenant.addApp({ displayName: "Mailstream" });
-    const secret = app.addSecret();
+    const { tenant, connection } = simulatedTenant(sim, "bigco", 7);
     const email = "archive@bigco.com";
     const syncFrom = new Date("2024-01-01T00:00:00Z");
     tenant.addMailbox({
@@ -40,23 +38,13 @@ describe("the 5,000-message cap of a date-filtered delta", () => {
     expect(expected.length).toBeGreaterThan(DATE_FILTERED_DELTA_CAP * 2);
 
     await server.ok(`mutation { createProject(input: { name: "big" }) { id } }`);
-    const created = await server.ok<{ createIntegration: CreatedIntegration }>(CREATE_INTEGRATION, {
-      input: {
-        project: "big",
-        name: "archive",
-        connection: {
-          api: "GRAPH",
-          authMethod: "CLIENT_SECRET",
-          access: "APPLICATION",
-          authorityUrl: sim.authorityUrl(tenant),
-          clientId: app.clientId,
-          clientSecret: secret.value,
-          graphEndpoint: sim.graphUrl,
-        },
-        mailboxes: [{ email, syncFrom: syncFrom.toISOString() }],
-      },
+    const created = await createIntegrationWith(server, {
+      project: "big",
+      name: "archive",
+      connection,
+      mailboxes: [{ email, syncFrom: syncFrom.toISOString() }],
     });
-    const mailbox = created.createIntegration.mailboxes[0]!;
+    const mailbox = created.mailboxes[0]!;
     await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE", 120_000);
     const stored = await bucketMessages(server, mailbox.bucket.id);
     const ids = stored.map((m) => m.internetMessageId);
