@@ -12,7 +12,14 @@ import {
 } from "../domain/listing-cursor.js";
 import type { ParticipantFilter } from "../domain/participant-filter.js";
 import { publishMessagesAdded } from "../messages/message-events.js";
-import { FolderCheckpointRow, IntegrationRow, MailboxRow } from "../storage/entities/index.js";
+import type { FolderCheckpointRow, MailboxRow } from "../storage/entities/index.js";
+import {
+  disableIntegration,
+  findCheckpoint,
+  insertCheckpoint,
+  roundState,
+  storeCheckpoint,
+} from "../storage/sync-store.js";
 import { newId } from "../storage/ids.js";
 import { rowRefusal } from "../storage/database-errors.js";
 import { type IncomingMessage, type StoreResult, storeMessages } from "../storage/message-store.js";
@@ -84,9 +91,7 @@ export async function syncFolder(
   folder: RemoteFolder,
   folderPath: string,
 ): Promise<void> {
-  let checkpoint = await ctx.deps.db.read((m) =>
-    m.findOneBy(FolderCheckpointRow, { mailboxId: ctx.mailbox.id, folderId: folder.id }),
-  );
+  let checkpoint = await ctx.deps.db.read((m) => findCheckpoint(m, ctx.mailbox.id, folder.id));
   if (!checkpoint) checkpoint = await createCheckpoint(ctx, folder.id, folderPath);
 
   for (;;) {
@@ -147,22 +152,20 @@ async function createCheckpoint(
   folderPath: string,
 ): Promise<FolderCheckpointRow> {
   return ctx.deps.db.transaction((m) =>
-    m.save(
-      m.create(FolderCheckpointRow, {
-        id: newId(),
-        mailboxId: ctx.mailbox.id,
-        folderId,
-        folderPath,
-        deltaLink: null,
-        nextLink: null,
-        coveredFrom: ctx.syncFrom,
-        listingCursor: null,
-        status: "BASELINE",
-        messagesSeen: 0,
-        filtersHash: ctx.filtersHash,
-        updatedAt: ctx.deps.now(),
-      }),
-    ),
+    insertCheckpoint(m, {
+      id: newId(),
+      mailboxId: ctx.mailbox.id,
+      folderId,
+      folderPath,
+      deltaLink: null,
+      nextLink: null,
+      coveredFrom: ctx.syncFrom,
+      listingCursor: null,
+      status: "BASELINE",
+      messagesSeen: 0,
+      filtersHash: ctx.filtersHash,
+      updatedAt: ctx.deps.now(),
+    }),
   );
 }
 
@@ -173,7 +176,7 @@ async function saveCheckpoint(
 ): Promise<FolderCheckpointRow> {
   return ctx.deps.db.transaction(async (m) => {
     Object.assign(checkpoint, change, { updatedAt: ctx.deps.now() });
-    return m.save(checkpoint);
+    return storeCheckpoint(m, checkpoint);
   });
 }
 
@@ -371,16 +374,11 @@ async function storePage<C extends FolderCheckpointRow | null>(
       }
       if (skipped.length > 0) ctx.skippedBefore = true;
       if (stored.overBudget > 0) {
-        await m.update(
-          IntegrationRow,
-          { id: ctx.integrationId },
-          {
-            enabled: false,
-            disabledReason: "QUOTA",
-            lastError: new QuotaReached().message,
-            updatedAt: now,
-          },
-        );
+        await disableIntegration(m, ctx.integrationId, {
+          disabledReason: "QUOTA",
+          lastError: new QuotaReached().message,
+          updatedAt: now,
+        });
         return { stored, checkpoint };
       }
       if (checkpoint === null) return { stored, checkpoint };
@@ -388,7 +386,7 @@ async function storePage<C extends FolderCheckpointRow | null>(
         updatedAt: now,
         messagesSeen: checkpoint.messagesSeen + messages.length,
       });
-      return { stored, checkpoint: (await m.save(checkpoint)) as C };
+      return { stored, checkpoint: (await storeCheckpoint(m, checkpoint)) as C };
     });
   let result;
   try {
@@ -526,10 +524,8 @@ function mayHaveAttachments(message: RemoteMessage): boolean {
 
 /** Disabling stops in-flight work at the next page boundary; what was committed stays. */
 async function requireStillEnabled(m: EntityManager, ctx: MailboxContext): Promise<void> {
-  const mailbox = await m.findOneBy(MailboxRow, { id: ctx.mailbox.id });
-  const integration = await m.findOneBy(IntegrationRow, { id: ctx.integrationId });
-  if (!mailbox || !integration) throw new RoundStopped("deleted");
-  if (!mailbox.enabled || !integration.enabled) throw new RoundStopped("disabled");
+  const state = await roundState(m, ctx.mailbox.id, ctx.integrationId);
+  if (state !== "enabled") throw new RoundStopped(state);
 }
 
 /**

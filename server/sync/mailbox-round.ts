@@ -2,14 +2,9 @@ import type { Deps } from "../app/deps.js";
 import { compileFolderFilters } from "../domain/folder-filter.js";
 import { formatFolderPath } from "../domain/folder-path.js";
 import { compileParticipantFilter } from "../domain/participant-filter.js";
-import {
-  BucketRow,
-  IntegrationRow,
-  MailboxRow,
-  MailboxSyncRow,
-  ProjectRow,
-} from "../storage/entities/index.js";
+import type { MailboxRow } from "../storage/entities/index.js";
 import { countSkipped } from "../storage/skipped-messages.js";
+import { disableIntegration, disableMailbox, loadRoundTarget } from "../storage/sync-store.js";
 import { filtersHashOf, retrySkipped, syncFolder, type MailboxContext } from "./folder-sync.js";
 import type { MailSource, RemoteFolder } from "./mail-source.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
@@ -37,18 +32,8 @@ export async function runMailboxRound(
   signal: AbortSignal,
 ): Promise<RoundOutcome> {
   const loaded = await deps.db.read(async (m) => {
-    const mailbox = await m.findOneBy(MailboxRow, { id: mailboxId });
-    const integration =
-      mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
-    // Messages belong to the bucket's project (a mailbox may fill a bucket of another project):
-    // its sequence ids, its usage and its budget.
-    const bucket = mailbox && (await m.findOneBy(BucketRow, { id: mailbox.bucketId }));
-    const project = bucket && (await m.findOneBy(ProjectRow, { id: bucket.projectId }));
-    const previous = await m.findOneBy(MailboxSyncRow, { mailboxId });
-    const skipped = await countSkipped(m, mailboxId);
-    return mailbox && integration && project
-      ? { mailbox, integration, project, previous, skipped }
-      : null;
+    const target = await loadRoundTarget(m, mailboxId);
+    return target && { ...target, skipped: await countSkipped(m, mailboxId) };
   });
   if (!loaded) return "stopped";
   const { mailbox, integration, project, previous, skipped } = loaded;
@@ -133,18 +118,13 @@ async function handleFailure(
   const now = deps.now();
   if (kind?.kind === "credentials") {
     await deps.db.transaction((m) =>
-      m.update(
-        IntegrationRow,
-        { id: ctx.integrationId },
-        {
-          enabled: false,
-          disabledReason: "SYNC_ERROR",
-          lastError: message,
-          credentialStatus: "INVALID",
-          credentialError: message,
-          updatedAt: now,
-        },
-      ),
+      disableIntegration(m, ctx.integrationId, {
+        disabledReason: "SYNC_ERROR",
+        lastError: message,
+        credentialStatus: "INVALID",
+        credentialError: message,
+        updatedAt: now,
+      }),
     );
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
@@ -152,13 +132,7 @@ async function handleFailure(
     return "disabled";
   }
   if (kind?.kind === "permission" || kind?.kind === "not_found") {
-    await deps.db.transaction((m) =>
-      m.update(
-        MailboxRow,
-        { id: ctx.mailbox.id },
-        { enabled: false, disabledReason: "SYNC_ERROR", lastError: message, updatedAt: now },
-      ),
-    );
+    await deps.db.transaction((m) => disableMailbox(m, ctx.mailbox.id, message, now));
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
     publishIntegration(deps, ctx, "MAILBOX_DISABLED");

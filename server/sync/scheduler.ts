@@ -1,12 +1,14 @@
 import { setMaxListeners } from "node:events";
 import type { Deps } from "../app/deps.js";
 import type { ResolvedConnection } from "../integrations/credential-checker.js";
+import type { IntegrationRow } from "../storage/entities/index.js";
 import {
-  FolderCheckpointRow,
-  IntegrationRow,
-  MailboxRow,
-  MailboxSyncRow,
-} from "../storage/entities/index.js";
+  deleteCheckpoints,
+  integrationOfMailbox,
+  mailboxIdsOfIntegration,
+  syncableMailboxes,
+  writeSyncState,
+} from "../storage/sync-store.js";
 import type { MailSource } from "./mail-source.js";
 import { runMailboxRound, type RoundOutcome } from "./mailbox-round.js";
 
@@ -73,9 +75,7 @@ export class SyncScheduler {
     this.requested.add(mailboxId);
     this.failures.delete(mailboxId);
     if (!this.running.has(mailboxId)) {
-      await this.deps.db.transaction((m) =>
-        m.update(MailboxSyncRow, { mailboxId }, { status: "QUEUED" }),
-      );
+      await this.deps.db.transaction((m) => writeSyncState(m, mailboxId, { status: "QUEUED" }));
     }
     this.schedule(0);
   }
@@ -83,16 +83,14 @@ export class SyncScheduler {
   /** Discards the mailbox's checkpoints and enumerates again; stored messages stay, none duplicate. */
   async resync(mailboxId: string): Promise<void> {
     await this.abort(mailboxId);
-    await this.deps.db.transaction((m) => m.delete(FolderCheckpointRow, { mailboxId }));
+    await this.deps.db.transaction((m) => deleteCheckpoints(m, mailboxId));
     await this.request(mailboxId);
   }
 
   /** Stops the rounds of an integration's mailboxes now (disabled or deleted integration). */
   async abortIntegration(integrationId: string): Promise<void> {
-    const mailboxes = await this.deps.db.read((m) =>
-      m.find(MailboxRow, { where: { integrationId }, select: { id: true } }),
-    );
-    await Promise.all(mailboxes.map((mb) => this.abort(mb.id)));
+    const mailboxIds = await this.deps.db.read((m) => mailboxIdsOfIntegration(m, integrationId));
+    await Promise.all(mailboxIds.map((id) => this.abort(id)));
   }
 
   async abort(mailboxId: string): Promise<void> {
@@ -126,18 +124,7 @@ export class SyncScheduler {
   }
 
   private async dueMailboxes(): Promise<string[]> {
-    const rows = await this.deps.db.read((m) =>
-      m
-        .createQueryBuilder(MailboxRow, "mb")
-        .innerJoin(IntegrationRow, "i", "i.id = mb.integration_id")
-        .leftJoin(MailboxSyncRow, "s", "s.mailbox_id = mb.id")
-        .select(["mb.id AS id", "s.last_synced_at AS last", "s.status AS status"])
-        .where(
-          "mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID' AND i.api = 'GRAPH'",
-          { yes: true },
-        )
-        .getRawMany<{ id: string; last: string | Date | null; status: string | null }>(),
-    );
+    const rows = await this.deps.db.read((m) => syncableMailboxes(m));
     const now = Date.now();
     const intervalMs = this.options.intervalSeconds * 1000;
     const due = rows.filter((row) => {
@@ -198,10 +185,7 @@ export class SyncScheduler {
 
   /** One MailSource per integration connection, shared by its mailboxes (token cache, limiters). */
   private async sourceFor(mailboxId: string): Promise<MailSource | null> {
-    const integration = await this.deps.db.read(async (m) => {
-      const mailbox = await m.findOneBy(MailboxRow, { id: mailboxId });
-      return mailbox && m.findOneBy(IntegrationRow, { id: mailbox.integrationId });
-    });
+    const integration = await this.deps.db.read((m) => integrationOfMailbox(m, mailboxId));
     if (!integration) return null;
     const version = integration.updatedAt.getTime();
     const cached = this.sources.get(integration.id);

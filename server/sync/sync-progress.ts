@@ -1,5 +1,6 @@
 import type { Deps } from "../app/deps.js";
-import { MailboxSyncRow } from "../storage/entities/index.js";
+import type { MailboxSyncRow } from "../storage/entities/index.js";
+import { writeSyncState } from "../storage/sync-store.js";
 
 /** How often a running round writes its counters (and so publishes a progress event) at most. */
 const FLUSH_INTERVAL_MS = 250;
@@ -90,9 +91,7 @@ export class SyncProgress {
     this.lastFlush = Date.now();
     const snapshot = { ...this.state };
     try {
-      await this.deps.db.transaction((m) =>
-        m.update(MailboxSyncRow, { mailboxId: this.target.mailboxId }, snapshot),
-      );
+      await this.deps.db.transaction((m) => writeSyncState(m, this.target.mailboxId, snapshot));
     } catch (error) {
       // The mailbox may have been removed mid-round; progress is advisory.
       this.deps.log.debug({ err: error, mailboxId: this.target.mailboxId }, "progress not written");

@@ -1,0 +1,125 @@
+import type { EntityManager } from "typeorm";
+import {
+  BucketRow,
+  FolderCheckpointRow,
+  IntegrationRow,
+  MailboxRow,
+  MailboxSyncRow,
+  ProjectRow,
+} from "./entities/index.js";
+
+/** The sync engine's reads and writes of mailboxes, checkpoints and progress (SQL stays here). */
+
+/** What a round needs to start: the mailbox, its integration, and the project its bucket bills. */
+export async function loadRoundTarget(m: EntityManager, mailboxId: string) {
+  const mailbox = await m.findOneBy(MailboxRow, { id: mailboxId });
+  const integration = mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
+  // Messages belong to the bucket's project (a mailbox may fill a bucket of another project):
+  // its sequence ids, its usage and its budget.
+  const bucket = mailbox && (await m.findOneBy(BucketRow, { id: mailbox.bucketId }));
+  const project = bucket && (await m.findOneBy(ProjectRow, { id: bucket.projectId }));
+  const previous = await m.findOneBy(MailboxSyncRow, { mailboxId });
+  return mailbox && integration && project ? { mailbox, integration, project, previous } : null;
+}
+
+/** The integration a mailbox belongs to, or null when either is gone. */
+export async function integrationOfMailbox(
+  m: EntityManager,
+  mailboxId: string,
+): Promise<IntegrationRow | null> {
+  const mailbox = await m.findOneBy(MailboxRow, { id: mailboxId });
+  return mailbox && m.findOneBy(IntegrationRow, { id: mailbox.integrationId });
+}
+
+/** Whether a round may still commit: the mailbox and its integration exist and are enabled. */
+export async function roundState(
+  m: EntityManager,
+  mailboxId: string,
+  integrationId: string,
+): Promise<"enabled" | "disabled" | "deleted"> {
+  const mailbox = await m.findOneBy(MailboxRow, { id: mailboxId });
+  const integration = await m.findOneBy(IntegrationRow, { id: integrationId });
+  if (!mailbox || !integration) return "deleted";
+  return mailbox.enabled && integration.enabled ? "enabled" : "disabled";
+}
+
+/** Mailboxes that may sync (enabled, valid Graph credentials), with their last round. */
+export function syncableMailboxes(
+  m: EntityManager,
+): Promise<{ id: string; last: string | Date | null; status: string | null }[]> {
+  return m
+    .createQueryBuilder(MailboxRow, "mb")
+    .innerJoin(IntegrationRow, "i", "i.id = mb.integration_id")
+    .leftJoin(MailboxSyncRow, "s", "s.mailbox_id = mb.id")
+    .select(["mb.id AS id", "s.last_synced_at AS last", "s.status AS status"])
+    .where(
+      "mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID' AND i.api = 'GRAPH'",
+      { yes: true },
+    )
+    .getRawMany<{ id: string; last: string | Date | null; status: string | null }>();
+}
+
+export async function mailboxIdsOfIntegration(
+  m: EntityManager,
+  integrationId: string,
+): Promise<string[]> {
+  const rows = await m.find(MailboxRow, { where: { integrationId }, select: { id: true } });
+  return rows.map((row) => row.id);
+}
+
+export async function writeSyncState(
+  m: EntityManager,
+  mailboxId: string,
+  state: Partial<MailboxSyncRow>,
+): Promise<void> {
+  await m.update(MailboxSyncRow, { mailboxId }, state);
+}
+
+export async function deleteCheckpoints(m: EntityManager, mailboxId: string): Promise<void> {
+  await m.delete(FolderCheckpointRow, { mailboxId });
+}
+
+export function findCheckpoint(
+  m: EntityManager,
+  mailboxId: string,
+  folderId: string,
+): Promise<FolderCheckpointRow | null> {
+  return m.findOneBy(FolderCheckpointRow, { mailboxId, folderId });
+}
+
+export function insertCheckpoint(
+  m: EntityManager,
+  row: FolderCheckpointRow,
+): Promise<FolderCheckpointRow> {
+  return m.save(m.create(FolderCheckpointRow, row));
+}
+
+export function storeCheckpoint(
+  m: EntityManager,
+  row: FolderCheckpointRow,
+): Promise<FolderCheckpointRow> {
+  return m.save(row);
+}
+
+/** Disables an integration (quota, rejected credentials), keeping the reason and the error. */
+export async function disableIntegration(
+  m: EntityManager,
+  integrationId: string,
+  change: Partial<IntegrationRow> & { disabledReason: string; lastError: string; updatedAt: Date },
+): Promise<void> {
+  await m.update(IntegrationRow, { id: integrationId }, { enabled: false, ...change });
+}
+
+/** Disables one mailbox after a persistent error of its own. */
+export async function disableMailbox(
+  m: EntityManager,
+  mailboxId: string,
+  lastError: string,
+  updatedAt: Date,
+): Promise<void> {
+  await m.update(
+    MailboxRow,
+    { id: mailboxId },
+    { enabled: false, disabledReason: "SYNC_ERROR", lastError, updatedAt },
+  );
+}
