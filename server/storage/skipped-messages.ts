@@ -30,14 +30,13 @@ export async function recordSkipped(
   now: Date,
 ): Promise<void> {
   if (items.length === 0) return;
+  const latest = new Map(items.map((item) => [item.remoteId, item]));
   const known = new Map(
     (
-      await m.find(SkippedMessageRow, {
-        where: { mailboxId, remoteId: In(items.map((i) => i.remoteId)) },
-      })
+      await m.find(SkippedMessageRow, { where: { mailboxId, remoteId: In([...latest.keys()]) } })
     ).map((row) => [row.remoteId, row]),
   );
-  for (const item of items) {
+  for (const item of latest.values()) {
     const row = known.get(item.remoteId);
     if (row) {
       await m.update(
@@ -61,7 +60,6 @@ export async function recordSkipped(
         firstSkippedAt: now,
         lastAttemptAt: now,
       });
-      known.set(item.remoteId, { remoteId: item.remoteId } as SkippedMessageRow);
     }
   }
 }

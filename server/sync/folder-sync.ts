@@ -368,9 +368,10 @@ async function storePage<C extends FolderCheckpointRow | null>(
           );
       await recordSkipped(m, ctx.mailbox.id, skipped, now);
       if (ctx.skippedBefore) {
+        // Stored now, or filtered out by now: either way nothing is left to try again.
         const refused = new Set(skipped.map((s) => s.remoteId));
-        const storedIds = ready.map((p) => p.message.id).filter((id) => !refused.has(id));
-        await clearSkipped(m, ctx.mailbox.id, storedIds);
+        const done = messages.map((msg) => msg.id).filter((id) => !refused.has(id));
+        await clearSkipped(m, ctx.mailbox.id, done);
       }
       if (skipped.length > 0) ctx.skippedBefore = true;
       if (stored.overBudget > 0) {
@@ -508,9 +509,6 @@ export async function retrySkipped(ctx: MailboxContext): Promise<void> {
       continue;
     }
     await storePage(ctx, null, item.folderPath, [message], {});
-    // Filtered out by now (the mailbox's filters changed): nothing left to store.
-    if (!ctx.participants.passes(ctx.mailbox.email, participantsOf(message)))
-      await ctx.deps.db.transaction((m) => clearSkipped(m, ctx.mailbox.id, [item.remoteId]));
   }
 }
 
