@@ -1,6 +1,6 @@
 import { type DemoTenant, seedDemoTenant, type Simulator } from "../../simulator/index.js";
 import { startTestSimulator } from "../simulator/test-simulator.js";
-import { startTestServer, type TestServer } from "./test-server.js";
+import { startTestServer, type TestServer, type TestServerOptions } from "./test-server.js";
 
 /** A simulated tenant and a Mailstream server that trusts it, syncing every second. */
 export interface SyncEnv {
@@ -10,27 +10,45 @@ export interface SyncEnv {
   stop(): Promise<void>;
 }
 
-export async function startSyncEnv(
-  options: { messagesPerMailbox?: number; env?: Record<string, string>; latencyMs?: number } = {},
-): Promise<SyncEnv> {
+export interface SimulatorAndServer {
+  sim: Simulator;
+  server: TestServer;
+  stop(): Promise<void>;
+}
+
+/** An empty simulator and a Mailstream server that trusts it, syncing every second. */
+export async function startSimulatorAndServer(
+  options: {
+    env?: Record<string, string>;
+    latencyMs?: number;
+    exchange?: TestServerOptions["exchange"];
+  } = {},
+): Promise<SimulatorAndServer> {
   const sim = await startTestSimulator({ latencyMs: options.latencyMs });
-  const tenant = await seedDemoTenant(sim, {
-    messagesPerMailbox: options.messagesPerMailbox ?? 300,
-  });
   const server = await startTestServer({
     env: { MAILSTREAM_SYNC_INTERVAL: "1", ...options.env },
     // Short waits against the simulator; the policy (Retry-After, backoff) stays the same.
-    exchange: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
+    exchange: options.exchange ?? { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
   });
   return {
     sim,
-    tenant,
     server,
     async stop() {
       await server.stop();
       await sim.stop();
     },
   };
+}
+
+/** The same with the demo tenant seeded (its mailboxes of `messagesPerMailbox` each). */
+export async function startSyncEnv(
+  options: { messagesPerMailbox?: number; env?: Record<string, string>; latencyMs?: number } = {},
+): Promise<SyncEnv> {
+  const base = await startSimulatorAndServer(options);
+  const tenant = await seedDemoTenant(base.sim, {
+    messagesPerMailbox: options.messagesPerMailbox ?? 300,
+  });
+  return { ...base, tenant };
 }
 
 export const CREATE_INTEGRATION = `mutation($input: CreateIntegrationInput!) {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../simulator/index.js";
-import { startTestSimulator } from "../simulator/test-simulator.js";
 import {
   bucketMessages,
   createIntegrationWith,
   simulatedTenant,
   waitForMailbox,
+  startSimulatorAndServer,
 } from "../support/sync-env.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
 
 /**
  * The same Message-ID reached by several folder workers and several mailboxes at once, all
@@ -15,14 +15,11 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
  */
 let sim: Simulator;
 let server: TestServer;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  sim = await startTestSimulator();
-  server = await startTestServer({ env: { MAILSTREAM_SYNC_INTERVAL: "1" } });
+  ({ sim, server, stop } = await startSimulatorAndServer());
 });
-afterAll(async () => {
-  await server.stop();
-  await sim.stop();
-});
+afterAll(() => stop());
 
 describe("concurrent rounds over mailboxes that share Message-IDs", () => {
   it("store each message once, with no error state and no database error", async () => {

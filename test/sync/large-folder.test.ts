@@ -1,25 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATE_FILTERED_DELTA_CAP, type Simulator } from "../../simulator/index.js";
-import { startTestSimulator } from "../simulator/test-simulator.js";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
   createIntegrationWith,
   simulatedTenant,
   waitForMailbox,
+  startSimulatorAndServer,
 } from "../support/sync-env.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
 
 let sim: Simulator;
 let server: TestServer;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  sim = await startTestSimulator();
-  server = await startTestServer({ env: { MAILSTREAM_SYNC_INTERVAL: "1" } });
+  ({ sim, server, stop } = await startSimulatorAndServer());
 });
-afterAll(async () => {
-  await server.stop();
-  await sim.stop();
-});
+afterAll(() => stop());
 
 describe("the 5,000-message cap of a date-filtered delta", () => {
   it("loses nothing from a folder with 12,000 messages since syncFrom", async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator, TruthMessage } from "../../simulator/index.js";
-import { startTestSimulator } from "../simulator/test-simulator.js";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
@@ -8,8 +7,9 @@ import {
   simulatedTenant,
   waitForFreshRound,
   waitForMailbox,
+  startSimulatorAndServer,
 } from "../support/sync-env.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
 
 /**
  * One message that cannot be stored as it is costs that message, never its mailbox: text a
@@ -18,19 +18,15 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
  */
 let sim: Simulator;
 let server: TestServer;
+let stop: () => Promise<void>;
 let tenantCount = 0;
 beforeAll(async () => {
-  sim = await startTestSimulator();
-  server = await startTestServer({
-    env: { MAILSTREAM_SYNC_INTERVAL: "1" },
+  ({ sim, server, stop } = await startSimulatorAndServer({
     exchange: { retry: { baseDelayMs: 5, maxDelayMs: 20 } },
-  });
+  }));
   await server.ok(`mutation { createProject(input: { name: "poison" }) { id } }`);
 });
-afterAll(async () => {
-  await server.stop();
-  await sim.stop();
-});
+afterAll(() => stop());
 
 const MAILBOX_STATE = `query($id: ID!) {
   mailbox(id: $id) {

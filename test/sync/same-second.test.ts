@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../simulator/index.js";
-import { startTestSimulator } from "../simulator/test-simulator.js";
 import { expectedMessages } from "../support/expected-sync.js";
 import {
   bucketMessages,
   createIntegrationWith,
   simulatedTenant,
   waitForMailbox,
+  startSimulatorAndServer,
 } from "../support/sync-env.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import type { TestServer } from "../support/test-server.js";
 
 /**
  * A bulk import (a migration, a PST upload) gives thousands of messages one received second.
@@ -16,15 +16,12 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
  */
 let sim: Simulator;
 let server: TestServer;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  sim = await startTestSimulator();
-  server = await startTestServer({ env: { MAILSTREAM_SYNC_INTERVAL: "1" } });
+  ({ sim, server, stop } = await startSimulatorAndServer());
   await server.ok(`mutation { createProject(input: { name: "ties" }) { id } }`);
 });
-afterAll(async () => {
-  await server.stop();
-  await sim.stop();
-});
+afterAll(() => stop());
 
 const SECOND = new Date("2024-03-01T09:30:00Z");
 
