@@ -262,26 +262,16 @@ export class StreamService {
     });
   }
 
-  /** Moves the position to `sequenceId` (normally a batch's `sequenceId`; moving back replays). */
+  /**
+   * Moves the position to `sequenceId` (normally a batch's `sequenceId`; moving back replays).
+   * Not in the audit log: a consumer advances after every batch, like it fetches — routine
+   * traffic that would bury the changes an admin looks for (resetStream is logged).
+   */
   advance(
     viewer: Viewer,
     projectName: string,
     name: string,
     sequenceId: string,
-  ): Promise<StreamRow> {
-    const target = { type: "Stream", name, projectName };
-    return audited(this.deps, viewer, "advanceStream", target, (trail) => {
-      trail.note({ sequenceId });
-      return this.advanceAudited(viewer, projectName, name, sequenceId, trail);
-    });
-  }
-
-  private async advanceAudited(
-    viewer: Viewer,
-    projectName: string,
-    name: string,
-    sequenceId: string,
-    trail: AuditTrail,
   ): Promise<StreamRow> {
     if (!SEQUENCE_ID.test(sequenceId)) {
       throw badInput(
@@ -289,7 +279,7 @@ export class StreamService {
         "sequenceId must be a sequence id returned by fetch (a whole number, as text).",
       );
     }
-    return trail.transaction(async (m) => {
+    return this.deps.db.transaction(async (m) => {
       const { stream, project } = await StreamService.requireByName(
         m,
         viewer,
@@ -297,7 +287,6 @@ export class StreamService {
         name,
         "streams-consume",
       );
-      trail.about({ id: stream.id, projectId: project.id });
       if (BigInt(sequenceId) > BigInt(project.lastSequence)) {
         throw badInput(
           "sequenceId",
