@@ -11,7 +11,7 @@ import { BlockList, isIP, isIPv4 } from "node:net";
  * IPv4 addresses written as IPv6 (`::ffff:127.0.0.1`, NAT64 `64:ff9b::7f00:1`, 6to4
  * `2002:7f00:1::`) are judged as the IPv4 address they carry.
  */
-export const ALLOWED_HOSTS_SETTING = "MAILSTREAM_ALLOWED_HOSTS";
+const ALLOWED_HOSTS_SETTING = "MAILSTREAM_ALLOWED_HOSTS";
 
 export type AddressCategory =
   | "public"

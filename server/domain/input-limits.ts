@@ -38,12 +38,7 @@ export function limitList<T extends readonly string[] | null | undefined>(
   maxEntries: number = INPUT_LIMITS.maxListEntries,
 ): T {
   if (!values) return values;
-  if (values.length > maxEntries) {
-    throw badInput(
-      field,
-      `This list has ${values.length} entries; at most ${maxEntries} are allowed in one call.`,
-    );
-  }
+  limitCount(field, values.length, maxEntries);
   values.forEach((value, i) => {
     if (value.length > INPUT_LIMITS.maxEntryLength) {
       throw badInput(

@@ -23,15 +23,17 @@ export class GraphCredentialChecker implements CredentialChecker {
     connection: Pick<ResolvedConnection, "authorityUrl" | "graphEndpoint" | "ewsUrl">,
   ): Promise<DestinationRefusal | null> {
     const outbound = this.options.outbound ?? defaultOutbound();
-    for (const field of HOST_FIELDS) {
-      const url = connection[field];
-      if (!url) continue;
-      const refusal = await outbound.refusalFor(url);
-      if (refusal) {
-        return { field, message: `${HOST_NAMES[field]} ${describeEgressRefusal(refusal)}` };
-      }
-    }
-    return null;
+    // The hosts are resolved at once; the first refusal in field order is the one reported.
+    const refusals = await Promise.all(
+      HOST_FIELDS.map((field) => {
+        const url = connection[field];
+        return url ? outbound.refusalFor(url) : null;
+      }),
+    );
+    const i = refusals.findIndex((refusal) => refusal !== null);
+    if (i < 0) return null;
+    const field = HOST_FIELDS[i]!;
+    return { field, message: `${HOST_NAMES[field]} ${describeEgressRefusal(refusals[i]!)}` };
   }
 
   async check(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult> {

@@ -199,6 +199,14 @@ function describeMsalError(e: MsalLikeError): string {
 }
 
 /** An error thrown before any HTTP answer (DNS, TLS, reset, timeout). */
+/** A request that ran out of time (an AbortSignal.timeout, possibly wrapped in a cause or two). */
+export function isTimeout(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    if (e.name === "TimeoutError") return true;
+  }
+  return false;
+}
+
 export function networkError(
   cause: unknown,
   timedOut: boolean,

@@ -3,6 +3,7 @@ import {
   ExchangeError,
   destinationRefused,
   identityError,
+  isTimeout,
   networkError,
   redirectRefused,
 } from "./graph-errors.js";
@@ -235,12 +236,4 @@ function attemptSignal(
       caller?.removeEventListener("abort", onAbort);
     },
   };
-}
-
-/** fetch rejects with the signal's reason: the DOMException named TimeoutError of attemptSignal. */
-function isTimeout(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
-    if (e.name === "TimeoutError") return true;
-  }
-  return false;
 }

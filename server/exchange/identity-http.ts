@@ -2,6 +2,7 @@ import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@az
 import {
   type ExchangeError,
   destinationRefused,
+  isTimeout,
   networkError,
   redirectRefused,
 } from "./graph-errors.js";
@@ -108,14 +109,6 @@ export class IdentityHttpClient implements INetworkModule {
       return { headers, body: parseBody(text, response.status) as T, status: response.status };
     }
   }
-}
-
-/** AbortSignal.timeout aborts with a DOMException named TimeoutError. */
-function isTimeout(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
-    if (e.name === "TimeoutError") return true;
-  }
-  return false;
 }
 
 /** The identity platform answers JSON; a proxy in between may not. */

@@ -10,6 +10,7 @@ import {
 import {
   describeEgressRefusal,
   egressRefusal,
+  normalizeHost,
   parseAllowedHosts,
   type AllowedHosts,
   type EgressRefusal,
@@ -30,8 +31,8 @@ import {
  * two chunks of a body at most `headersTimeoutMs` may pass too. Callers keep their own overall
  * limit per attempt (RetryOptions.requestTimeoutMs).
  */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
 
 export interface OutboundTimeouts {
   /** TCP connect + TLS handshake (default 10 s). */
@@ -113,7 +114,7 @@ export class OutboundHttp {
   async refusalFor(url: string): Promise<EgressRefusal | null> {
     let hostname: string;
     try {
-      hostname = new URL(url).hostname.replace(/^\[(.*)\]$/, "$1");
+      hostname = normalizeHost(new URL(url).hostname);
     } catch {
       return null;
     }
