@@ -216,10 +216,10 @@ describe("the dashboard against the tenant simulator", () => {
     expect(bytes.equals(expected)).toBe(true);
   });
 
-  it("shows bidirectional controls in a subject and an attachment name as visible markers", async () => {
+  it("shows bidirectional controls in a subject, a sender name and an attachment name as visible markers", async () => {
     env.sim.deliver(alice, {
       subject: "Invoice \u202Egpj.exe",
-      from: { name: "Fabrikam Logistics", address: "logistics@fabrikam.com" },
+      from: { name: "Fabrikam \u202ELogistics", address: "logistics@fabrikam.com" },
       attachments: [
         {
           name: "report\u202Efdp.exe",
@@ -234,6 +234,8 @@ describe("the dashboard against the tenant simulator", () => {
       .getByRole("listitem")
       .filter({ hasText: "Invoice [RLO]gpj.exe" });
     await row.waitFor({ timeout: 15_000 });
+    expect(await row.innerText()).toContain("Fabrikam [RLO]Logistics");
+    expect(await row.innerText()).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
     await row.getByRole("link").first().click();
     await page.getByRole("heading", { name: "Invoice [RLO]gpj.exe" }).waitFor();
     expect(await page.locator(".attachment-name").allTextContents()).toContain(

@@ -98,11 +98,7 @@ export default function AuditPage() {
                     )}
                   </td>
                   <td>
-                    {e.outcome === "OK" ? (
-                      <Badge tone="ok">OK</Badge>
-                    ) : (
-                      <Badge tone="danger">{e.outcome}</Badge>
-                    )}
+                    <Badge tone={e.outcome === "OK" ? "ok" : "danger"}>{e.outcome}</Badge>
                   </td>
                   <td class="muted audit-summary">{e.summary || "—"}</td>
                 </tr>

@@ -273,7 +273,7 @@ export default function BucketPage({
                     >
                       <span class="message-row-top">
                         <span class="message-from">
-                          {m.from?.name || m.from?.address || "(no sender)"}
+                          <MailText text={m.from?.name || m.from?.address || "(no sender)"} />
                         </span>
                         <time class="message-time" dateTime={m.receivedAt}>
                           {shortTime(m.receivedAt)}

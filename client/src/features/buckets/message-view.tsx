@@ -186,7 +186,7 @@ function ParticipantChip({ p }: { p: Participant }) {
     <span class="participant" title={p.address}>
       {p.name ? (
         <>
-          {p.name} <span class="muted">&lt;{p.address}&gt;</span>
+          <MailText text={p.name} /> <span class="muted">&lt;{p.address}&gt;</span>
         </>
       ) : (
         p.address
