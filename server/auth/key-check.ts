@@ -1,10 +1,16 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { IsNull, Not } from "typeorm";
 import type { Config } from "../config/config.js";
 import type { Database } from "../storage/database.js";
-import { IntegrationRow } from "../storage/entities/index.js";
-import { KEY_FILE_NAME, SecretBox, SecretBoxError, keyIdOf, loadKeyRing } from "./secret-box.js";
+import { sealedEnvelopes } from "../storage/secret-envelopes.js";
+import {
+  KEY_FILE_NAME,
+  SecretBox,
+  SecretBoxError,
+  envelopeKeyId,
+  keyIdOf,
+  loadKeyRing,
+} from "./secret-box.js";
 
 /** The server cannot open its stored secrets with the keys it was given: it must not start. */
 export class SecretKeyError extends Error {
@@ -27,7 +33,7 @@ export async function openKeyRing(
   db: Database,
   config: Pick<Config, "dataDir" | "secretKey" | "previousSecretKeys">,
 ): Promise<SecretBox> {
-  const sealed = await sealedEnvelopes(db);
+  const sealed = await db.read(sealedEnvelopes);
   const keyFile = join(config.dataDir, KEY_FILE_NAME);
   const count = `${sealed.length} stored integration secrets`;
   if (!config.secretKey) requireKeyFile(config.dataDir, sealed.length);
@@ -38,11 +44,11 @@ export async function openKeyRing(
   let failures = 0;
   for (const row of sealed) {
     try {
-      ring.open(row.secretEnvelope!, row.id);
+      ring.open(row.secretEnvelope, row.id);
     } catch (error) {
       if (!(error instanceof SecretBoxError)) throw error;
       failures++;
-      unopened.add(row.secretEnvelope!.split(".")[1] ?? "?");
+      unopened.add(envelopeKeyId(row.secretEnvelope));
     }
   }
   if (failures === 0) return ring;
@@ -63,17 +69,6 @@ export async function openKeyRing(
   );
 }
 
-/** Integrations that hold a sealed secret (id and envelope only). */
-function sealedEnvelopes(db: Database): Promise<Pick<IntegrationRow, "id" | "secretEnvelope">[]> {
-  return db.read((m) =>
-    m.find(IntegrationRow, {
-      select: { id: true, secretEnvelope: true },
-      where: { secretEnvelope: Not(IsNull()) },
-      order: { id: "ASC" },
-    }),
-  );
-}
-
 function requireKeyFile(dataDir: string, sealed: number): void {
   const keyFile = join(dataDir, KEY_FILE_NAME);
   if (sealed === 0 || existsSync(keyFile)) return;
@@ -87,5 +82,5 @@ function requireKeyFile(dataDir: string, sealed: number): void {
  * missing while sealed secrets exist, before anything would generate one.
  */
 export async function requireKeyFileForStoredSecrets(db: Database, dataDir: string): Promise<void> {
-  requireKeyFile(dataDir, (await sealedEnvelopes(db)).length);
+  requireKeyFile(dataDir, (await db.read(sealedEnvelopes)).length);
 }

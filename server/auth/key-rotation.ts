@@ -1,4 +1,5 @@
 import type { Database } from "../storage/database.js";
+import { sealedEnvelopes } from "../storage/secret-envelopes.js";
 import { requireKeyFileForStoredSecrets } from "./key-check.js";
 import { IntegrationRow } from "../storage/entities/index.js";
 import {
@@ -69,10 +70,8 @@ export async function reencryptSecrets(
 
 /** How many stored secrets are sealed under a key other than `box`'s primary. */
 export async function countStaleSecrets(db: Database, box: SecretBox): Promise<number> {
-  const rows = await db.read((m) =>
-    m.find(IntegrationRow, { select: { id: true, secretEnvelope: true } }),
-  );
-  return rows.filter((row) => row.secretEnvelope && box.isStale(row.secretEnvelope)).length;
+  const rows = await db.read(sealedEnvelopes);
+  return rows.filter((row) => box.isStale(row.secretEnvelope)).length;
 }
 
 /**

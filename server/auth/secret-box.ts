@@ -65,9 +65,12 @@ export class SecretBox {
 
   /** True when the envelope was sealed with a key other than the primary one. */
   isStale(envelope: string): boolean {
-    return envelope.split(".")[1] !== this.primaryKeyId;
+    return envelopeKeyId(envelope) !== this.primaryKeyId;
   }
 }
+
+/** The id of the key an envelope was sealed with ("?" for an envelope of an unknown format). */
+export const envelopeKeyId = (envelope: string): string => envelope.split(".")[1] ?? "?";
 
 const b64 = (buffer: Buffer): string => buffer.toString("base64url");
 const unb64 = (text: string): Buffer => Buffer.from(text, "base64url");
