@@ -3,7 +3,7 @@
  * bounded number of times: a burst of 429s, a few 503s, connection resets, slow answers. Rules are
  * consumed in the order they were added; nothing is random, so tests stay deterministic.
  */
-export type FaultTarget = "graph" | "identity";
+export type FaultTarget = "graph" | "identity" | "ews";
 
 export type FaultAction =
   | {
@@ -18,13 +18,17 @@ export type FaultAction =
       location?: string;
     }
   | { type: "reset" }
-  | { type: "delay"; ms: number };
+  | { type: "delay"; ms: number }
+  /** EWS: ErrorServerBusy with BackOffMilliseconds, as a SOAP fault (HTTP 500 or 503) or in the response messages (200). */
+  | { type: "ewsServerBusy"; backOffMs: number; httpStatus?: 200 | 500 | 503 }
+  /** EWS: every response message of the request fails with this ResponseCode (HTTP 200). */
+  | { type: "ewsError"; code: string; message?: string };
 
 export interface FaultRule {
   target?: FaultTarget;
   /** Only requests for this mailbox (Graph). */
   mailbox?: string;
-  /** Only requests whose path contains this text (case-insensitive), e.g. "/messages/delta". */
+  /** Only requests whose path contains this text (case-insensitive), e.g. "/messages/delta"; for EWS the operation name ("SyncFolderItems"). */
   pathIncludes?: string;
   method?: string;
   clientId?: string;
