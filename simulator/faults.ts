@@ -32,6 +32,11 @@ export interface FaultRule {
   pathIncludes?: string;
   method?: string;
   clientId?: string;
+  /**
+   * EWS: only this item (its ItemId, or an AttachmentId) in GetItem/GetAttachment; the rule's
+   * `ewsError` then answers that item's response message alone (e.g. ErrorItemNotFound).
+   */
+  itemId?: string;
   /** How many matching requests it fires on (default 1; Infinity for "until cleared"). */
   times?: number;
   /** Let this many matching requests through first. */
@@ -45,6 +50,8 @@ export interface FaultRequest {
   path: string;
   method: string;
   clientId?: string;
+  /** Set when asking about one item of a batch: then only rules naming that item match. */
+  itemId?: string;
 }
 
 interface ActiveRule {
@@ -105,5 +112,6 @@ function matches(rule: FaultRule, req: FaultRequest): boolean {
     return false;
   if (rule.method && rule.method.toUpperCase() !== req.method) return false;
   if (rule.clientId && rule.clientId.toLowerCase() !== req.clientId) return false;
+  if (rule.itemId !== req.itemId) return false;
   return true;
 }
