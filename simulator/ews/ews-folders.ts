@@ -24,16 +24,46 @@ import {
 /**
  * The folder operations: GetFolder, FindFolder (Shallow/Deep, IndexedPageFolderView) and
  * SyncFolderHierarchy. Folders render as `t:Folder` (`t:SearchFolder` for search folders) with
- * FolderId, ParentFolderId, FolderClass, DisplayName, TotalCount, ChildFolderCount, UnreadCount;
+ * FolderId, then (Default) DisplayName, TotalCount, ChildFolderCount, UnreadCount, (AllProperties)
+ * ParentFolderId and FolderClass too, or the folder:* FieldURIs asked for;
  * PR_ATTR_HIDDEN (0x10F4) as an extended property when asked for. A SyncFolderHierarchy state
  * records how many folders the client has seen; folders are never deleted here, only added.
  */
 const HIDDEN_TAG = 0x10f4;
 
 interface FolderShape {
-  idOnly: boolean;
+  /** folder:* FieldURIs to render besides FolderId. */
+  fields: Set<string>;
   hidden: boolean;
 }
+
+const FOLDER_FIELDS = [
+  "folder:ParentFolderId",
+  "folder:FolderClass",
+  "folder:DisplayName",
+  "folder:TotalCount",
+  "folder:ChildFolderCount",
+  "folder:UnreadCount",
+];
+/** Default gives these; AllProperties adds ParentFolderId and FolderClass. */
+const DEFAULT_FOLDER_FIELDS = [
+  "folder:DisplayName",
+  "folder:TotalCount",
+  "folder:ChildFolderCount",
+  "folder:UnreadCount",
+];
+const KNOWN_FOLDER_FIELDS = new Set([
+  ...FOLDER_FIELDS,
+  "folder:FolderId",
+  "folder:ManagedFolderInformation",
+  "folder:EffectiveRights",
+  "folder:PermissionSet",
+  "folder:SearchParameters",
+  "folder:SharingEffectiveRights",
+  "folder:PolicyTag",
+  "folder:ArchiveTag",
+  "folder:DistinguishedFolderId",
+]);
 
 function folderShape(body: XmlNode): FolderShape {
   const shape = child(body, "FolderShape");
@@ -42,13 +72,22 @@ function folderShape(body: XmlNode): FolderShape {
     throw new SchemaError(
       "The request failed schema validation: FolderShape/BaseShape is required.",
     );
-  const extended = children(child(shape, "AdditionalProperties"), "ExtendedFieldURI");
-  const hidden = extended.some(
-    (e) =>
-      Number.parseInt(attr(e, "PropertyTag") ?? "", 16) === HIDDEN_TAG ||
-      Number(attr(e, "PropertyTag")) === HIDDEN_TAG,
+  const additional = child(shape, "AdditionalProperties");
+  const fields = new Set<string>(
+    base === "IdOnly" ? [] : base === "Default" ? DEFAULT_FOLDER_FIELDS : FOLDER_FIELDS,
   );
-  return { idOnly: base === "IdOnly", hidden };
+  for (const f of children(additional, "FieldURI")) {
+    const uri = attr(f, "FieldURI") ?? "";
+    if (!KNOWN_FOLDER_FIELDS.has(uri))
+      throw new SchemaError(
+        `The request failed schema validation: The 'FieldURI' attribute is invalid - The value '${uri}' is invalid according to its datatype 'http://schemas.microsoft.com/exchange/services/2006/types:UnindexedFieldURIType' - The Enumeration constraint failed.`,
+      );
+    fields.add(uri);
+  }
+  const hidden = children(additional, "ExtendedFieldURI").some(
+    (e) => Number.parseInt(attr(e, "PropertyTag") ?? "", 16) === HIDDEN_TAG,
+  );
+  return { fields, hidden };
 }
 
 export function folderChangeKey(folder: Folder): string {
@@ -59,20 +98,21 @@ function folderIdXml(name: string, folder: Folder): string {
   return `<t:${name} Id="${folder.id}" ChangeKey="${folderChangeKey(folder)}"/>`;
 }
 
+/** `t:Folder` (or `t:SearchFolder`), elements in the schema's order. */
 export function renderFolder(mailbox: Mailbox, folder: Folder, shape: FolderShape): string {
   const tag = folder.isSearchFolder ? "SearchFolder" : "Folder";
+  const has = (f: string): boolean => shape.fields.has(f);
   let inner = folderIdXml("FolderId", folder);
-  if (!shape.idOnly) {
-    if (folder.parent) inner += folderIdXml("ParentFolderId", folder.parent);
-    inner += el("t:FolderClass", "IPF.Note");
-    inner += el("t:DisplayName", folder.displayName);
-    inner += el("t:TotalCount", mailbox.totalItemCount(folder));
-    inner += el("t:ChildFolderCount", folder.children.length);
-  }
+  if (has("folder:ParentFolderId") && folder.parent)
+    inner += folderIdXml("ParentFolderId", folder.parent);
+  if (has("folder:FolderClass")) inner += el("t:FolderClass", "IPF.Note");
+  if (has("folder:DisplayName")) inner += el("t:DisplayName", folder.displayName);
+  if (has("folder:TotalCount")) inner += el("t:TotalCount", mailbox.totalItemCount(folder));
+  if (has("folder:ChildFolderCount")) inner += el("t:ChildFolderCount", folder.children.length);
   if (shape.hidden) {
     inner += `<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="0x10f4" PropertyType="Boolean"/><t:Value>${folder.isHidden}</t:Value></t:ExtendedProperty>`;
   }
-  if (!shape.idOnly)
+  if (has("folder:UnreadCount"))
     inner += el("t:UnreadCount", folder.isSearchFolder ? 0 : mailbox.unreadItemCount(folder));
   return `<t:${tag}>${inner}</t:${tag}>`;
 }

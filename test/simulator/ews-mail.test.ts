@@ -76,6 +76,8 @@ describe("folders", () => {
       `<m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape><m:FolderIds>${folderRef("msgfolderroot")}</m:FolderIds>`,
     );
     expect(dig(root, "Folders", "Folder", "DisplayName")).toBe("Top of Information Store");
+    // Default is DisplayName and the counts; ParentFolderId comes with AllProperties.
+    expect(dig(root, "Folders", "Folder", "ParentFolderId")).toBeUndefined();
     const [sync] = await call(
       "SyncFolderHierarchy",
       `<m:FolderShape><t:BaseShape>AllProperties</t:BaseShape><t:AdditionalProperties><t:ExtendedFieldURI PropertyTag="0x10f4" PropertyType="Boolean"/></t:AdditionalProperties></m:FolderShape><m:SyncFolderId>${folderRef("msgfolderroot")}</m:SyncFolderId>`,
@@ -288,6 +290,20 @@ describe("items", () => {
           .sort((a, b) => a.id.localeCompare(b.id)),
       );
     });
+  });
+
+  it("GetItem gives a message's MIME with IncludeMimeContent", async () => {
+    const [first] = inboxTruth();
+    const [message] = await call(
+      "GetItem",
+      `<m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:IncludeMimeContent>true</t:IncludeMimeContent></m:ItemShape><m:ItemIds><t:ItemId Id="${first?.restId}"/></m:ItemIds>`,
+    );
+    const mime = Buffer.from(
+      String(dig(message, "Items", "Message", "MimeContent", "#text")),
+      "base64",
+    ).toString();
+    expect(mime).toContain(`Message-ID: ${first?.internetMessageId}`);
+    expect(dig(message, "Items", "Message", "Subject")).toBeUndefined();
   });
 
   it("GetAttachment returns file contents and an item attachment's MIME", async () => {
