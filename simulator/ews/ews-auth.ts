@@ -3,7 +3,14 @@ import type { Socket } from "node:net";
 import type { TokenService } from "../access-tokens.js";
 import type { AppRegistration, Directory, Tenant, TenantUser } from "../tenant-directory.js";
 import type { EwsRecord, NtlmFailureReason } from "./ews-record.js";
-import { createChallenge, decodeNtlm, verifyNtlmV2 } from "./ntlm.js";
+import {
+  SPNEGO_ACCEPTED,
+  createChallenge,
+  decodeNtlm,
+  spnegoChallenge,
+  unwrapToken,
+  verifyNtlmV2,
+} from "./ntlm.js";
 
 /**
  * Who is calling EWS. NTLM authenticates a connection: a NEGOTIATE on a socket gets a CHALLENGE,
@@ -22,7 +29,7 @@ export const EWS_USER_SCOPE = "EWS.AccessAsUser.All";
 
 interface ConnectionState {
   id: number;
-  challenge?: { serverChallenge: Buffer; scheme: string };
+  challenge?: { serverChallenge: Buffer; scheme: string; spnego: boolean };
   principal?: EwsPrincipal;
 }
 
@@ -74,8 +81,9 @@ export class EwsAuthenticator {
     conn: ConnectionState,
     res: ServerResponse,
   ): EwsPrincipal | undefined {
-    const message = decodeNtlm(token);
-    if (!message) {
+    const unwrapped = unwrapToken(token);
+    const message = unwrapped && decodeNtlm(unwrapped.ntlm);
+    if (!unwrapped || !message) {
       // A SPNEGO (Kerberos) token, or garbage: this server only speaks raw NTLMSSP.
       this.fail(conn, "", "", "unsupportedToken", res);
       return undefined;
@@ -89,8 +97,13 @@ export class EwsAuthenticator {
         now: this.deps.now(),
         clientFlags: message.flags,
       });
-      conn.challenge = { serverChallenge: challenge.serverChallenge, scheme };
-      this.unauthorized(res, `${scheme} ${challenge.message.toString("base64")}`);
+      conn.challenge = {
+        serverChallenge: challenge.serverChallenge,
+        scheme,
+        spnego: unwrapped.spnego,
+      };
+      const answer = unwrapped.spnego ? spnegoChallenge(challenge.message) : challenge.message;
+      this.unauthorized(res, `${scheme} ${answer.toString("base64")}`);
       return undefined;
     }
     const pending = conn.challenge;
@@ -121,6 +134,8 @@ export class EwsAuthenticator {
       via: "ntlm",
     };
     conn.principal = principal;
+    if (pending.spnego)
+      res.setHeader("www-authenticate", `${scheme} ${SPNEGO_ACCEPTED.toString("base64")}`);
     this.deps.record.handshake(conn.id, principal.key);
     return principal;
   }

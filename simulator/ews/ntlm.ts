@@ -45,9 +45,47 @@ export interface AuthenticateMessage {
   workstation: string;
 }
 
-/** Decodes a base64 NTLM token; undefined when it is not an NTLMSSP message of type 1 or 3. */
-export function decodeNtlm(base64: string): NegotiateMessage | AuthenticateMessage | undefined {
+/**
+ * The NTLMSSP message inside a Negotiate token: raw, or wrapped in SPNEGO (a GSS-API NegTokenInit
+ * or a NegTokenResp, as Windows clients send it). Undefined for anything else (Kerberos).
+ */
+export function unwrapToken(base64: string): { ntlm: Buffer; spnego: boolean } | undefined {
   const buf = Buffer.from(base64, "base64");
+  if (buf.subarray(0, 8).equals(SIGNATURE)) return { ntlm: buf, spnego: false };
+  if (buf[0] !== 0x60 && buf[0] !== 0xa1) return undefined;
+  const at = buf.indexOf(SIGNATURE);
+  return at < 0 ? undefined : { ntlm: buf.subarray(at), spnego: true };
+}
+
+/** A SPNEGO NegTokenResp: accept-incomplete with the NTLM mechanism and a CHALLENGE. */
+export function spnegoChallenge(challenge: Buffer): Buffer {
+  const ntlmOid = Buffer.from([
+    0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a,
+  ]);
+  const seq = Buffer.concat([
+    Buffer.from([0xa0, 0x03, 0x0a, 0x01, 0x01]),
+    der(0xa1, ntlmOid),
+    der(0xa2, der(0x04, challenge)),
+  ]);
+  return der(0xa1, der(0x30, seq));
+}
+
+/** A SPNEGO NegTokenResp saying accept-completed. */
+export const SPNEGO_ACCEPTED = Buffer.from([0xa1, 0x07, 0x30, 0x05, 0xa0, 0x03, 0x0a, 0x01, 0x00]);
+
+function der(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const length =
+    n < 0x80
+      ? Buffer.from([n])
+      : n < 0x100
+        ? Buffer.from([0x81, n])
+        : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), length, content]);
+}
+
+/** Decodes an NTLM message; undefined when it is not an NTLMSSP message of type 1 or 3. */
+export function decodeNtlm(buf: Buffer): NegotiateMessage | AuthenticateMessage | undefined {
   if (buf.length < 12 || !buf.subarray(0, 8).equals(SIGNATURE)) return undefined;
   const type = buf.readUInt32LE(8);
   if (type === 1) return { type: 1, flags: buf.length >= 16 ? buf.readUInt32LE(12) : 0 };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator, Tenant } from "../../simulator/index.js";
-import { clientAuthenticate } from "../../simulator/ews/ntlm.js";
+import { clientAuthenticate, clientNegotiate } from "../../simulator/ews/ntlm.js";
 import { EwsConnection, dig, getFolderXml, impersonation, soap } from "./ews-helpers.js";
 import { postToken } from "./http-helpers.js";
 import { startTestSimulator } from "./test-simulator.js";
@@ -122,6 +122,57 @@ describe("NTLM", () => {
     ]);
     expect(ntlmFailures[0]).toMatchObject({ user: "svc", domain: "CONTOSO" });
     expect(JSON.stringify(ntlmFailures)).not.toContain(svc.password);
+  });
+
+  it("accepts NTLM inside Negotiate, raw or wrapped in SPNEGO as Windows sends it", async () => {
+    const der = (tag: number, body: Buffer): Buffer => {
+      const n = body.length;
+      const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+      return Buffer.concat([Buffer.from([tag, ...len]), body]);
+    };
+    const ntlmOid = Buffer.from("060a2b06010401823702020a", "hex");
+    const spnegoOid = Buffer.from("06062b0601050502", "hex");
+    const init = (ntlm: Buffer): string =>
+      der(
+        0x60,
+        Buffer.concat([
+          spnegoOid,
+          der(
+            0xa0,
+            der(0x30, Buffer.concat([der(0xa0, der(0x30, ntlmOid)), der(0xa2, der(0x04, ntlm))])),
+          ),
+        ]),
+      ).toString("base64");
+    const resp = (ntlm: Buffer): string =>
+      der(0xa1, der(0x30, der(0xa2, der(0x04, ntlm)))).toString("base64");
+
+    const conn = new EwsConnection(sim.ewsUrl);
+    const xml = getFolderXml("inbox", alice);
+    const first = await conn.post(xml, {
+      authorization: `Negotiate ${init(Buffer.from(clientNegotiate(), "base64"))}`,
+    });
+    expect(first.status).toBe(401);
+    const token = Buffer.from(
+      /^Negotiate (\S+)$/.exec(first.authenticate[0] ?? "")?.[1] ?? "",
+      "base64",
+    );
+    expect(token[0]).toBe(0xa1);
+    const type2 = token.subarray(token.indexOf(Buffer.from("NTLMSSP\0"))).toString("base64");
+    const done = await conn.post(xml, {
+      authorization: `Negotiate ${resp(Buffer.from(clientAuthenticate(type2, svc), "base64"))}`,
+    });
+    expect(done.status).toBe(200);
+    expect(done.authenticate).toEqual(["Negotiate oQcwBaADCgEA"]);
+    conn.close();
+
+    const raw = new EwsConnection(sim.ewsUrl);
+    const challenge = await raw.post(xml, { authorization: `Negotiate ${clientNegotiate()}` });
+    const type2raw = /^Negotiate (\S+)$/.exec(challenge.authenticate[0] ?? "")?.[1] ?? "";
+    expect(
+      (await raw.post(xml, { authorization: `Negotiate ${clientAuthenticate(type2raw, svc)}` }))
+        .status,
+    ).toBe(200);
+    raw.close();
   });
 
   it("gives delegate access to Full Access mailboxes only, and tells missing mailboxes apart", async () => {
