@@ -13,6 +13,8 @@ beforeAll(async () => {
   const tenant = sim.addTenant({ name: "fabrikam", domains: ["fabrikam.com"], seed: 9 });
   tenant.addMailbox({ email: alice, messages: 400 });
   tenant.addServiceUser({ upn: "svc@fabrikam.com", password: svc.password, fullAccessTo: [alice] });
+  // The mailbox owner can sign in too (for requests that name no mailbox, as Microsoft's samples).
+  tenant.addServiceUser({ upn: alice, password: "Alice-pw1" });
   conn = new EwsConnection(sim.ewsUrl);
   expect((await conn.ntlm(svc, getFolderXml("msgfolderroot", alice))).status).toBe(200);
 });
@@ -328,5 +330,171 @@ describe("items", () => {
     expect(
       Buffer.from(mime, "base64").equals(sim.attachmentContent(alice, withItem.id, item.id)),
     ).toBe(true);
+  });
+});
+
+/** Microsoft's sample requests from the EWS reference, verbatim but for the ids. */
+describe("Microsoft's reference samples", () => {
+  it("answers the documented GetFolder, FindItem, GetItem, SyncFolderItems and GetAttachment requests", async () => {
+    const own = new EwsConnection(sim.ewsUrl);
+    const getFolder = `<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"
+   xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+  <soap:Body>
+    <GetFolder xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"
+               xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+      <FolderShape>
+        <t:BaseShape>Default</t:BaseShape>
+      </FolderShape>
+      <FolderIds>
+        <t:DistinguishedFolderId Id="inbox"/>
+      </FolderIds>
+    </GetFolder>
+  </soap:Body>
+</soap:Envelope>`;
+    const folder = await own.ntlm(
+      { user: "alice", domain: "FABRIKAM", password: "Alice-pw1" },
+      getFolder,
+    );
+    expect(folder.status).toBe(200);
+    expect(folder.text).toContain(
+      '<m:GetFolderResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Folders><t:Folder><t:FolderId',
+    );
+    expect(
+      dig(
+        folder.body,
+        "GetFolderResponse",
+        "ResponseMessages",
+        "GetFolderResponseMessage",
+        "Folders",
+        "Folder",
+        "DisplayName",
+      ),
+    ).toBe("Inbox");
+
+    const findItem = `<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"
+               xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+  <soap:Body>
+    <FindItem xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"
+               xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"
+              Traversal="Shallow">
+      <ItemShape>
+        <t:BaseShape>IdOnly</t:BaseShape>
+      </ItemShape>
+      <ParentFolderIds>
+        <t:DistinguishedFolderId Id="deleteditems"/>
+      </ParentFolderIds>
+    </FindItem>
+  </soap:Body>
+</soap:Envelope>`;
+    const found = await own.post(findItem);
+    const root = dig(
+      found.body,
+      "FindItemResponse",
+      "ResponseMessages",
+      "FindItemResponseMessage",
+      "RootFolder",
+    ) as Record<string, unknown>;
+    const deleted = [...sim.groundTruth(alice)].filter(
+      (m) => m.folderPath.at(-1) === "Deleted Items",
+    );
+    expect(root["@_TotalItemsInView"]).toBe(String(deleted.length));
+    const [one] = list(dig(root, "Items", "Message"));
+    const id = String(dig(one, "ItemId", "@_Id"));
+
+    const getItem = `<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+  xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"
+  xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+  <soap:Body>
+    <GetItem
+      xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"
+      xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+      <ItemShape>
+        <t:BaseShape>Default</t:BaseShape>
+        <t:IncludeMimeContent>true</t:IncludeMimeContent>
+      </ItemShape>
+      <ItemIds>
+        <t:ItemId Id="${id}" ChangeKey="CQAAAB" />
+      </ItemIds>
+    </GetItem>
+  </soap:Body>
+</soap:Envelope>`;
+    const item = await own.post(getItem);
+    const message = dig(
+      item.body,
+      "GetItemResponse",
+      "ResponseMessages",
+      "GetItemResponseMessage",
+      "Items",
+      "Message",
+    ) as Record<string, unknown>;
+    expect(message.InternetMessageId).toBe(deleted.find((d) => d.restId === id)?.internetMessageId);
+    expect(dig(message, "MimeContent", "@_CharacterSet")).toBe("UTF-8");
+
+    const sync = await own.post(`<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"
+  xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+  <soap:Body>
+    <SyncFolderItems xmlns="http://schemas.microsoft.com/exchange/services/2006/messages">
+      <ItemShape>
+        <t:BaseShape>Default</t:BaseShape>
+      </ItemShape>
+      <SyncFolderId>
+        <t:DistinguishedFolderId Id="deleteditems"/>
+      </SyncFolderId>
+      <Ignore>
+        <t:ItemId Id="${id}" ChangeKey="CQAAABY"/>
+      </Ignore>
+      <MaxChangesReturned>100</MaxChangesReturned>
+    </SyncFolderItems>
+  </soap:Body>
+</soap:Envelope>`);
+    const synced = dig(
+      sync.body,
+      "SyncFolderItemsResponse",
+      "ResponseMessages",
+      "SyncFolderItemsResponseMessage",
+    ) as Record<string, unknown>;
+    expect(synced.IncludesLastItemInRange).toBe(deleted.length - 1 <= 100 ? "true" : "false");
+    const creates = list(dig(synced, "Changes", "Create")).map((c) =>
+      dig(c, "Message", "ItemId", "@_Id"),
+    );
+    expect(creates).not.toContain(id);
+    expect(creates).toHaveLength(Math.min(100, deleted.length - 1));
+
+    const withFile = [...sim.groundTruth(alice)].find((t) =>
+      t.attachments.some((a) => a.kind === "file"),
+    );
+    const file = withFile?.attachments.find((a) => a.kind === "file");
+    const attachment = await own.post(`<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"
+xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+  <soap:Body>
+    <GetAttachment xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"
+    xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+      <AttachmentShape/>
+      <AttachmentIds>
+        <t:AttachmentId Id="${file?.id}"/>
+      </AttachmentIds>
+    </GetAttachment>
+  </soap:Body>
+</soap:Envelope>`);
+    const got = dig(
+      attachment.body,
+      "GetAttachmentResponse",
+      "ResponseMessages",
+      "GetAttachmentResponseMessage",
+      "Attachments",
+      "FileAttachment",
+    ) as Record<string, unknown>;
+    expect(got.Name).toBe(file?.name);
+    expect(typeof got.Content).toBe("string");
+    own.close();
   });
 });
