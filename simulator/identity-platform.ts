@@ -228,6 +228,7 @@ export class IdentityPlatform {
     }
     const user = tenant.users.get((form.get("username") ?? "").toLowerCase());
     if (!user) return aadErrors.userNotFound(tenant.defaultDomain);
+    if (user.locked) return aadErrors.accountLocked();
     if (user.password === undefined || user.password !== form.get("password"))
       return aadErrors.invalidPassword();
     const t = this.deps.tokens.issueUserTokens(

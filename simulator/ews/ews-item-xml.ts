@@ -270,7 +270,9 @@ export function messageXml(
     "message:ConversationTopic": () =>
       el("t:ConversationTopic", c.subject.replace(/^(re|fw|fwd):\s*/i, "")),
     "message:From": () => `<t:From>${mailboxXml(c.from)}</t:From>`,
-    "message:InternetMessageId": () => el("t:InternetMessageId", c.internetMessageId),
+    // A message without a Message-ID header has no InternetMessageId at all.
+    "message:InternetMessageId": () =>
+      c.internetMessageId ? el("t:InternetMessageId", c.internetMessageId) : "",
     "message:IsRead": () => el("t:IsRead", mailbox.isRead(key)),
   };
   return `<t:Message>${properties.map((p) => parts[p]?.() ?? "").join("")}</t:Message>`;

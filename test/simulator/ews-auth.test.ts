@@ -298,6 +298,15 @@ describe("bearer tokens", () => {
       scope: `${sim.ewsOrigin}/.default openid profile offline_access`,
     });
     const token = String(answer.body.access_token);
+    const locked = await postToken(sim, tenant.id, {
+      grant_type: "password",
+      client_id: appId,
+      client_secret: appSecret,
+      username: "locked@contoso.com",
+      password: "pw",
+      scope: `${sim.ewsOrigin}/.default`,
+    });
+    expect(locked.body.error_codes).toEqual([50053]);
     const conn = new EwsConnection(sim.ewsUrl);
     const ok = await conn.post(getFolderXml("inbox", bob), { authorization: `Bearer ${token}` });
     expect(responseMessage(ok).ResponseCode).toBe("NoError");
