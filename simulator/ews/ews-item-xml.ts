@@ -206,8 +206,40 @@ export function attachmentXml(
   return `<t:${tag}>${inner}</t:${tag}>`;
 }
 
+/**
+ * Rendered messages, keyed by everything the XML depends on (a change to a message bumps its
+ * change sequence, so a stale entry is never served): like the Graph side's cache, it keeps a
+ * benchmark measuring the client rather than the simulator rendering mail. Oldest go first.
+ */
+const RENDER_CACHE_ENTRIES = 60_000;
+const rendered = new WeakMap<Mailbox, Map<string, string>>();
+
 /** A message as `t:Message` with the given properties (from shapeProperties). */
 export function messageXml(
+  mailbox: Mailbox,
+  view: ItemView,
+  properties: string[],
+  shape: ItemShape,
+): string {
+  let cache = rendered.get(mailbox);
+  if (!cache) rendered.set(mailbox, (cache = new Map()));
+  const cacheKey = [
+    view.key,
+    mailbox.changeSeq(view.key),
+    view.folder.id,
+    view.gen,
+    shape.bodyType,
+    properties.join(","),
+  ].join("|");
+  const hit = cache.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const xml = renderMessage(mailbox, view, properties, shape);
+  if (cache.size >= RENDER_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(cacheKey, xml);
+  return xml;
+}
+
+function renderMessage(
   mailbox: Mailbox,
   view: ItemView,
   properties: string[],
