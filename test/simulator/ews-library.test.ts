@@ -16,6 +16,8 @@ import {
   Mailbox,
   PropertySet,
   SearchFilter,
+  ServiceError,
+  SoapFaultDetails,
   SyncFolderItemsScope,
   Uri,
   WebCredentials,
@@ -160,5 +162,26 @@ describe("ews-javascript-api over NTLM", () => {
     expect(used.length).toBeGreaterThan(2);
     expect(used.every((c) => c.handshakes === 1)).toBe(true);
     expect(record.ntlmFailures).toEqual([]);
+  });
+
+  it("reads the simulator's ErrorServerBusy fault as Exchange's, BackOffMilliseconds included", async () => {
+    sim.addFault({
+      target: "ews",
+      action: { type: "ewsServerBusy", backOffMs: 1234, httpStatus: 500 },
+    });
+    const ews = service();
+    const error: unknown = await ews
+      .FindFolders(
+        new FolderId(WellKnownFolderName.MsgFolderRoot, new Mailbox(alice)),
+        new FolderView(10),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    const details = error as SoapFaultDetails;
+    expect(details.ResponseCode).toBe(ServiceError.ErrorServerBusy);
+    expect(details.HttpStatusCode).toBe(500);
+    expect(details.ErrorDetails.get("BackOffMilliseconds")).toBe("1234");
   });
 });
