@@ -8,6 +8,7 @@ import {
   attr,
   child,
   childText,
+  children,
   type EwsErrorSpec,
   type ServerVersion,
   type XmlNode,
@@ -160,12 +161,7 @@ export function resolveFolderId(
       if (!mailbox) throw new EwsError(errors.missingEmailAddress());
     }
     const open = openMailbox(ctx, mailbox);
-    const folder =
-      name === "root"
-        ? open.root
-        : name === "searchfolders"
-          ? open.folderByWellKnownName("searchfolders")
-          : open.folderByWellKnownName(name);
+    const folder = name === "root" ? open.root : open.folderByWellKnownName(name);
     if (!folder) throw new EwsError(errors.folderNotFound());
     return { mailbox: open, folder };
   }
@@ -177,19 +173,18 @@ export function resolveFolderId(
   return { mailbox, folder };
 }
 
-/** The folder ids inside a container element (FolderIds, ParentFolderIds, SyncFolderId), in order. */
+/**
+ * The folder ids inside a container element (FolderIds, ParentFolderIds, SyncFolderId). The parser
+ * groups elements by name, so document order between the two kinds is lost: FolderIds come first,
+ * then distinguished ones (only a request mixing both in one list would notice).
+ */
 export function folderIdElements(
   container: XmlNode | undefined,
 ): { kind: "FolderId" | "DistinguishedFolderId"; element: XmlNode }[] {
   if (!container) return [];
-  const out: { kind: "FolderId" | "DistinguishedFolderId"; element: XmlNode; order: number }[] = [];
-  // The parser groups elements by name; document order between the two kinds is lost, which only
-  // matters for requests mixing them. Keep FolderIds first, then distinguished ones.
-  let order = 0;
+  const out: { kind: "FolderId" | "DistinguishedFolderId"; element: XmlNode }[] = [];
   for (const kind of ["FolderId", "DistinguishedFolderId"] as const) {
-    const value = container[kind];
-    const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-    for (const v of list) out.push({ kind, element: (v ?? {}) as XmlNode, order: order++ });
+    for (const element of children(container, kind)) out.push({ kind, element });
   }
   return out;
 }
