@@ -112,6 +112,13 @@ export const aadErrors = {
     code: 50034,
     description: `The user account {EmailHidden} does not exist in the ${tenantName} directory. To sign into this application, the account must be added to the directory.`,
   }),
+  accountLocked: (): AadError => ({
+    status: 400,
+    error: "invalid_grant",
+    code: 50053,
+    description:
+      "Your account is locked. You've tried to sign in too many times with an incorrect user ID or password.",
+  }),
   invalidPassword: (): AadError => ({
     status: 400,
     error: "invalid_grant",

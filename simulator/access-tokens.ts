@@ -65,6 +65,7 @@ export class TokenService {
     app: AppRegistration,
     audience: string,
     credential: "secret" | "certificate",
+    roles: readonly string[] = [...app.roles],
   ): { accessToken: string; expiresIn: number } {
     const iat = Math.floor(this.now() / 1000);
     const expiresIn = this.lifetime.seconds;
@@ -83,7 +84,7 @@ export class TokenService {
         idp: `https://sts.windows.net/${tenant.id}/`,
         idtyp: "app",
         oid: app.servicePrincipalId,
-        roles: [...app.roles],
+        roles: [...roles],
         sub: app.servicePrincipalId,
         tid: tenant.id,
         uti: this.nextUti(),
@@ -100,11 +101,11 @@ export class TokenService {
     user: TenantUser,
     audience: string,
     issuerBase: string,
+    scopes: readonly string[] = ["Mail.Read", "User.Read"],
   ): IssuedUserTokens {
     const iat = Math.floor(this.now() / 1000);
     const expiresIn = this.lifetime.seconds;
     const exp = this.expiry(expiresIn);
-    const scopes = ["Mail.Read", "User.Read"];
     const accessToken = signRs256(
       { kid: this.kid, x5t: this.kid },
       {
@@ -154,9 +155,12 @@ export class TokenService {
       clientInfo,
       refreshToken: `0.A${this.rng.hex(24)}`,
       expiresIn,
-      scope: [...scopes.map((s) => `${audience}/${s}`), "openid", "profile", "offline_access"].join(
-        " ",
-      ),
+      scope: [
+        ...scopes.map((s) => `${audience.replace(/\/$/, "")}/${s}`),
+        "openid",
+        "profile",
+        "offline_access",
+      ].join(" "),
     };
   }
 

@@ -37,6 +37,10 @@ export class ControlApi {
     const [head, second, third = ""] = parts;
     if (head === "mailboxes" && second !== undefined)
       return this.mailboxRoute(method, second, third, body, res);
+    if (head === "accounts" && second !== undefined && third === "locked" && method === "PUT") {
+      sim.setAccountLocked(second, body.locked !== false);
+      return undefined;
+    }
     if (method === "DELETE" && head === "faults" && second !== undefined) {
       sim.faults.remove(second);
       return undefined;
@@ -69,6 +73,20 @@ export class ControlApi {
         return undefined;
       case "POST /tokens/expire":
         sim.expireAccessTokens({ clientId: optionalString(body.clientId) });
+        return undefined;
+      case "GET /ews":
+        return {
+          ewsUrl: sim.ewsUrl,
+          resource: `${sim.ewsOrigin}/.default`,
+          maxConcurrency: sim.ewsRecord().maxConcurrency,
+        };
+      case "GET /ews/record":
+        return sim.ewsRecord();
+      case "DELETE /ews/record":
+        sim.resetEwsRecord();
+        return undefined;
+      case "PUT /ews/max-concurrency":
+        sim.setEwsMaxConcurrency(Number(body.n ?? 27));
         return undefined;
     }
     throw new Error(`unknown route ${method} /${parts.join("/")}`);
@@ -113,6 +131,9 @@ export class ControlApi {
       case "POST expire-delta":
         sim.expireDeltaTokens(email, body.folder as string | string[] | undefined);
         return undefined;
+      case "POST expire-ews-sync":
+        sim.expireEwsSyncStates(email, body.folder as string | string[] | undefined);
+        return undefined;
       case "PUT kind":
         sim.setMailboxKind(email, String(body.kind) as MailboxKind);
         return undefined;
@@ -128,6 +149,7 @@ export class ControlApi {
     return {
       loginUrl: sim.loginUrl,
       graphUrl: sim.graphUrl,
+      ewsUrl: sim.ewsUrl,
       caFile: sim.ca.certFile,
       tenants: sim.directory.tenants.map((t) => ({
         id: t.id,

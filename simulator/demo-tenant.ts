@@ -33,6 +33,17 @@ export interface DemoTenant {
   /** Restricted by an application access policy to alice and bob. */
   restrictedApp: DemoApp;
   serviceUser: { username: string; password: string };
+  /**
+   * EWS (the tenant's self-hosted Exchange): the endpoint, the resource to ask tokens for, and a
+   * service user with Full Access on alice, bob and erin (not carol) under both name forms, plus a
+   * locked-out account.
+   */
+  ews: {
+    url: string;
+    resource: string;
+    serviceUser: { username: string; upn: string; password: string; fullAccessTo: string[] };
+    lockedUser: { username: string; password: string };
+  };
   mailboxes: {
     alice: string;
     bob: string;
@@ -88,6 +99,13 @@ export async function seedDemoTenant(
     fullAccessTo: [address("alice")],
   });
 
+  const ewsUpn = address("svc-ews");
+  const ewsPassword = "Ews-Passw0rd!";
+  const ewsFullAccess = [address("alice"), address("bob"), address("erin")];
+  tenant.addServiceUser({ upn: ewsUpn, password: ewsPassword, fullAccessTo: ewsFullAccess });
+  tenant.addServiceUser({ upn: address("svc-locked"), password: ewsPassword, locked: true });
+  const netbios = tenant.name.toUpperCase();
+
   return {
     tenantId: tenant.id,
     domain,
@@ -97,6 +115,17 @@ export async function seedDemoTenant(
     expiredSecretApp: { clientId: expired.clientId, clientSecret: expiredSecret.value },
     restrictedApp: { clientId: restricted.clientId, clientSecret: restrictedSecret.value },
     serviceUser,
+    ews: {
+      url: sim.ewsUrl,
+      resource: `${sim.ewsOrigin}/.default`,
+      serviceUser: {
+        username: `${netbios}\\svc-ews`,
+        upn: ewsUpn,
+        password: ewsPassword,
+        fullAccessTo: ewsFullAccess,
+      },
+      lockedUser: { username: `${netbios}\\svc-locked`, password: ewsPassword },
+    },
     mailboxes: {
       alice: address("alice"),
       bob: address("bob"),

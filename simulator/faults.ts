@@ -3,7 +3,7 @@
  * bounded number of times: a burst of 429s, a few 503s, connection resets, slow answers. Rules are
  * consumed in the order they were added; nothing is random, so tests stay deterministic.
  */
-export type FaultTarget = "graph" | "identity";
+export type FaultTarget = "graph" | "identity" | "ews";
 
 export type FaultAction =
   | {
@@ -18,16 +18,25 @@ export type FaultAction =
       location?: string;
     }
   | { type: "reset" }
-  | { type: "delay"; ms: number };
+  | { type: "delay"; ms: number }
+  /** EWS: ErrorServerBusy with BackOffMilliseconds, as a SOAP fault (HTTP 500 or 503) or in the response messages (200). */
+  | { type: "ewsServerBusy"; backOffMs: number; httpStatus?: 200 | 500 | 503 }
+  /** EWS: every response message of the request fails with this ResponseCode (HTTP 200). */
+  | { type: "ewsError"; code: string; message?: string };
 
 export interface FaultRule {
   target?: FaultTarget;
   /** Only requests for this mailbox (Graph). */
   mailbox?: string;
-  /** Only requests whose path contains this text (case-insensitive), e.g. "/messages/delta". */
+  /** Only requests whose path contains this text (case-insensitive), e.g. "/messages/delta"; for EWS the operation name ("SyncFolderItems"). */
   pathIncludes?: string;
   method?: string;
   clientId?: string;
+  /**
+   * EWS: only this item (its ItemId, or an AttachmentId) in GetItem/GetAttachment; the rule's
+   * `ewsError` then answers that item's response message alone (e.g. ErrorItemNotFound).
+   */
+  itemId?: string;
   /** How many matching requests it fires on (default 1; Infinity for "until cleared"). */
   times?: number;
   /** Let this many matching requests through first. */
@@ -41,6 +50,8 @@ export interface FaultRequest {
   path: string;
   method: string;
   clientId?: string;
+  /** Set when asking about one item of a batch: then only rules naming that item match. */
+  itemId?: string;
 }
 
 interface ActiveRule {
@@ -101,5 +112,6 @@ function matches(rule: FaultRule, req: FaultRequest): boolean {
     return false;
   if (rule.method && rule.method.toUpperCase() !== req.method) return false;
   if (rule.clientId && rule.clientId.toLowerCase() !== req.clientId) return false;
+  if (rule.itemId !== req.itemId) return false;
   return true;
 }

@@ -5,7 +5,13 @@ import type { TokenService } from "./access-tokens.js";
 import type { FaultInjector } from "./faults.js";
 import { readBody, requestIdOf, resetConnection, sendJson, sleep } from "./http-io.js";
 import { decodeJwt, verifySignature } from "./jwt.js";
-import type { AppRegistration, Directory, Tenant } from "./tenant-directory.js";
+import { EWS_USER_SCOPE } from "./ews/ews-auth.js";
+import {
+  EWS_ONLY_ROLES,
+  type AppRegistration,
+  type Directory,
+  type Tenant,
+} from "./tenant-directory.js";
 
 /**
  * The Microsoft identity platform (v2.0 endpoints) of every simulated tenant: OpenID discovery,
@@ -19,6 +25,8 @@ export interface IdentityPlatformDeps {
   now: () => number;
   loginUrl: () => string;
   graphUrl: () => string;
+  /** Origin of the EWS host (`https://host:port`); tokens for it have audience `<origin>/`. */
+  ewsOrigin: () => string;
   latencyMs: () => number;
   onRequest: (entry: {
     target: "identity";
@@ -195,8 +203,13 @@ export class IdentityPlatform {
       return aadErrors.invalidClientCredentialsScope(scopes.join(" "));
     }
     const resource = (resourceScope ?? "").replace(/\/[^/]*$/, "");
-    const audience = this.graphAudiences().find((a) => a.toLowerCase() === resource.toLowerCase());
+    const ews = this.ewsAudiences().some((a) => a.toLowerCase() === resource.toLowerCase());
+    const audience = ews
+      ? `${this.deps.ewsOrigin()}/`
+      : this.graphAudiences().find((a) => a.toLowerCase() === resource.toLowerCase());
     if (!audience) return aadErrors.resourceNotFound(resource, tenant.defaultDomain);
+    // Exchange's roles (full_access_as_app) belong to the EWS resource, Graph's to Graph.
+    const roles = [...app.roles].filter((r) => EWS_ONLY_ROLES.has(r) === ews);
 
     if (grant === "client_credentials") {
       const { accessToken, expiresIn } = this.deps.tokens.issueAppToken(
@@ -204,6 +217,7 @@ export class IdentityPlatform {
         app,
         audience,
         credential,
+        roles,
       );
       return {
         token_type: "Bearer",
@@ -214,9 +228,17 @@ export class IdentityPlatform {
     }
     const user = tenant.users.get((form.get("username") ?? "").toLowerCase());
     if (!user) return aadErrors.userNotFound(tenant.defaultDomain);
+    if (user.locked) return aadErrors.accountLocked();
     if (user.password === undefined || user.password !== form.get("password"))
       return aadErrors.invalidPassword();
-    const t = this.deps.tokens.issueUserTokens(tenant, app, user, audience, this.deps.loginUrl());
+    const t = this.deps.tokens.issueUserTokens(
+      tenant,
+      app,
+      user,
+      audience,
+      this.deps.loginUrl(),
+      ews ? [EWS_USER_SCOPE] : undefined,
+    );
     return {
       token_type: "Bearer",
       scope: t.scope,
@@ -282,6 +304,12 @@ export class IdentityPlatform {
       `${base}/${name}/oauth2/v2.0/token`,
       `${base}/${name}/oauth2/token`,
     ]);
+  }
+
+  /** The EWS host as a resource: its origin, with or without the trailing slash. */
+  private ewsAudiences(): string[] {
+    const origin = this.deps.ewsOrigin();
+    return [origin, `${origin}/`];
   }
 
   private graphAudiences(): string[] {

@@ -43,6 +43,8 @@ export class Folder {
   readonly log: ChangeLog = { seq: [], key: [], kind: [], gen: [] };
   /** Bumped to invalidate every delta token of this folder (410 SyncStateNotFound). */
   deltaGeneration = 0;
+  /** Bumped to invalidate every EWS SyncState of this folder (ErrorInvalidSyncStateData). */
+  ewsSyncGeneration = 0;
 
   constructor(
     readonly mailbox: Mailbox,

@@ -14,6 +14,8 @@ import {
   type CertificateAuthority,
 } from "./certificates.js";
 import { ControlApi } from "./control-api.js";
+import type { EwsRecordSnapshot } from "./ews/ews-record.js";
+import { EWS_PATH, EwsService } from "./ews/ews-service.js";
 import { FaultInjector, type FaultRule } from "./faults.js";
 import { GraphApi, type GraphRequestLogEntry } from "./graph-api.js";
 import { truthFolders, truthMessage, truthMessages } from "./ground-truth.js";
@@ -43,6 +45,12 @@ export interface SimulatorOptions {
   hostname?: string;
   loginPort?: number;
   graphPort?: number;
+  /** Port of the EWS host (Exchange Web Services at /EWS/Exchange.asmx). */
+  ewsPort?: number;
+  /** What EWS reports in ServerVersionInfo (default Exchange2019). */
+  ewsVersion?: "Exchange2016" | "Exchange2019";
+  /** EWSMaxConcurrency: requests one principal may have in flight (default 27). */
+  ewsMaxConcurrency?: number;
   /** Port of the control API; false (the default) starts none. */
   controlPort?: number | false;
   /** Added to every request (identity and Graph), e.g. 150 ms for benchmarks. */
@@ -68,6 +76,9 @@ export interface TokenFilter {
 interface SimulatorParts {
   loginUrl: string;
   graphUrl: string;
+  ewsOrigin: string;
+  ewsVersion: "Exchange2016" | "Exchange2019";
+  ewsMaxConcurrency: number;
   controlUrl: string | undefined;
   ca: CertificateAuthority;
   servers: Server[];
@@ -83,6 +94,10 @@ interface SimulatorParts {
 export class Simulator {
   readonly loginUrl: string;
   readonly graphUrl: string;
+  /** The EWS endpoint: `https://<host>:<port>/EWS/Exchange.asmx`. */
+  readonly ewsUrl: string;
+  /** The EWS host's origin; bearer tokens for it are asked for as `<origin>/.default`. */
+  readonly ewsOrigin: string;
   /** Plain-HTTP control API, when started with `controlPort`. */
   readonly controlUrl: string | undefined;
   readonly ca: CertificateAuthority;
@@ -100,10 +115,13 @@ export class Simulator {
   private identity?: IdentityPlatform;
   private graph?: GraphApi;
   private control?: ControlApi;
+  private readonly ewsService: EwsService;
 
   private constructor(parts: SimulatorParts) {
     this.loginUrl = parts.loginUrl;
     this.graphUrl = parts.graphUrl;
+    this.ewsOrigin = parts.ewsOrigin;
+    this.ewsUrl = `${parts.ewsOrigin}${EWS_PATH}`;
     this.controlUrl = parts.controlUrl;
     this.ca = parts.ca;
     this.servers = parts.servers;
@@ -114,6 +132,17 @@ export class Simulator {
     this.now = parts.now;
     this.requestLogSize = parts.requestLogSize;
     this.settings = { latencyMs: parts.latencyMs, deltaReplayOverlap: 0 };
+    this.ewsService = new EwsService({
+      directory: this.directory,
+      tokens: this.tokens,
+      faults: this.faults,
+      now: this.now,
+      latencyMs: () => this.settings.latencyMs,
+      ewsOrigin: () => this.ewsOrigin,
+      loginUrl: () => this.loginUrl,
+      serverVersion: parts.ewsVersion,
+      maxConcurrency: parts.ewsMaxConcurrency,
+    });
   }
 
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -143,7 +172,8 @@ export class Simulator {
     // The handlers are bound late: the servers exist before the simulator that serves them.
     const bound: { sim?: Simulator } = {};
     const dispatch =
-      (kind: "login" | "graph" | "control") => (req: IncomingMessage, res: ServerResponse) => {
+      (kind: "login" | "graph" | "ews" | "control") =>
+      (req: IncomingMessage, res: ServerResponse) => {
         const sim = bound.sim;
         if (!sim) {
           sendJson(res, 503, { error: "starting" });
@@ -161,9 +191,13 @@ export class Simulator {
       { key: tls.keyPem, cert: tls.certPem },
       dispatch("graph"),
     );
-    const servers: Server[] = [loginServer, graphServer];
+    const ewsServer = createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, dispatch("ews"));
+    // IIS keeps an idle connection (and its NTLM authentication) for 120 s.
+    ewsServer.keepAliveTimeout = 120_000;
+    const servers: Server[] = [loginServer, graphServer, ewsServer];
     const loginPort = await listen(loginServer, options.loginPort ?? 0);
     const graphPort = await listen(graphServer, options.graphPort ?? 0);
+    const ewsPort = await listen(ewsServer, options.ewsPort ?? 0);
     let controlUrl: string | undefined;
     if (options.controlPort !== undefined && options.controlPort !== false) {
       const controlServer = createHttpServer(dispatch("control"));
@@ -173,6 +207,9 @@ export class Simulator {
     const sim = new Simulator({
       loginUrl: `https://${hostname}:${loginPort}`,
       graphUrl: `https://${hostname}:${graphPort}`,
+      ewsOrigin: `https://${hostname}:${ewsPort}`,
+      ewsVersion: options.ewsVersion ?? "Exchange2019",
+      ewsMaxConcurrency: options.ewsMaxConcurrency ?? 27,
       controlUrl,
       ca,
       servers,
@@ -189,7 +226,7 @@ export class Simulator {
   }
 
   private async dispatch(
-    kind: "login" | "graph" | "control",
+    kind: "login" | "graph" | "ews" | "control",
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
@@ -206,6 +243,7 @@ export class Simulator {
         now: this.now,
         loginUrl: () => this.loginUrl,
         graphUrl: () => this.graphUrl,
+        ewsOrigin: () => this.ewsOrigin,
         latencyMs: () => this.settings.latencyMs,
         onRequest,
       });
@@ -226,6 +264,7 @@ export class Simulator {
       });
       return this.graph.handle(req, res);
     }
+    if (kind === "ews") return this.ewsService.handle(req, res);
     this.control ??= new ControlApi(this);
     return this.control.handle(req, res);
   }
@@ -364,6 +403,38 @@ export class Simulator {
 
   setMailboxKind(email: string, kind: MailboxKind): void {
     this.mailbox(email).kind = kind;
+  }
+
+  // ---- EWS -----------------------------------------------------------------------------------
+
+  /** What the EWS endpoint saw: per principal, per connection, back-off violations, failures. */
+  ewsRecord(): EwsRecordSnapshot {
+    return this.ewsService.record.snapshot();
+  }
+
+  resetEwsRecord(): void {
+    this.ewsService.record.reset();
+  }
+
+  /** Every EWS SyncState of the mailbox (or one folder) answers ErrorInvalidSyncStateData. */
+  expireEwsSyncStates(email: string, folder?: string | readonly string[]): void {
+    const mailbox = this.mailbox(email);
+    const f = folder === undefined ? undefined : mailbox.resolveFolder(folder);
+    if (folder !== undefined && !f) throw new Error(`no folder ${String(folder)}`);
+    for (const target of f ? [f] : mailbox.folders) target.ewsSyncGeneration++;
+  }
+
+  /** Locks (or unlocks) an account: NTLM refuses it with 401. */
+  setAccountLocked(upn: string, locked: boolean): void {
+    const user = this.directory.tenants
+      .map((t) => t.userByIdOrUpn(upn))
+      .find((u) => u !== undefined);
+    if (!user) throw new Error(`no user ${upn}`);
+    user.locked = locked;
+  }
+
+  setEwsMaxConcurrency(n: number): void {
+    this.ewsService.record.settings.maxConcurrency = n;
   }
 
   mailboxStats(email: string): MailboxStats {

@@ -30,8 +30,11 @@ export interface AccessPolicy {
   mailboxes: Set<string>;
 }
 
-/** Application permissions granted with admin consent. */
-export const DEFAULT_APP_ROLES = ["Mail.Read", "User.Read.All"] as const;
+/** Application permissions granted with admin consent (Graph's and Exchange's). */
+export const DEFAULT_APP_ROLES = ["Mail.Read", "User.Read.All", "full_access_as_app"] as const;
+
+/** Roles of Exchange's own resource (EWS): in tokens for the EWS host only, never in Graph's. */
+export const EWS_ONLY_ROLES: ReadonlySet<string> = new Set(["full_access_as_app"]);
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-";
@@ -128,6 +131,8 @@ export interface TenantUser {
   mailbox?: Mailbox;
   /** Mailboxes this user holds FullAccess on (delegated access for service users). */
   fullAccessTo: Set<string>;
+  /** A locked-out account: NTLM sign-ins are refused (EWS). */
+  locked?: boolean;
 }
 
 export interface MailboxSpec {
@@ -152,6 +157,8 @@ export interface ServiceUserSpec {
   displayName?: string;
   /** Mailboxes (addresses) the user has FullAccess on; its own mailbox, if any, always. */
   fullAccessTo?: string[];
+  /** Locked out (NTLM refuses it). */
+  locked?: boolean;
 }
 
 export interface AppSpec {
@@ -246,6 +253,7 @@ export class Tenant {
       fullAccessTo: new Set(),
     };
     user.password = spec.password;
+    user.locked = spec.locked ?? false;
     for (const m of spec.fullAccessTo ?? []) user.fullAccessTo.add(m.toLowerCase());
     this.users.set(upn, user);
     return user;
