@@ -12,11 +12,9 @@ import {
   FOLDER_SELECT,
   MESSAGE_SELECT,
   isSearchFolder,
-  toExchangeAttachment,
-  toExchangeMessage,
-  type ExchangeAttachment,
+  toRemoteAttachment,
+  toRemoteMessage,
   type ExchangeFolder,
-  type ExchangeMessage,
   type GraphAttachment,
   type GraphCollection,
   type GraphFolder,
@@ -30,6 +28,7 @@ import {
 import { defaultOutbound, type OutboundHttp } from "./outbound-http.js";
 import { DEFAULT_RETRY_OPTIONS, parseRetryAfter, type RetryOptions } from "./retry-policy.js";
 import { TokenProvider, type TokenProviderOptions } from "./token-provider.js";
+import type { RemoteAttachment, RemoteMessage } from "../sync/mail-source.js";
 
 /**
  * The product's operations on one Microsoft 365 connection, over msal-node and the Graph client.
@@ -77,7 +76,7 @@ export interface DeltaPageRequest {
 }
 
 export interface ExchangeDeltaPage {
-  messages: ExchangeMessage[];
+  messages: RemoteMessage[];
   /** Ids of `@removed` entries: deleted, or moved out of the folder. */
   removedIds: string[];
   nextLink: string | null;
@@ -105,7 +104,7 @@ export interface ListMessagesRequest {
 }
 
 export interface ExchangeListPage {
-  messages: ExchangeMessage[];
+  messages: RemoteMessage[];
   nextLink: string | null;
   count: number | null;
 }
@@ -243,11 +242,11 @@ export class ExchangeClient {
       signal: request.signal,
       prefer: [`odata.maxpagesize=${request.pageSize}`, 'IdType="ImmutableId"'],
     });
-    const messages: ExchangeMessage[] = [];
+    const messages: RemoteMessage[] = [];
     const removedIds: string[] = [];
     for (const item of page.value ?? []) {
       if (item["@removed"]) removedIds.push(item.id);
-      else messages.push(toExchangeMessage(item));
+      else messages.push(toRemoteMessage(item));
     }
     return {
       messages,
@@ -285,7 +284,7 @@ export class ExchangeClient {
       prefer: ['IdType="ImmutableId"'],
     });
     return {
-      messages: (page.value ?? []).map(toExchangeMessage),
+      messages: (page.value ?? []).map(toRemoteMessage),
       nextLink: page["@odata.nextLink"] ?? null,
       count: page["@odata.count"] ?? null,
     };
@@ -315,7 +314,7 @@ export class ExchangeClient {
     email: string,
     messageId: string,
     signal?: AbortSignal,
-  ): Promise<ExchangeMessage | null> {
+  ): Promise<RemoteMessage | null> {
     const target = withQuery(`${userPath(email)}/messages/${encodeURIComponent(messageId)}`, {
       $select: MESSAGE_SELECT.join(","),
     });
@@ -324,7 +323,7 @@ export class ExchangeClient {
         signal,
         prefer: ['IdType="ImmutableId"'],
       });
-      return toExchangeMessage(message);
+      return toRemoteMessage(message);
     } catch (error) {
       if (error instanceof ExchangeError && error.code === "ErrorItemNotFound") return null;
       throw error;
@@ -336,20 +335,20 @@ export class ExchangeClient {
     email: string,
     messageId: string,
     options: { includeContent?: boolean; signal?: AbortSignal } = {},
-  ): Promise<ExchangeAttachment[]> {
+  ): Promise<RemoteAttachment[]> {
     let target: string | null = withQuery(
       `${userPath(email)}/messages/${encodeURIComponent(messageId)}/attachments`,
       {
         $select: options.includeContent ? undefined : ATTACHMENT_SELECT.join(","),
       },
     );
-    const out: ExchangeAttachment[] = [];
+    const out: RemoteAttachment[] = [];
     while (target) {
       const page: GraphCollection<GraphAttachment> = await this.request(email, target, {
         signal: options.signal,
         prefer: ['IdType="ImmutableId"'],
       });
-      out.push(...(page.value ?? []).map(toExchangeAttachment));
+      out.push(...(page.value ?? []).map(toRemoteAttachment));
       target = page["@odata.nextLink"] ? this.ownLink(page["@odata.nextLink"]) : null;
     }
     return out;

@@ -9,11 +9,11 @@ import type {
 } from "../sync/mail-source.js";
 import { toExchangeConnection } from "./credential-check.js";
 import { ExchangeClient, type ExchangeClientOptions } from "./exchange-client.js";
-import type { ExchangeAttachment, ExchangeMessage } from "./graph-types.js";
 import { MailboxRequestLimiter } from "./mailbox-limiter.js";
 
 /**
- * The sync engine's MailSource over the exchange client. A factory shares one request limiter
+ * The sync engine's MailSource over the exchange client, which already answers in the engine's
+ * shapes (RemoteMessage, RemoteFolder, RemoteAttachment). A factory shares one request limiter
  * between all the sources it makes (keys carry the app's client id), so two integrations of the
  * same app never exceed the per-mailbox limits together.
  */
@@ -30,29 +30,17 @@ export function createGraphMailSourceFactory(
 export class GraphMailSource implements MailSource {
   constructor(readonly client: ExchangeClient) {}
 
-  async listFolders(email: string, signal?: AbortSignal): Promise<RemoteFolder[]> {
-    const folders = await this.client.listFolders(email, { signal, includeSearchFolders: true });
-    return folders.map((f) => ({
-      id: f.id,
-      path: f.path,
-      totalItemCount: f.totalItemCount,
-      isSearchFolder: f.isSearchFolder,
-    }));
+  listFolders(email: string, signal?: AbortSignal): Promise<RemoteFolder[]> {
+    return this.client.listFolders(email, { signal, includeSearchFolders: true });
   }
 
-  async deltaPage(
+  deltaPage(
     email: string,
     folderId: string,
     request: { link: string | null; receivedFrom: Date | null; pageSize: number },
     signal?: AbortSignal,
   ): Promise<DeltaPage> {
-    const page = await this.client.deltaPage(email, folderId, { ...request, signal });
-    return {
-      messages: page.messages.map(toRemoteMessage),
-      removedIds: page.removedIds,
-      nextLink: page.nextLink,
-      deltaLink: page.deltaLink,
-    };
+    return this.client.deltaPage(email, folderId, { ...request, signal });
   }
 
   async listPage(
@@ -71,7 +59,7 @@ export class GraphMailSource implements MailSource {
       order: "asc",
       signal,
     });
-    return { messages: page.messages.map(toRemoteMessage) };
+    return { messages: page.messages };
   }
 
   countMessages(
@@ -83,26 +71,21 @@ export class GraphMailSource implements MailSource {
     return this.client.countMessages(email, folderId, { receivedFrom, signal });
   }
 
-  async getMessage(
+  getMessage(
     email: string,
     messageId: string,
     signal?: AbortSignal,
   ): Promise<RemoteMessage | null> {
-    const message = await this.client.getMessage(email, messageId, signal);
-    return message && toRemoteMessage(message);
+    return this.client.getMessage(email, messageId, signal);
   }
 
-  async listAttachments(
+  listAttachments(
     email: string,
     messageId: string,
     includeContent: boolean,
     signal?: AbortSignal,
   ): Promise<RemoteAttachment[]> {
-    const attachments = await this.client.listAttachments(email, messageId, {
-      includeContent,
-      signal,
-    });
-    return attachments.map(toRemoteAttachment);
+    return this.client.listAttachments(email, messageId, { includeContent, signal });
   }
 
   attachmentContent(
@@ -113,38 +96,4 @@ export class GraphMailSource implements MailSource {
   ): Promise<Buffer> {
     return this.client.attachmentContent(email, messageId, attachmentId, signal);
   }
-}
-
-function toRemoteMessage(m: ExchangeMessage): RemoteMessage {
-  return {
-    id: m.id,
-    internetMessageId: m.internetMessageId,
-    conversationId: m.conversationId,
-    subject: m.subject,
-    from: m.from,
-    sender: m.sender,
-    to: m.to,
-    cc: m.cc,
-    bcc: m.bcc,
-    sentAt: m.sentAt,
-    receivedAt: m.receivedAt,
-    ...(m.receivedAtUnknown ? { undated: true } : {}),
-    ...(m.repairs.length > 0 ? { repairs: m.repairs } : {}),
-    bodyType: m.body.contentType,
-    body: m.body.content,
-    hasAttachments: m.hasAttachments,
-    ...(m.attachments ? { attachments: m.attachments.map(toRemoteAttachment) } : {}),
-  };
-}
-
-function toRemoteAttachment(a: ExchangeAttachment): RemoteAttachment {
-  return {
-    id: a.id,
-    name: a.name,
-    contentType: a.contentType,
-    size: a.size,
-    inline: a.isInline,
-    kind: a.kind,
-    contentBytes: a.contentBytes,
-  };
 }

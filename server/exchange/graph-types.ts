@@ -1,6 +1,13 @@
+import type {
+  RemoteAttachment,
+  RemoteFolder,
+  RemoteMessage,
+  RemoteParticipant,
+} from "../sync/mail-source.js";
+
 /**
- * Graph's JSON for the mail resources we read, and the module's own shapes for them. The mapping
- * keeps what the product stores and nothing Graph-specific leaks past this module.
+ * Graph's JSON for the mail resources we read, mapped straight into the shapes every mail source
+ * produces (server/sync/mail-source.ts): nothing Graph-specific leaks past this module.
  */
 export interface GraphRecipient {
   emailAddress?: { name?: string | null; address?: string | null } | null;
@@ -22,7 +29,6 @@ export interface GraphMessage {
   receivedDateTime?: string | null;
   body?: { contentType?: string | null; content?: string | null } | null;
   hasAttachments?: boolean | null;
-  parentFolderId?: string | null;
   "@removed"?: { reason?: string };
 }
 
@@ -68,7 +74,6 @@ export const MESSAGE_SELECT = [
   "receivedDateTime",
   "body",
   "hasAttachments",
-  "parentFolderId",
 ] as const;
 
 export const FOLDER_SELECT = [
@@ -80,73 +85,32 @@ export const FOLDER_SELECT = [
   "isHidden",
 ] as const;
 
-export interface Participant {
-  /** Display name; null when Graph gives none. */
-  name: string | null;
-  address: string;
-}
-
-export interface ExchangeMessage {
-  /** Immutable id (requested with Prefer: IdType="ImmutableId"). */
-  id: string;
-  internetMessageId: string | null;
-  conversationId: string | null;
-  subject: string | null;
-  from: Participant | null;
-  sender: Participant | null;
-  to: Participant[];
-  cc: Participant[];
-  bcc: Participant[];
-  sentAt: Date | null;
-  receivedAt: Date;
-  /** receivedDateTime could not be read: `receivedAt` is the sent time (or 1970) instead. */
-  receivedAtUnknown: boolean;
-  /** What was wrong with Graph's answer and what was stored instead, in words. */
-  repairs: string[];
-  body: { contentType: "text" | "html"; content: string };
-  /** Graph's flag: false when the only attachments are inline. */
-  hasAttachments: boolean;
-  parentFolderId: string | null;
-  /** Attachment metadata, when the listing expanded it (`$expand=attachments`); else undefined. */
-  attachments?: ExchangeAttachment[];
-}
-
-export interface ExchangeFolder {
-  id: string;
+/** A RemoteFolder with what the client needs to walk the tree. */
+export interface ExchangeFolder extends RemoteFolder {
   displayName: string;
   parentId: string | null;
-  /** From the mailbox root: ["Root", "Top of Information Store", "Inbox", "Orders"]. */
-  path: string[];
-  totalItemCount: number;
   childFolderCount: number;
   isHidden: boolean;
-  /** A mailSearchFolder: shows messages of other folders; never sync it. */
-  isSearchFolder: boolean;
 }
 
-export type AttachmentKind = "file" | "item" | "reference";
+export type AttachmentKind = RemoteAttachment["kind"];
 
-export interface ExchangeAttachment {
-  id: string;
-  name: string;
-  /** Null when Graph gives none (always for item attachments). */
-  contentType: string | null;
-  size: number;
-  isInline: boolean;
-  kind: AttachmentKind;
-  /** File contents when the listing included them (`includeContent`). */
-  contentBytes: Buffer | null;
-}
-
-export function toParticipant(r: GraphRecipient | null | undefined): Participant | null {
+function toParticipant(r: GraphRecipient | null | undefined): RemoteParticipant | null {
   const address = r?.emailAddress?.address?.trim();
   if (!address) return null;
   const name = r?.emailAddress?.name?.trim();
   return { name: name ? name : null, address };
 }
 
-function participants(list: GraphRecipient[] | null | undefined): Participant[] {
-  return (list ?? []).map(toParticipant).filter((p): p is Participant => p !== null);
+function participants(list: GraphRecipient[] | null | undefined): RemoteParticipant[] {
+  const out: RemoteParticipant[] = [];
+  if (list) {
+    for (const r of list) {
+      const p = toParticipant(r);
+      if (p !== null) out.push(p);
+    }
+  }
+  return out;
 }
 
 /** A Graph DateTimeOffset, or null when absent or unreadable. */
@@ -156,20 +120,23 @@ function graphDate(value: unknown): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-export function toExchangeMessage(m: GraphMessage): ExchangeMessage {
-  const repairs: string[] = [];
+/** Graph's message JSON in the shape every mail source produces (server/sync/mail-source.ts). */
+export function toRemoteMessage(m: GraphMessage): RemoteMessage {
   const sentAt = graphDate(m.sentDateTime);
+  let repairs: string[] | undefined;
   if (sentAt === null && m.sentDateTime)
-    repairs.push(`sentDateTime ${JSON.stringify(m.sentDateTime)} is not a date: stored as unknown`);
-  let received = graphDate(m.receivedDateTime);
-  const receivedAtUnknown = received === null;
-  if (received === null) {
-    received = sentAt ?? new Date(0);
-    repairs.push(
+    (repairs ??= []).push(
+      `sentDateTime ${JSON.stringify(m.sentDateTime)} is not a date: stored as unknown`,
+    );
+  let receivedAt = graphDate(m.receivedDateTime);
+  const undated = receivedAt === null;
+  if (receivedAt === null) {
+    receivedAt = sentAt ?? new Date(0);
+    (repairs ??= []).push(
       `receivedDateTime ${JSON.stringify(m.receivedDateTime ?? null)} is not a date: ${sentAt ? "the sent time" : "1970-01-01"} stored instead`,
     );
   }
-  return {
+  const message: RemoteMessage = {
     id: m.id,
     internetMessageId: m.internetMessageId ?? null,
     conversationId: m.conversationId ?? null,
@@ -180,17 +147,15 @@ export function toExchangeMessage(m: GraphMessage): ExchangeMessage {
     cc: participants(m.ccRecipients),
     bcc: participants(m.bccRecipients),
     sentAt,
-    receivedAt: received,
-    receivedAtUnknown,
-    repairs,
-    body: {
-      contentType: m.body?.contentType?.toLowerCase() === "html" ? "html" : "text",
-      content: m.body?.content ?? "",
-    },
+    receivedAt,
+    bodyType: m.body?.contentType?.toLowerCase() === "html" ? "html" : "text",
+    body: m.body?.content ?? "",
     hasAttachments: m.hasAttachments === true,
-    parentFolderId: m.parentFolderId ?? null,
-    ...(m.attachments ? { attachments: m.attachments.map(toExchangeAttachment) } : {}),
   };
+  if (undated) message.undated = true;
+  if (repairs) message.repairs = repairs;
+  if (m.attachments) message.attachments = m.attachments.map(toRemoteAttachment);
+  return message;
 }
 
 export function attachmentKind(odataType: string | undefined): AttachmentKind {
@@ -200,13 +165,13 @@ export function attachmentKind(odataType: string | undefined): AttachmentKind {
   return "file";
 }
 
-export function toExchangeAttachment(a: GraphAttachment): ExchangeAttachment {
+export function toRemoteAttachment(a: GraphAttachment): RemoteAttachment {
   return {
     id: a.id,
     name: a.name ?? "",
     contentType: a.contentType ?? null,
     size: a.size ?? 0,
-    isInline: a.isInline === true,
+    inline: a.isInline === true,
     kind: attachmentKind(a["@odata.type"]),
     contentBytes: typeof a.contentBytes === "string" ? Buffer.from(a.contentBytes, "base64") : null,
   };

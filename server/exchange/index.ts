@@ -14,13 +14,7 @@ export type { ExchangeConnection } from "./connection.js";
 export { ExchangeError, graphHttpError, identityError, kindOfHttpStatus } from "./graph-errors.js";
 export type { ExchangeErrorKind } from "./graph-errors.js";
 export type { ExchangeEvent } from "./graph-middleware.js";
-export type {
-  AttachmentKind,
-  ExchangeAttachment,
-  ExchangeFolder,
-  ExchangeMessage,
-  Participant,
-} from "./graph-types.js";
+export type { AttachmentKind, ExchangeFolder } from "./graph-types.js";
 export { MESSAGE_SELECT } from "./graph-types.js";
 export { MailboxRequestLimiter, DEFAULT_LIMITER_OPTIONS } from "./mailbox-limiter.js";
 export type { LimiterOptions, LimiterStats } from "./mailbox-limiter.js";

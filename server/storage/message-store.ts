@@ -106,24 +106,37 @@ export async function storeMessages(
   const allowed = await allocateSequences(m, project, fresh.length);
   const storing = fresh.slice(0, allowed.count);
   let sequence = allowed.first;
-  const rows = storing.map((message) => {
-    const { attachments: _attachments, ...fields } = message;
-    return m.create(MessageRow, {
-      ...fields,
-      id: newId(),
-      bucketId,
-      projectId,
-      sequenceId: String(sequence++),
-      storageNotes: message.storageNotes ?? null,
-      participantAddresses: participantAddresses(message),
-      storedAt: now,
-      updatedAt: now,
-    });
-  });
+  // Plain rows, not m.create(): TypeORM's entity transformer walked the metadata of every row.
+  const rows = storing.map((message): MessageRow => ({
+    id: newId(),
+    bucketId,
+    projectId,
+    sequenceId: String(sequence++),
+    internetMessageId: message.internetMessageId,
+    graphId: message.graphId,
+    conversationId: message.conversationId,
+    mailbox: message.mailbox,
+    folder: message.folder,
+    subject: message.subject,
+    from: message.from,
+    sender: message.sender,
+    to: message.to,
+    cc: message.cc,
+    bcc: message.bcc,
+    participantAddresses: participantAddresses(message),
+    sentAt: message.sentAt,
+    receivedAt: message.receivedAt,
+    bodyText: message.bodyText,
+    bodyHtml: message.bodyHtml,
+    storageNotes: message.storageNotes ?? null,
+    storedAt: now,
+    updatedAt: now,
+  }));
   await bulkInsert(m, MessageRow, rows);
-  const attachments = storing.flatMap((message, i) =>
-    message.attachments.map((a) =>
-      m.create(AttachmentRow, {
+  const attachments: AttachmentRow[] = [];
+  storing.forEach((message, i) => {
+    for (const a of message.attachments)
+      attachments.push({
         id: newId(),
         messageId: rows[i]!.id,
         graphId: a.graphId,
@@ -134,9 +147,8 @@ export async function storeMessages(
         kind: a.kind,
         contentSha256: a.contentSha256,
         reference: a.contentSha256 ? newAttachmentReference() : null,
-      }),
-    ),
-  );
+      });
+  });
   await ensureBlobs(
     m,
     storing.flatMap((message) => message.attachments),

@@ -18,6 +18,10 @@ export interface RemoteFolder {
   isSearchFolder: boolean;
 }
 
+/**
+ * The one message shape every mail source produces (Graph's JSON is mapped straight into it in
+ * server/exchange/graph-types.ts); message-mapping.ts `toIncoming` maps it once into the stored row.
+ */
 export interface RemoteMessage {
   /** Immutable id. */
   id: string;
