@@ -1,7 +1,6 @@
 import type { Database } from "../storage/database.js";
-import { sealedEnvelopes } from "../storage/secret-envelopes.js";
+import { replaceEnvelope, sealedEnvelopes } from "../storage/secret-envelopes.js";
 import { requireKeyFileForStoredSecrets } from "./key-check.js";
-import { IntegrationRow } from "../storage/entities/index.js";
 import {
   SecretBox,
   addPrimaryKeyToFile,
@@ -41,13 +40,9 @@ export async function reencryptSecrets(
   sealer: SecretBox,
 ): Promise<ReencryptionCounts> {
   return db.transaction(async (m) => {
-    // On PostgreSQL, lock the rows: a server saving new credentials meanwhile must wait rather
-    // than have them overwritten by the re-sealed old ones. SQLite has one writer at a time.
-    const rows = await m.find(IntegrationRow, {
-      select: { id: true, secretEnvelope: true },
-      order: { id: "ASC" },
-      ...(db.dialect === "postgres" ? { lock: { mode: "pessimistic_write" as const } } : {}),
-    });
+    // On PostgreSQL the rows are locked: a server saving new credentials meanwhile must wait
+    // rather than have them overwritten by the re-sealed old ones.
+    const rows = await sealedEnvelopes(m, { lock: true });
     const counts: ReencryptionCounts = { sealed: 0, reencrypted: 0, alreadyCurrent: 0 };
     for (const row of rows) {
       if (!row.secretEnvelope) continue;
@@ -57,11 +52,7 @@ export async function reencryptSecrets(
         continue;
       }
       const plaintext = opener.open(row.secretEnvelope, row.id);
-      await m.update(
-        IntegrationRow,
-        { id: row.id },
-        { secretEnvelope: sealer.seal(plaintext, row.id) },
-      );
+      await replaceEnvelope(m, row.id, sealer.seal(plaintext, row.id));
       counts.reencrypted++;
     }
     return counts;

@@ -2,12 +2,25 @@ import type { Deps } from "../app/deps.js";
 import { badInput, conflict, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { INPUT_LIMITS, limitCount } from "../domain/input-limits.js";
-import { ApiTokenGrantRow, ApiTokenRow, ProjectRow } from "../storage/entities/index.js";
+import type { ApiTokenRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
+import { projectByName } from "../storage/project-store.js";
+import {
+  anyToken,
+  grantsOfToken,
+  insertGrant,
+  insertToken,
+  markTokenRevoked,
+  namedGrantsOfToken,
+  tokenByHash,
+  tokenById,
+  tokenByIdOrFail,
+  tokensByAge,
+  touchToken,
+} from "../storage/token-store.js";
 import { PERMISSIONS, type PermissionName } from "./permissions.js";
 import { generateToken, hashToken } from "./token-hash.js";
 import { type Viewer, requireAdmin } from "./viewer.js";
-import { selectRow, selectRows } from "../storage/plain-select.js";
 import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
 export interface GrantInput {
@@ -39,19 +52,12 @@ export class TokenService {
 
   /** Resolves a bearer token to its viewer; null when absent, revoked or unknown. */
   async authenticate(token: string): Promise<Viewer | null> {
-    // Every request takes this path: plain SQL rather than the query builder.
-    const row = await this.deps.db.read((m) =>
-      selectRow(m, ApiTokenRow, { tokenHash: hashToken(token) }),
-    );
+    const row = await this.deps.db.read((m) => tokenByHash(m, hashToken(token)));
     if (!row || row.revokedAt) return null;
-    const grants = await this.deps.db.read((m) =>
-      selectRows(m, ApiTokenGrantRow, { tokenId: row.id }),
-    );
+    const grants = await this.deps.db.read((m) => grantsOfToken(m, row.id));
     const now = this.deps.now();
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.deps.db.transaction((m) =>
-        m.update(ApiTokenRow, { id: row.id }, { lastUsedAt: now }),
-      );
+      await this.deps.db.transaction((m) => touchToken(m, row.id, now));
     }
     return {
       tokenId: row.id,
@@ -65,7 +71,7 @@ export class TokenService {
   async isActive(tokenId: string): Promise<boolean> {
     const cached = this.activeCache.get(tokenId);
     if (cached && cached.until > Date.now()) return cached.active;
-    const row = await this.deps.db.read((m) => m.findOneBy(ApiTokenRow, { id: tokenId }));
+    const row = await this.deps.db.read((m) => tokenById(m, tokenId));
     const active = !!row && !row.revokedAt;
     this.activeCache.set(tokenId, { active, until: Date.now() + ACTIVE_CACHE_MS });
     return active;
@@ -79,19 +85,17 @@ export class TokenService {
     configured: string | null,
   ): Promise<{ generated: string | null; created: boolean }> {
     return this.deps.db.transaction(async (m) => {
-      if ((await m.count(ApiTokenRow)) > 0) return { generated: null, created: false };
+      if (await anyToken(m)) return { generated: null, created: false };
       const token = configured ?? generateToken();
-      await m.save(
-        m.create(ApiTokenRow, {
-          id: newId(),
-          name: "bootstrap admin",
-          tokenHash: hashToken(token),
-          admin: true,
-          createdAt: this.deps.now(),
-          lastUsedAt: null,
-          revokedAt: null,
-        }),
-      );
+      await insertToken(m, {
+        id: newId(),
+        name: "bootstrap admin",
+        tokenHash: hashToken(token),
+        admin: true,
+        createdAt: this.deps.now(),
+        lastUsedAt: null,
+        revokedAt: null,
+      });
       return { generated: configured ? null : token, created: true };
     });
   }
@@ -133,7 +137,7 @@ export class TokenService {
       const resolved: { project: ProjectRow; permissions: PermissionName[] }[] = [];
       for (const [index, grant] of grants.entries()) {
         validateApiName(`input.grants.${index}.project`, grant.project);
-        const project = await m.findOneBy(ProjectRow, { name: grant.project });
+        const project = await projectByName(m, grant.project);
         if (!project)
           throw notFound(`Project '${grant.project}' (grants[${index}]) was not found.`);
         if (resolved.some((r) => r.project.id === project.id)) {
@@ -149,27 +153,23 @@ export class TokenService {
         resolved.push({ project, permissions });
       }
       const token = generateToken();
-      const row = await m.save(
-        m.create(ApiTokenRow, {
-          id: newId(),
-          name,
-          tokenHash: hashToken(token),
-          admin: input.admin ?? false,
-          createdAt: this.deps.now(),
-          lastUsedAt: null,
-          revokedAt: null,
-        }),
-      );
+      const row = await insertToken(m, {
+        id: newId(),
+        name,
+        tokenHash: hashToken(token),
+        admin: input.admin ?? false,
+        createdAt: this.deps.now(),
+        lastUsedAt: null,
+        revokedAt: null,
+      });
       trail.about({ id: row.id });
       for (const grant of resolved) {
-        await m.save(
-          m.create(ApiTokenGrantRow, {
-            id: newId(),
-            tokenId: row.id,
-            projectId: grant.project.id,
-            permissions: grant.permissions,
-          }),
-        );
+        await insertGrant(m, {
+          id: newId(),
+          tokenId: row.id,
+          projectId: grant.project.id,
+          permissions: grant.permissions,
+        });
       }
       return {
         token,
@@ -187,19 +187,14 @@ export class TokenService {
   /** Admins see every active token; any other token sees itself. */
   async list(viewer: Viewer): Promise<TokenWithGrants[]> {
     const rows = await this.deps.db.read((m) =>
-      m.find(ApiTokenRow, {
-        where: viewer.admin ? {} : { id: viewer.tokenId },
-        order: { createdAt: "ASC" },
-      }),
+      tokensByAge(m, viewer.admin ? null : viewer.tokenId),
     );
     const active = rows.filter((r) => !r.revokedAt);
     return Promise.all(active.map((row) => this.withGrants(row)));
   }
 
   async viewerToken(viewer: Viewer): Promise<TokenWithGrants> {
-    const row = await this.deps.db.read((m) =>
-      m.findOneByOrFail(ApiTokenRow, { id: viewer.tokenId }),
-    );
+    const row = await this.deps.db.read((m) => tokenByIdOrFail(m, viewer.tokenId));
     return this.withGrants(row);
   }
 
@@ -207,12 +202,11 @@ export class TokenService {
   async revoke(viewer: Viewer, id: string): Promise<boolean> {
     await audited(this.deps, viewer, "revokeApiToken", { type: "ApiToken", id }, (trail) =>
       trail.transaction(async (m) => {
-        const row = await m.findOneBy(ApiTokenRow, { id });
+        const row = await tokenById(m, id);
         const visible = row && !row.revokedAt && (viewer.admin || row.id === viewer.tokenId);
         if (!visible) throw notFound(`API token '${id}' was not found.`);
         trail.about({ name: row.name });
-        row.revokedAt = this.deps.now();
-        await m.save(row);
+        await markTokenRevoked(m, row, this.deps.now());
         this.activeCache.delete(row.id);
       }),
     );
@@ -222,20 +216,12 @@ export class TokenService {
   }
 
   private async withGrants(token: ApiTokenRow): Promise<TokenWithGrants> {
-    const grants = await this.deps.db.read((m) =>
-      m
-        .createQueryBuilder(ApiTokenGrantRow, "g")
-        .innerJoin(ProjectRow, "p", "p.id = g.project_id")
-        .select(["g.permissions AS permissions", "p.name AS name"])
-        .where("g.token_id = :id", { id: token.id })
-        .orderBy("p.name")
-        .getRawMany<{ permissions: string; name: string }>(),
-    );
+    const grants = await this.deps.db.read((m) => namedGrantsOfToken(m, token.id));
     return {
       token,
       grants: grants.map((g) => ({
-        projectName: g.name,
-        permissions: JSON.parse(g.permissions) as PermissionName[],
+        projectName: g.projectName,
+        permissions: g.permissions as PermissionName[],
       })),
     };
   }

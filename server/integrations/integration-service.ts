@@ -11,14 +11,14 @@ import { validateEmailAddress } from "../domain/email-address.js";
 import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { requireIntegration } from "../storage/integration-store.js";
-import { ProjectService } from "../projects/project-service.js";
+import { requireVisibleProject } from "../storage/project-store.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
 import type {
   CredentialChecker,
   CredentialCheckResult,
   ResolvedConnection,
 } from "./credential-checker.js";
-import { MailboxService } from "./mailbox-service.js";
+import { createMailboxIn } from "./mailbox-service.js";
 import type { SyncControl } from "../sync/sync-control.js";
 import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
@@ -92,7 +92,7 @@ export class IntegrationService {
     await this.requireReachable(connection, "input.connection");
     const now = this.deps.now();
     const created = await trail.transaction(async (m) => {
-      const project = await ProjectService.requireVisible(m, viewer, input.project);
+      const project = await requireVisibleProject(m, viewer, input.project);
       requirePermission(viewer, project.id, "integrations-write", `Project '${input.project}'`);
       if (await m.existsBy(IntegrationRow, { projectId: project.id, name: input.name })) {
         throw conflict(
@@ -123,7 +123,7 @@ export class IntegrationService {
         }),
       );
       for (const [i, mb] of mailboxes.entries()) {
-        await MailboxService.createIn(m, viewer, row, project, mb, `input.mailboxes.${i}`, now);
+        await createMailboxIn(m, viewer, row, project, mb, `input.mailboxes.${i}`, now);
       }
       return { row, project };
     });

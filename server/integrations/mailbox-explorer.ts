@@ -5,7 +5,8 @@ import { emailKey, validateEmailAddress } from "../domain/email-address.js";
 import { compileFolderFilters } from "../domain/folder-filter.js";
 import { formatFolderPath } from "../domain/folder-path.js";
 import { type MailboxInputValues, validateMailboxInput } from "../domain/mailbox-rules.js";
-import { type IntegrationRow, MailboxRow } from "../storage/entities/index.js";
+import type { IntegrationRow } from "../storage/entities/index.js";
+import { integrationMailboxes } from "../storage/mailbox-store.js";
 import type { MailSource, RemoteFolder } from "../sync/mail-source.js";
 import type { MailSourceFactory } from "../sync/scheduler.js";
 import { classified } from "../sync/sync-errors.js";
@@ -92,7 +93,7 @@ export class MailboxExplorer {
   ): Promise<{ integration: IntegrationRow; source: MailSource }> {
     const { integration, emails } = await this.deps.db.read(async (m) => {
       const integration = await requireIntegration(m, viewer, integrationId, "integrations-read");
-      const rows = await m.find(MailboxRow, { where: { integrationId: integration.id } });
+      const rows = await integrationMailboxes(m, integration.id);
       return { integration, emails: rows.map((r) => emailKey(r.email)) };
     });
     if (

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
-import { type Viewer, canSeeProject, found, requirePermission, visible } from "../auth/viewer.js";
+import { type Viewer, canSeeProject, requirePermission } from "../auth/viewer.js";
 import { badInput, conflict } from "../domain/errors.js";
 import { emailKey } from "../domain/email-address.js";
 import {
@@ -11,16 +11,29 @@ import {
   type MailboxUpdateValues,
   type ValidMailbox,
 } from "../domain/mailbox-rules.js";
-import { BucketService } from "../buckets/bucket-service.js";
-import {
+import { createBucketIn } from "../buckets/bucket-service.js";
+import { bucketById, bucketNamesOf, insertBucket } from "../storage/bucket-store.js";
+import type {
   BucketRow,
   FolderCheckpointRow,
   IntegrationRow,
   MailboxRow,
   MailboxSyncRow,
   ProjectRow,
-  type SkippedMessageRow,
+  SkippedMessageRow,
 } from "../storage/entities/index.js";
+import {
+  deleteMailboxRow,
+  insertMailbox,
+  integrationMailboxes,
+  mailboxCheckpoints,
+  mailboxEmailTaken,
+  mailboxSyncState,
+  requireMailbox,
+  saveMailbox,
+  visibleMailbox,
+} from "../storage/mailbox-store.js";
+import { projectByIdOrFail } from "../storage/project-store.js";
 import { newId } from "../storage/ids.js";
 import { countSkipped, listSkipped, makeSkippedDue } from "../storage/skipped-messages.js";
 import type { SyncControl } from "../sync/sync-control.js";
@@ -33,46 +46,17 @@ export class MailboxService {
     private readonly sync: SyncControl,
   ) {}
 
-  static async require(
-    m: EntityManager,
-    viewer: Viewer,
-    id: string,
-    permission: "integrations-read" | "integrations-write",
-  ): Promise<{ mailbox: MailboxRow; integration: IntegrationRow }> {
-    return found(await MailboxService.load(m, viewer, id, permission), `Mailbox '${id}'`);
-  }
-
-  /** A mailbox and its integration under the access rule (see `visible`); null when not visible. */
-  private static async load(
-    m: EntityManager,
-    viewer: Viewer,
-    id: string,
-    permission: "integrations-read" | "integrations-write",
-  ): Promise<{ mailbox: MailboxRow; integration: IntegrationRow } | null> {
-    const mailbox = await m.findOneBy(MailboxRow, { id });
-    const integration =
-      mailbox && (await m.findOneBy(IntegrationRow, { id: mailbox.integrationId }));
-    const pair = mailbox && integration ? { mailbox, integration } : null;
-    return visible(viewer, pair, integration?.projectId, permission, `Mailbox '${id}'`);
-  }
-
   async findById(viewer: Viewer, id: string): Promise<MailboxRow | null> {
-    const pair = await this.deps.db.read((m) =>
-      MailboxService.load(m, viewer, id, "integrations-read"),
-    );
+    const pair = await this.deps.db.read((m) => visibleMailbox(m, viewer, id, "integrations-read"));
     return pair?.mailbox ?? null;
   }
 
   async listForIntegration(integrationId: string): Promise<MailboxRow[]> {
-    return this.deps.db.read((m) =>
-      m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }),
-    );
+    return this.deps.db.read((m) => integrationMailboxes(m, integrationId));
   }
 
   async checkpoints(mailboxId: string): Promise<FolderCheckpointRow[]> {
-    return this.deps.db.read((m) =>
-      m.find(FolderCheckpointRow, { where: { mailboxId }, order: { folderPath: "ASC" } }),
-    );
+    return this.deps.db.read((m) => mailboxCheckpoints(m, mailboxId));
   }
 
   skippedMessages(mailboxId: string, first: number): Promise<SkippedMessageRow[]> {
@@ -86,7 +70,7 @@ export class MailboxService {
   }
 
   async syncState(mailboxId: string): Promise<MailboxSyncRow | null> {
-    return this.deps.db.read((m) => m.findOneBy(MailboxSyncRow, { mailboxId }));
+    return this.deps.db.read((m) => mailboxSyncState(m, mailboxId));
   }
 
   add(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<MailboxRow> {
@@ -107,8 +91,8 @@ export class MailboxService {
     return trail.transaction(async (m) => {
       const integration = await requireIntegration(m, viewer, integrationId, "integrations-write");
       trail.about({ projectId: integration.projectId });
-      const project = await m.findOneByOrFail(ProjectRow, { id: integration.projectId });
-      const mailbox = await MailboxService.createIn(
+      const project = await projectByIdOrFail(m, integration.projectId);
+      const mailbox = await createMailboxIn(
         m,
         viewer,
         integration,
@@ -120,97 +104,6 @@ export class MailboxService {
       trail.about({ id: mailbox.id, name: mailbox.email, projectName: project.name });
       return mailbox;
     });
-  }
-
-  /** Creates a mailbox (and the bucket it asks for) inside the caller's transaction. */
-  static async createIn(
-    m: EntityManager,
-    viewer: Viewer,
-    integration: IntegrationRow,
-    project: ProjectRow,
-    valid: ValidMailbox,
-    field: string,
-    now: Date,
-  ): Promise<MailboxRow> {
-    const email = emailKey(valid.email);
-    if (await m.existsBy(MailboxRow, { integrationId: integration.id, email })) {
-      throw conflict(`Integration '${integration.name}' already has mailbox ${email}.`);
-    }
-    const bucket = await MailboxService.chooseBucket(
-      m,
-      viewer,
-      integration,
-      project,
-      valid,
-      field,
-      now,
-    );
-    const mailbox = await m.save(
-      m.create(MailboxRow, {
-        id: newId(),
-        integrationId: integration.id,
-        email,
-        bucketId: bucket.id,
-        syncFrom: valid.syncFrom,
-        allTime: valid.allTime,
-        filters: valid.filters,
-        syncAttachments: valid.syncAttachments,
-        enabled: true,
-        disabledReason: null,
-        lastError: null,
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
-    await m.save(m.create(MailboxSyncRow, { mailboxId: mailbox.id, status: "IDLE" }));
-    return mailbox;
-  }
-
-  /** The bucket choice rule: an existing bucket, a user-defined new one, or one made automatically. */
-  private static async chooseBucket(
-    m: EntityManager,
-    viewer: Viewer,
-    integration: IntegrationRow,
-    project: ProjectRow,
-    valid: ValidMailbox,
-    field: string,
-    now: Date,
-  ): Promise<BucketRow> {
-    const choice = valid.bucket;
-    if (choice.kind === "existing") {
-      const bucket = await m.findOneBy(BucketRow, { id: choice.existingBucketId });
-      if (!bucket || !canSeeProject(viewer, bucket.projectId)) {
-        throw badInput(
-          `${field}.bucket.existingBucketId`,
-          `Bucket '${choice.existingBucketId}' was not found.`,
-        );
-      }
-      requirePermission(
-        viewer,
-        bucket.projectId,
-        "buckets-write",
-        `Bucket '${choice.existingBucketId}'`,
-      );
-      return bucket;
-    }
-    if (choice.kind === "new") {
-      return BucketService.createIn(m, viewer, choice.newBucket, `${field}.bucket.newBucket`, now);
-    }
-    const taken = new Set(
-      (await m.find(BucketRow, { where: { projectId: project.id }, select: { name: true } })).map(
-        (b) => b.name,
-      ),
-    );
-    const name = autoBucketName(integration.name, valid.email, taken);
-    return m.save(
-      m.create(BucketRow, {
-        id: newId(),
-        projectId: project.id,
-        name,
-        title: `${integration.title} – ${valid.email}`,
-        createdAt: now,
-      }),
-    );
   }
 
   /**
@@ -232,12 +125,7 @@ export class MailboxService {
     trail: AuditTrail,
   ): Promise<MailboxRow> {
     const updated = await trail.transaction(async (m) => {
-      const { mailbox, integration } = await MailboxService.require(
-        m,
-        viewer,
-        id,
-        "integrations-write",
-      );
+      const { mailbox, integration } = await requireMailbox(m, viewer, id, "integrations-write");
       trail.about({ name: mailbox.email, projectId: integration.projectId });
       const next = validateMailboxUpdate(
         {
@@ -259,7 +147,7 @@ export class MailboxService {
         if (input.enabled) mailbox.lastError = null;
       }
       mailbox.updatedAt = this.deps.now();
-      return m.save(mailbox);
+      return saveMailbox(m, mailbox);
     });
     // New settings take effect in a round that starts now (a round in flight used the old ones).
     if (updated.enabled) await this.sync.request(id);
@@ -282,7 +170,7 @@ export class MailboxService {
     trail: AuditTrail,
   ): Promise<MailboxRow> {
     const { mailbox, integration } = await this.deps.db.read((m) =>
-      MailboxService.require(m, viewer, id, "integrations-write"),
+      requireMailbox(m, viewer, id, "integrations-write"),
     );
     trail.about({ name: mailbox.email, projectId: integration.projectId });
     if (!integration.enabled) {
@@ -306,19 +194,86 @@ export class MailboxService {
   /** Removes the mailbox and its checkpoints; its bucket and messages stay. */
   remove(viewer: Viewer, id: string): Promise<boolean> {
     return audited(this.deps, viewer, "removeMailbox", { type: "Mailbox", id }, async (trail) => {
-      await this.deps.db.read((m) => MailboxService.require(m, viewer, id, "integrations-write"));
+      await this.deps.db.read((m) => requireMailbox(m, viewer, id, "integrations-write"));
       await this.sync.abort(id);
       return trail.transaction(async (m) => {
-        const { mailbox, integration } = await MailboxService.require(
-          m,
-          viewer,
-          id,
-          "integrations-write",
-        );
+        const { mailbox, integration } = await requireMailbox(m, viewer, id, "integrations-write");
         trail.about({ name: mailbox.email, projectId: integration.projectId });
-        await m.delete(MailboxRow, { id });
+        await deleteMailboxRow(m, id);
         return true;
       });
     });
   }
+}
+
+/** Creates a mailbox (and the bucket it asks for) inside the caller's transaction. */
+export async function createMailboxIn(
+  m: EntityManager,
+  viewer: Viewer,
+  integration: IntegrationRow,
+  project: ProjectRow,
+  valid: ValidMailbox,
+  field: string,
+  now: Date,
+): Promise<MailboxRow> {
+  const email = emailKey(valid.email);
+  if (await mailboxEmailTaken(m, integration.id, email)) {
+    throw conflict(`Integration '${integration.name}' already has mailbox ${email}.`);
+  }
+  const bucket = await chooseBucket(m, viewer, integration, project, valid, field, now);
+  return insertMailbox(m, {
+    id: newId(),
+    integrationId: integration.id,
+    email,
+    bucketId: bucket.id,
+    syncFrom: valid.syncFrom,
+    allTime: valid.allTime,
+    filters: valid.filters,
+    syncAttachments: valid.syncAttachments,
+    enabled: true,
+    disabledReason: null,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/** The bucket choice rule: an existing bucket, a user-defined new one, or one made automatically. */
+async function chooseBucket(
+  m: EntityManager,
+  viewer: Viewer,
+  integration: IntegrationRow,
+  project: ProjectRow,
+  valid: ValidMailbox,
+  field: string,
+  now: Date,
+): Promise<BucketRow> {
+  const choice = valid.bucket;
+  if (choice.kind === "existing") {
+    const bucket = await bucketById(m, choice.existingBucketId);
+    if (!bucket || !canSeeProject(viewer, bucket.projectId)) {
+      throw badInput(
+        `${field}.bucket.existingBucketId`,
+        `Bucket '${choice.existingBucketId}' was not found.`,
+      );
+    }
+    requirePermission(
+      viewer,
+      bucket.projectId,
+      "buckets-write",
+      `Bucket '${choice.existingBucketId}'`,
+    );
+    return bucket;
+  }
+  if (choice.kind === "new") {
+    return createBucketIn(m, viewer, choice.newBucket, `${field}.bucket.newBucket`, now);
+  }
+  const name = autoBucketName(integration.name, valid.email, await bucketNamesOf(m, project.id));
+  return insertBucket(m, {
+    id: newId(),
+    projectId: project.id,
+    name,
+    title: `${integration.title} – ${valid.email}`,
+    createdAt: now,
+  });
 }

@@ -1,11 +1,16 @@
 import DataLoader from "dataloader";
-import { In } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import { type Viewer, visible } from "../auth/viewer.js";
 import { badInput } from "../domain/errors.js";
-import { AttachmentRow, MessageRow } from "../storage/entities/index.js";
-import { type MessageFilter, type MessagePage, pageMessages } from "../storage/message-queries.js";
-import { BucketService } from "../buckets/bucket-service.js";
+import { attachmentsOfMessages } from "../storage/attachment-store.js";
+import { requireBucket } from "../storage/bucket-store.js";
+import type { AttachmentRow, MessageRow } from "../storage/entities/index.js";
+import {
+  type MessageFilter,
+  type MessagePage,
+  messageById,
+  pageMessages,
+} from "../storage/message-queries.js";
 
 /** Largest page a client may ask for; larger requests are refused rather than silently cut. */
 export const MAX_PAGE_SIZE = 200;
@@ -18,12 +23,7 @@ export class MessageService {
    */
   private readonly attachmentLoader = new DataLoader<string, AttachmentRow[]>(
     async (messageIds) => {
-      const rows = await this.deps.db.read((m) =>
-        m.find(AttachmentRow, {
-          where: { messageId: In([...messageIds]) },
-          order: { name: "ASC" },
-        }),
-      );
+      const rows = await this.deps.db.read((m) => attachmentsOfMessages(m, messageIds));
       const byMessage = new Map<string, AttachmentRow[]>();
       for (const row of rows) {
         const list = byMessage.get(row.messageId);
@@ -52,13 +52,13 @@ export class MessageService {
       );
     }
     return this.deps.db.read(async (m) => {
-      await BucketService.require(m, viewer, bucketId, "messages-read");
+      await requireBucket(m, viewer, bucketId, "messages-read");
       return pageMessages(m, bucketId, args.first, args.after, args.filter ?? {});
     });
   }
 
   async findById(viewer: Viewer, id: string): Promise<MessageRow | null> {
-    const row = await this.deps.db.read((m) => m.findOneBy(MessageRow, { id }));
+    const row = await this.deps.db.read((m) => messageById(m, id));
     return visible(viewer, row, row?.projectId, "messages-read", `Message '${id}'`);
   }
 

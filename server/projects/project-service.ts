@@ -1,12 +1,21 @@
-import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import { type Viewer, canSeeProject, requireAdmin } from "../auth/viewer.js";
-import { badInput, conflict, notFound } from "../domain/errors.js";
+import { badInput, conflict } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { limitText } from "../domain/input-limits.js";
-import { IntegrationRow, ProjectRow } from "../storage/entities/index.js";
+import type { ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
-import { selectRow } from "../storage/plain-select.js";
+import { resumeQuotaDisabled } from "../storage/integration-store.js";
+import {
+  allProjects,
+  deleteProjectRows,
+  insertProject,
+  projectById,
+  projectByName,
+  projectNameTaken,
+  requireVisibleProject,
+  updateProjectColumns,
+} from "../storage/project-store.js";
 import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
 export interface CreateProject {
@@ -35,26 +44,19 @@ export class ProjectService {
   constructor(private readonly deps: Deps) {}
 
   async list(viewer: Viewer): Promise<ProjectRow[]> {
-    const rows = await this.deps.db.read((m) => m.find(ProjectRow, { order: { name: "ASC" } }));
+    const rows = await this.deps.db.read(allProjects);
     return rows.filter((row) => canSeeProject(viewer, row.id));
   }
 
   /** The project by API name, or null when it does not exist or the viewer cannot see it. */
   async findByName(viewer: Viewer, name: string): Promise<ProjectRow | null> {
-    const row = await this.deps.db.read((m) => m.findOneBy(ProjectRow, { name }));
+    const row = await this.deps.db.read((m) => projectByName(m, name));
     return row && canSeeProject(viewer, row.id) ? row : null;
   }
 
   async findById(viewer: Viewer, id: string): Promise<ProjectRow | null> {
-    const row = await this.deps.db.read((m) => m.findOneBy(ProjectRow, { id }));
+    const row = await this.deps.db.read((m) => projectById(m, id));
     return row && canSeeProject(viewer, row.id) ? row : null;
-  }
-
-  /** As findByName, inside a transaction, answering NOT_FOUND (the access rule) when absent. */
-  static async requireVisible(m: EntityManager, viewer: Viewer, name: string): Promise<ProjectRow> {
-    const row = await selectRow(m, ProjectRow, { name });
-    if (!row || !canSeeProject(viewer, row.id)) throw notFound(`Project '${name}' was not found.`);
-    return row;
   }
 
   create(viewer: Viewer, input: CreateProject): Promise<ProjectRow> {
@@ -76,11 +78,11 @@ export class ProjectService {
     limitText("input.description", input.description);
     validateBudget(input.unitBudget, "input.unitBudget");
     return trail.transaction(async (m) => {
-      if (await m.existsBy(ProjectRow, { name: input.name })) {
+      if (await projectNameTaken(m, input.name)) {
         throw conflict(`A project named '${input.name}' already exists; choose another name.`);
       }
       const now = this.deps.now();
-      const row = m.create(ProjectRow, {
+      const row: ProjectRow = {
         id: newId(),
         name: input.name,
         title: input.title ?? input.name,
@@ -91,9 +93,9 @@ export class ProjectService {
         lastSequence: "0",
         createdAt: now,
         updatedAt: now,
-      });
+      };
       trail.about({ id: row.id, projectId: row.id });
-      return m.save(row);
+      return insertProject(m, row);
     });
   }
 
@@ -119,7 +121,7 @@ export class ProjectService {
     limitText("input.description", input.description);
     validateBudget(input.unitBudget, "input.unitBudget");
     return trail.transaction(async (m) => {
-      const row = await ProjectService.requireVisible(m, viewer, name);
+      const row = await requireVisibleProject(m, viewer, name);
       trail.about({ id: row.id, projectId: row.id });
       requireAdmin(viewer, "change a project");
       // Only the changed columns: the sync engine updates usage and sequence columns concurrently.
@@ -128,15 +130,10 @@ export class ProjectService {
       if (input.description !== undefined && input.description !== null)
         change.description = input.description;
       if (input.unitBudget !== undefined) change.unitBudget = input.unitBudget;
-      await m.update(ProjectRow, { id: row.id }, change);
-      const saved = await m.findOneByOrFail(ProjectRow, { id: row.id });
+      const saved = await updateProjectColumns(m, row.id, change);
       // A budget with room again resumes the integrations it paused.
       if (saved.unitBudget === null || saved.unitBudget > saved.unitsCharged) {
-        await m.update(
-          IntegrationRow,
-          { projectId: saved.id, disabledReason: "QUOTA" },
-          { enabled: true, disabledReason: null, lastError: null, updatedAt: this.deps.now() },
-        );
+        await resumeQuotaDisabled(m, saved.id, this.deps.now());
       }
       return saved;
     });
@@ -151,12 +148,11 @@ export class ProjectService {
 
   private async deleteAudited(viewer: Viewer, name: string, trail: AuditTrail): Promise<boolean> {
     const row = await trail.transaction(async (m) => {
-      const row = await ProjectService.requireVisible(m, viewer, name);
+      const row = await requireVisibleProject(m, viewer, name);
       trail.about({ id: row.id, projectId: row.id });
       requireAdmin(viewer, "delete a project");
-      // Integrations (and with them mailboxes) first: a mailbox holds its bucket against deletion.
-      await m.delete(IntegrationRow, { projectId: row.id });
-      await m.delete(ProjectRow, { id: row.id });
+      // Integrations (and with them mailboxes) go too.
+      await deleteProjectRows(m, row.id);
       return row;
     });
     // After the commit: the project's subscriptions end (no event of it will ever come again).

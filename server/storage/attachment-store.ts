@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import { AttachmentBlobRow, AttachmentRow, MessageRow } from "./entities/index.js";
 
 /** An attachment reference: 32 random bytes, base64url (43 characters, 256 bits: unguessable). */
@@ -67,3 +67,10 @@ export async function findAttachmentByReference(
     sha256: row.sha256,
   };
 }
+
+/** The attachment rows of these messages, by name. */
+export const attachmentsOfMessages = (
+  m: EntityManager,
+  messageIds: readonly string[],
+): Promise<AttachmentRow[]> =>
+  m.find(AttachmentRow, { where: { messageId: In([...messageIds]) }, order: { name: "ASC" } });

@@ -16,3 +16,16 @@ export async function requireIntegration(
   const what = `Integration '${id}'`;
   return found(visible(viewer, row, row?.projectId, permission, what), what);
 }
+
+/** Enables again the project's integrations disabled because its unit budget ran out. */
+export async function resumeQuotaDisabled(
+  m: EntityManager,
+  projectId: string,
+  now: Date,
+): Promise<void> {
+  await m.update(
+    IntegrationRow,
+    { projectId, disabledReason: "QUOTA" },
+    { enabled: true, disabledReason: null, lastError: null, updatedAt: now },
+  );
+}

@@ -188,3 +188,6 @@ export async function firstSequenceStoredFrom(
     .getRawOne<{ first: string | number | null }>();
   return result?.first === null || result?.first === undefined ? null : String(result.first);
 }
+
+export const messageById = (m: EntityManager, id: string): Promise<MessageRow | null> =>
+  m.findOneBy(MessageRow, { id });

@@ -4,7 +4,7 @@ import { type Viewer, canSeeProject, hasPermission, requirePermission } from "..
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { limitList, limitText } from "../domain/input-limits.js";
-import { ProjectService } from "../projects/project-service.js";
+import { requireVisibleProject } from "../storage/project-store.js";
 import { type AuditTrail, audited } from "../audit/audit-trail.js";
 import {
   BucketRow,
@@ -97,7 +97,7 @@ export class StreamService {
     name: string,
     permission: StreamPermission,
   ): Promise<{ stream: StreamRow; project: ProjectRow }> {
-    const project = await ProjectService.requireVisible(m, viewer, projectName);
+    const project = await requireVisibleProject(m, viewer, projectName);
     requirePermission(viewer, project.id, permission, `Stream '${name}'`);
     const row = await selectRow(m, StreamRow, { projectId: project.id, name });
     if (!row) throw notFound(`Project '${projectName}' has no stream named '${name}'.`);
@@ -150,7 +150,7 @@ export class StreamService {
     if (bucketIds.length === 0)
       throw badInput("input.bucketIds", "A stream reads at least one bucket; give its bucketIds.");
     return trail.transaction(async (m) => {
-      const project = await ProjectService.requireVisible(m, viewer, input.project);
+      const project = await requireVisibleProject(m, viewer, input.project);
       trail.about({ projectId: project.id });
       requirePermission(viewer, project.id, "streams-admin", `Project '${input.project}'`);
       const buckets = await m.findBy(BucketRow, { id: In(bucketIds), projectId: project.id });
