@@ -8,10 +8,20 @@ import { validateConnection, type ConnectionInput } from "../domain/connection-r
 import { SECRET_NAMES, requireSecretsForNewHosts } from "../domain/secret-destination.js";
 import { validateMailboxInputs, type MailboxInputValues } from "../domain/mailbox-rules.js";
 import { validateEmailAddress } from "../domain/email-address.js";
-import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
+import type { IntegrationRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
-import { requireIntegration } from "../storage/integration-store.js";
-import { requireVisibleProject } from "../storage/project-store.js";
+import {
+  deleteIntegrationRow,
+  insertIntegration,
+  integrationById,
+  integrationByName,
+  integrationNameTaken,
+  projectIntegrations,
+  requireIntegration,
+  saveIntegration,
+} from "../storage/integration-store.js";
+import { integrationMailboxes } from "../storage/mailbox-store.js";
+import { projectById, projectByIdOrFail, requireVisibleProject } from "../storage/project-store.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
 import type {
   CredentialChecker,
@@ -40,15 +50,13 @@ export class IntegrationService {
 
   /** The integration by id with `permission` on its project, else NOT_FOUND / FORBIDDEN. */
   async findById(viewer: Viewer, id: string): Promise<IntegrationRow | null> {
-    const row = await this.deps.db.read((m) => m.findOneBy(IntegrationRow, { id }));
+    const row = await this.deps.db.read((m) => integrationById(m, id));
     return visible(viewer, row, row?.projectId, "integrations-read", `Integration '${id}'`);
   }
 
   async list(viewer: Viewer, projectId: string): Promise<IntegrationRow[]> {
     requirePermission(viewer, projectId, "integrations-read", "The project");
-    return this.deps.db.read((m) =>
-      m.find(IntegrationRow, { where: { projectId }, order: { name: "ASC" } }),
-    );
+    return this.deps.db.read((m) => projectIntegrations(m, projectId));
   }
 
   async findByName(
@@ -57,7 +65,7 @@ export class IntegrationService {
     name: string,
   ): Promise<IntegrationRow | null> {
     requirePermission(viewer, projectId, "integrations-read", "The project");
-    return this.deps.db.read((m) => m.findOneBy(IntegrationRow, { projectId, name }));
+    return this.deps.db.read((m) => integrationByName(m, projectId, name));
   }
 
   /**
@@ -94,7 +102,7 @@ export class IntegrationService {
     const created = await trail.transaction(async (m) => {
       const project = await requireVisibleProject(m, viewer, input.project);
       requirePermission(viewer, project.id, "integrations-write", `Project '${input.project}'`);
-      if (await m.existsBy(IntegrationRow, { projectId: project.id, name: input.name })) {
+      if (await integrationNameTaken(m, project.id, input.name)) {
         throw conflict(
           `Project '${project.name}' already has an integration named '${input.name}'.`,
         );
@@ -102,26 +110,24 @@ export class IntegrationService {
       const id = newId();
       trail.about({ id, projectId: project.id });
       const enabled = input.enabled ?? true;
-      const row = await m.save(
-        m.create(IntegrationRow, {
-          id,
-          projectId: project.id,
-          name: input.name,
-          title: input.title ?? input.name,
-          ...connection,
-          secretEnvelope: sealSecrets(this.deps.secrets, id, secrets),
-          enabled,
-          disabledReason: enabled ? null : "USER",
-          lastError: null,
-          credentialStatus: "UNVALIDATED",
-          credentialCheckedAt: null,
-          credentialError: null,
-          credentialMailboxes: [],
-          warnings,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
+      const row = await insertIntegration(m, {
+        id,
+        projectId: project.id,
+        name: input.name,
+        title: input.title ?? input.name,
+        ...connection,
+        secretEnvelope: sealSecrets(this.deps.secrets, id, secrets),
+        enabled,
+        disabledReason: enabled ? null : "USER",
+        lastError: null,
+        credentialStatus: "UNVALIDATED",
+        credentialCheckedAt: null,
+        credentialError: null,
+        credentialMailboxes: [],
+        warnings,
+        createdAt: now,
+        updatedAt: now,
+      });
       for (const [i, mb] of mailboxes.entries()) {
         await createMailboxIn(m, viewer, row, project, mb, `input.mailboxes.${i}`, now);
       }
@@ -150,7 +156,7 @@ export class IntegrationService {
       trail.about({ name: row.name, projectId: row.projectId });
       if (input.title !== undefined && input.title !== null) row.title = input.title;
       row.updatedAt = this.deps.now();
-      return m.save(row);
+      return saveIntegration(m, row);
     });
     await this.publishById(result, "UPDATED");
     return result;
@@ -212,7 +218,7 @@ export class IntegrationService {
       row.warnings = warnings;
       this.applyCheck(row, check);
       row.updatedAt = this.deps.now();
-      return m.save(row);
+      return saveIntegration(m, row);
     });
     await this.publishById(saved, "CONNECTION_UPDATED");
     return saved;
@@ -260,9 +266,7 @@ export class IntegrationService {
         requireIntegration(m, viewer, id, "integrations-write"),
       );
       trail.about({ name: row.name, projectId: row.projectId });
-      const project = await this.deps.db.read((m) =>
-        m.findOneByOrFail(ProjectRow, { id: row.projectId }),
-      );
+      const project = await this.deps.db.read((m) => projectByIdOrFail(m, row.projectId));
       return this.validateStored(row, project, trail);
     });
   }
@@ -298,7 +302,7 @@ export class IntegrationService {
       row.disabledReason = enabled ? null : "USER";
       if (enabled) row.lastError = null;
       row.updatedAt = this.deps.now();
-      return m.save(row);
+      return saveIntegration(m, row);
     });
     if (!enabled) await this.sync.abortIntegration(id);
     await this.publishById(row, enabled ? "ENABLED" : "DISABLED");
@@ -318,7 +322,7 @@ export class IntegrationService {
         const row = await trail.transaction(async (m) => {
           const row = await requireIntegration(m, viewer, id, "integrations-write");
           trail.about({ name: row.name, projectId: row.projectId });
-          await m.delete(IntegrationRow, { id });
+          await deleteIntegrationRow(m, id);
           return row;
         });
         await this.publishById(row, "DELETED");
@@ -357,11 +361,11 @@ export class IntegrationService {
     // Audited here when this check is the mutation (validateIntegrationCredentials); after
     // createIntegration, whose entry already committed, it is a plain transaction.
     const saved = await trail.transaction(async (m) => {
-      const current = await m.findOneBy(IntegrationRow, { id: row.id });
+      const current = await integrationById(m, row.id);
       if (!current) throw notFound(`Integration '${row.id}' was not found.`);
       this.applyCheck(current, check);
       current.updatedAt = this.deps.now();
-      return m.save(current);
+      return saveIntegration(m, current);
     });
     this.publish(saved, project, "CREDENTIALS_CHECKED");
     return saved;
@@ -410,14 +414,12 @@ export class IntegrationService {
   }
 
   private async mailboxEmails(integrationId: string): Promise<string[]> {
-    const rows = await this.deps.db.read((m) =>
-      m.find(MailboxRow, { where: { integrationId }, order: { email: "ASC" } }),
-    );
+    const rows = await this.deps.db.read((m) => integrationMailboxes(m, integrationId));
     return rows.map((r) => r.email);
   }
 
   private async publishById(row: IntegrationRow, kind: string): Promise<void> {
-    const project = await this.deps.db.read((m) => m.findOneBy(ProjectRow, { id: row.projectId }));
+    const project = await this.deps.db.read((m) => projectById(m, row.projectId));
     if (project) this.publish(row, project, kind);
   }
 

@@ -29,3 +29,36 @@ export async function resumeQuotaDisabled(
     { enabled: true, disabledReason: null, lastError: null, updatedAt: now },
   );
 }
+
+export const integrationById = (m: EntityManager, id: string): Promise<IntegrationRow | null> =>
+  m.findOneBy(IntegrationRow, { id });
+
+export const integrationByName = (
+  m: EntityManager,
+  projectId: string,
+  name: string,
+): Promise<IntegrationRow | null> => m.findOneBy(IntegrationRow, { projectId, name });
+
+/** A project's integrations by name. */
+export const projectIntegrations = (
+  m: EntityManager,
+  projectId: string,
+): Promise<IntegrationRow[]> =>
+  m.find(IntegrationRow, { where: { projectId }, order: { name: "ASC" } });
+
+export const integrationNameTaken = (
+  m: EntityManager,
+  projectId: string,
+  name: string,
+): Promise<boolean> => m.existsBy(IntegrationRow, { projectId, name });
+
+export const insertIntegration = (m: EntityManager, row: IntegrationRow): Promise<IntegrationRow> =>
+  m.save(m.create(IntegrationRow, row));
+
+export const saveIntegration = (m: EntityManager, row: IntegrationRow): Promise<IntegrationRow> =>
+  m.save(row);
+
+/** Deletes the integration; its mailboxes and their checkpoints go with it (foreign keys cascade). */
+export async function deleteIntegrationRow(m: EntityManager, id: string): Promise<void> {
+  await m.delete(IntegrationRow, { id });
+}
