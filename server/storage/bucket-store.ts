@@ -1,4 +1,4 @@
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import type { PermissionName } from "../auth/permissions.js";
 import { type Viewer, found, visible } from "../auth/viewer.js";
 import { BucketRow, MailboxRow, MessageRow, StreamBucketRow } from "./entities/index.js";
@@ -64,3 +64,10 @@ export async function bucketNamesOf(m: EntityManager, projectId: string): Promis
   const rows = await m.find(BucketRow, { where: { projectId }, select: { name: true } });
   return new Set(rows.map((b) => b.name));
 }
+
+/** Those of `ids` that are buckets of the project. */
+export const projectBucketsByIds = (
+  m: EntityManager,
+  projectId: string,
+  ids: readonly string[],
+): Promise<BucketRow[]> => m.findBy(BucketRow, { id: In([...ids]), projectId });

@@ -1,18 +1,23 @@
-import { In, type EntityManager } from "typeorm";
+import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import { type Viewer, canSeeProject, hasPermission, requirePermission } from "../auth/viewer.js";
 import { badInput, conflict, forbidden, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { limitList, limitText } from "../domain/input-limits.js";
-import { requireVisibleProject } from "../storage/project-store.js";
-import { type AuditTrail, audited } from "../audit/audit-trail.js";
+import { projectBucketsByIds } from "../storage/bucket-store.js";
+import { projectByIdOrFail, requireVisibleProject } from "../storage/project-store.js";
 import {
-  BucketRow,
-  ProjectRow,
-  StreamBucketRow,
-  StreamRow,
-  type MessageRow,
-} from "../storage/entities/index.js";
+  deleteStreamRow,
+  insertStream,
+  projectStreams,
+  saveStreamPosition,
+  streamBucketIds,
+  streamBuckets,
+  streamByName,
+  streamNameTaken,
+} from "../storage/stream-store.js";
+import { type AuditTrail, audited } from "../audit/audit-trail.js";
+import type { BucketRow, MessageRow, ProjectRow, StreamRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import {
   firstSequenceStoredFrom,
@@ -23,7 +28,6 @@ import {
 } from "../storage/message-queries.js";
 import { compileStreamFilter, isEmptyStreamFilter } from "./stream-filter.js";
 import { validateStreamFilter, type StreamFilterInput } from "./stream-filter-rules.js";
-import { selectRow } from "../storage/plain-select.js";
 
 export const MIN_FETCH_SIZE = 1;
 export const MAX_FETCH_SIZE = 1024;
@@ -84,7 +88,7 @@ export class StreamService {
   private async streamBucketIds(m: EntityManager, streamId: string): Promise<readonly string[]> {
     const known = this.bucketIdsCache.get(streamId);
     if (known) return known;
-    const ids = (await m.findBy(StreamBucketRow, { streamId })).map((l) => l.bucketId);
+    const ids = await streamBucketIds(m, streamId);
     // An empty list would be a stream caught mid-creation or deleted: not worth remembering.
     if (ids.length > 0) this.bucketIdsCache.set(streamId, ids);
     return ids;
@@ -99,33 +103,23 @@ export class StreamService {
   ): Promise<{ stream: StreamRow; project: ProjectRow }> {
     const project = await requireVisibleProject(m, viewer, projectName);
     requirePermission(viewer, project.id, permission, `Stream '${name}'`);
-    const row = await selectRow(m, StreamRow, { projectId: project.id, name });
-    if (!row) throw notFound(`Project '${projectName}' has no stream named '${name}'.`);
-    return { stream: normalizeStream(row), project };
+    const stream = await streamByName(m, project.id, name);
+    if (!stream) throw notFound(`Project '${projectName}' has no stream named '${name}'.`);
+    return { stream, project };
   }
 
   async list(viewer: Viewer, projectId: string): Promise<StreamRow[]> {
     requireStreamAccess(viewer, projectId, "The project");
-    const rows = await this.deps.db.read((m) =>
-      m.find(StreamRow, { where: { projectId }, order: { name: "ASC" } }),
-    );
-    return rows.map(normalizeStream);
+    return this.deps.db.read((m) => projectStreams(m, projectId));
   }
 
   async findByName(viewer: Viewer, projectId: string, name: string): Promise<StreamRow | null> {
     requireStreamAccess(viewer, projectId, "The project");
-    const row = await this.deps.db.read((m) => selectRow(m, StreamRow, { projectId, name }));
-    return row && normalizeStream(row);
+    return this.deps.db.read((m) => streamByName(m, projectId, name));
   }
 
   async bucketsOf(streamId: string): Promise<BucketRow[]> {
-    return this.deps.db.read(async (m) => {
-      const links = await m.findBy(StreamBucketRow, { streamId });
-      return m.find(BucketRow, {
-        where: { id: In(links.map((l) => l.bucketId)) },
-        order: { name: "ASC" },
-      });
-    });
+    return this.deps.db.read((m) => streamBuckets(m, streamId));
   }
 
   /** A new stream starts at its creation (or at `startAt`): it returns messages stored after that. */
@@ -153,7 +147,7 @@ export class StreamService {
       const project = await requireVisibleProject(m, viewer, input.project);
       trail.about({ projectId: project.id });
       requirePermission(viewer, project.id, "streams-admin", `Project '${input.project}'`);
-      const buckets = await m.findBy(BucketRow, { id: In(bucketIds), projectId: project.id });
+      const buckets = await projectBucketsByIds(m, project.id, bucketIds);
       const missing = bucketIds.filter((id) => !buckets.some((b) => b.id === id));
       if (missing.length > 0) {
         throw badInput(
@@ -161,14 +155,15 @@ export class StreamService {
           `Project '${project.name}' has no bucket with id ${missing.join(", ")}.`,
         );
       }
-      if (await m.existsBy(StreamRow, { projectId: project.id, name: input.name })) {
+      if (await streamNameTaken(m, project.id, input.name)) {
         throw conflict(`Project '${project.name}' already has a stream named '${input.name}'.`);
       }
       const position = input.startAt
         ? await positionAt(m, project.id, bucketIds, input.startAt)
         : String(project.lastSequence);
-      const row = await m.save(
-        m.create(StreamRow, {
+      const row = await insertStream(
+        m,
+        {
           id: newId(),
           projectId: project.id,
           name: input.name,
@@ -176,12 +171,11 @@ export class StreamService {
           filter,
           position,
           createdAt: this.deps.now(),
-        }),
+        },
+        bucketIds,
       );
-      for (const bucketId of bucketIds)
-        await m.save(m.create(StreamBucketRow, { streamId: row.id, bucketId }));
       trail.about({ id: row.id });
-      return normalizeStream(row);
+      return row;
     });
   }
 
@@ -197,7 +191,7 @@ export class StreamService {
           "streams-admin",
         );
         trail.about({ id: stream.id, projectId: stream.projectId });
-        await m.delete(StreamRow, { id: stream.id });
+        await deleteStreamRow(m, stream.id);
         this.bucketIdsCache.delete(stream.id);
         return true;
       }),
@@ -294,7 +288,7 @@ export class StreamService {
         );
       }
       stream.position = sequenceId;
-      return normalizeStream(await m.save(stream));
+      return saveStreamPosition(m, stream);
     });
   }
 
@@ -324,11 +318,9 @@ export class StreamService {
         "streams-consume",
       );
       trail.about({ id: stream.id, projectId: project.id });
-      const bucketIds = (await m.findBy(StreamBucketRow, { streamId: stream.id })).map(
-        (l) => l.bucketId,
-      );
+      const bucketIds = await streamBucketIds(m, stream.id);
       stream.position = await positionAt(m, project.id, bucketIds, to);
-      return normalizeStream(await m.save(stream));
+      return saveStreamPosition(m, stream);
     });
   }
 }
@@ -345,15 +337,9 @@ async function positionAt(
   bucketIds: readonly string[],
   at: Date,
 ): Promise<string> {
-  const project = await m.findOneByOrFail(ProjectRow, { id: projectId });
+  const project = await projectByIdOrFail(m, projectId);
   const last = String(project.lastSequence);
   if (bucketIds.length === 0) return last;
   const first = await firstSequenceStoredFrom(m, projectId, bucketIds, at);
   return first === null ? last : String(BigInt(first) - 1n);
-}
-
-/** bigint columns come back as numbers from SQLite and strings from PostgreSQL. */
-function normalizeStream(row: StreamRow): StreamRow {
-  row.position = String(row.position);
-  return row;
 }
