@@ -1,9 +1,16 @@
+import type {
+  AccessMode,
+  AuthMethod,
+  ExchangeApi,
+  MailboxAccess,
+} from "../domain/integration-state.js";
+
 /**
  * "Validate & save credentials": acquire a token with the configured method, then prove each
  * mailbox readable with a mail request. Implemented over Microsoft's libraries in
  * server/exchange; the integration service only sees this interface.
  */
-export type MailboxAccessResult = "ACCESSIBLE" | "NOT_FOUND" | "ACCESS_DENIED" | "ERROR";
+export type MailboxAccessResult = MailboxAccess;
 
 export interface CredentialCheckResult {
   status: "VALID" | "INVALID";
@@ -14,9 +21,9 @@ export interface CredentialCheckResult {
 
 /** Everything needed to talk to Microsoft, secrets included; never logged, never returned. */
 export interface ResolvedConnection {
-  api: "GRAPH" | "EWS";
-  authMethod: "CLIENT_SECRET" | "CERTIFICATE" | "NTLM";
-  access: "APPLICATION" | "SERVICE_USER";
+  api: ExchangeApi;
+  authMethod: AuthMethod;
+  access: AccessMode;
   /** Null exactly for NTLM, which needs no identity platform. */
   authorityUrl: string | null;
   clientId: string | null;

@@ -8,6 +8,13 @@ import { validateConnection, type ConnectionInput } from "../domain/connection-r
 import { SECRET_NAMES, requireSecretsForNewHosts } from "../domain/secret-destination.js";
 import { validateMailboxInputs, type MailboxInputValues } from "../domain/mailbox-rules.js";
 import { validateEmailAddress } from "../domain/email-address.js";
+import {
+  applyCredentialCheck,
+  canEnable,
+  initialState,
+  setEnabledByUser,
+  type IntegrationEventKind,
+} from "../domain/integration-state.js";
 import type { IntegrationRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import {
@@ -117,9 +124,7 @@ export class IntegrationService {
         title: input.title ?? input.name,
         ...connection,
         secretEnvelope: sealSecrets(this.deps.secrets, id, secrets),
-        enabled,
-        disabledReason: enabled ? null : "USER",
-        lastError: null,
+        ...initialState(enabled),
         credentialStatus: "UNVALIDATED",
         credentialCheckedAt: null,
         credentialError: null,
@@ -293,14 +298,12 @@ export class IntegrationService {
     const row = await trail.transaction(async (m) => {
       const row = await requireIntegration(m, viewer, id, "integrations-write");
       trail.about({ name: row.name, projectId: row.projectId });
-      if (enabled && row.credentialStatus === "INVALID") {
+      if (enabled && !canEnable(row)) {
         throw conflict(
           `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
         );
       }
-      row.enabled = enabled;
-      row.disabledReason = enabled ? null : "USER";
-      if (enabled) row.lastError = null;
+      Object.assign(row, setEnabledByUser(row, enabled));
       row.updatedAt = this.deps.now();
       return saveIntegration(m, row);
     });
@@ -335,9 +338,9 @@ export class IntegrationService {
   resolveConnection(row: IntegrationRow): ResolvedConnection {
     const secrets: ConnectionSecrets = openSecrets(this.deps.secrets, row);
     return {
-      api: row.api as ResolvedConnection["api"],
-      authMethod: row.authMethod as ResolvedConnection["authMethod"],
-      access: row.access as ResolvedConnection["access"],
+      api: row.api,
+      authMethod: row.authMethod,
+      access: row.access,
       authorityUrl: row.authorityUrl,
       clientId: row.clientId,
       graphEndpoint: row.graphEndpoint,
@@ -373,19 +376,7 @@ export class IntegrationService {
 
   /** Credentials that get no token disable the integration (SYNC_ERROR); a fixed one resumes. */
   private applyCheck(row: IntegrationRow, check: CredentialCheckResult): void {
-    row.credentialStatus = check.status;
-    row.credentialCheckedAt = this.deps.now();
-    row.credentialError = check.error;
-    row.credentialMailboxes = check.mailboxes;
-    if (check.status === "INVALID") {
-      row.enabled = false;
-      row.disabledReason = "SYNC_ERROR";
-      row.lastError = check.error;
-    } else if (row.disabledReason === "SYNC_ERROR") {
-      row.enabled = true;
-      row.disabledReason = null;
-      row.lastError = null;
-    }
+    Object.assign(row, applyCredentialCheck(row, check, this.deps.now()));
   }
 
   /**
@@ -418,12 +409,12 @@ export class IntegrationService {
     return rows.map((r) => r.email);
   }
 
-  private async publishById(row: IntegrationRow, kind: string): Promise<void> {
+  private async publishById(row: IntegrationRow, kind: IntegrationEventKind): Promise<void> {
     const project = await this.deps.db.read((m) => projectById(m, row.projectId));
     if (project) this.publish(row, project, kind);
   }
 
-  private publish(row: IntegrationRow, project: ProjectRow, kind: string): void {
+  private publish(row: IntegrationRow, project: ProjectRow, kind: IntegrationEventKind): void {
     this.deps.events.publish("integrationEvents", {
       kind,
       integrationId: row.id,

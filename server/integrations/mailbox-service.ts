@@ -11,6 +11,7 @@ import {
   type MailboxUpdateValues,
   type ValidMailbox,
 } from "../domain/mailbox-rules.js";
+import { initialState, setEnabledByUser } from "../domain/integration-state.js";
 import { createBucketIn } from "../buckets/bucket-service.js";
 import { bucketById, bucketNamesOf, insertBucket } from "../storage/bucket-store.js";
 import type {
@@ -141,11 +142,8 @@ export class MailboxService {
       mailbox.allTime = next.allTime;
       mailbox.filters = next.filters;
       mailbox.syncAttachments = next.syncAttachments;
-      if (input.enabled !== undefined && input.enabled !== null) {
-        mailbox.enabled = input.enabled;
-        mailbox.disabledReason = input.enabled ? null : "USER";
-        if (input.enabled) mailbox.lastError = null;
-      }
+      if (input.enabled !== undefined && input.enabled !== null)
+        Object.assign(mailbox, setEnabledByUser(mailbox, input.enabled));
       mailbox.updatedAt = this.deps.now();
       return saveMailbox(m, mailbox);
     });
@@ -230,9 +228,7 @@ export async function createMailboxIn(
     allTime: valid.allTime,
     filters: valid.filters,
     syncAttachments: valid.syncAttachments,
-    enabled: true,
-    disabledReason: null,
-    lastError: null,
+    ...initialState(true),
     createdAt: now,
     updatedAt: now,
   });

@@ -5,7 +5,8 @@ import { validateApiName } from "../domain/names.js";
 import { limitText } from "../domain/input-limits.js";
 import type { ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
-import { resumeQuotaDisabled } from "../storage/integration-store.js";
+import { budgetHasRoom, resumeAfterQuota } from "../domain/integration-state.js";
+import { changeDisabledIntegrations } from "../storage/integration-store.js";
 import {
   allProjects,
   deleteProjectRows,
@@ -132,8 +133,13 @@ export class ProjectService {
       if (input.unitBudget !== undefined) change.unitBudget = input.unitBudget;
       const saved = await updateProjectColumns(m, row.id, change);
       // A budget with room again resumes the integrations it paused.
-      if (saved.unitBudget === null || saved.unitBudget > saved.unitsCharged) {
-        await resumeQuotaDisabled(m, saved.id, this.deps.now());
+      if (budgetHasRoom(saved.unitBudget, saved.unitsCharged)) {
+        const resumed = resumeAfterQuota({
+          enabled: false,
+          disabledReason: "QUOTA",
+          lastError: null,
+        });
+        await changeDisabledIntegrations(m, saved.id, "QUOTA", resumed, this.deps.now());
       }
       return saved;
     });

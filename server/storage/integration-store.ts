@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { type Viewer, found, visible } from "../auth/viewer.js";
+import type { DisabledReason, EnabledState } from "../domain/integration-state.js";
 import { IntegrationRow } from "./entities/index.js";
 
 /**
@@ -17,16 +18,18 @@ export async function requireIntegration(
   return found(visible(viewer, row, row?.projectId, permission, what), what);
 }
 
-/** Enables again the project's integrations disabled because its unit budget ran out. */
-export async function resumeQuotaDisabled(
+/** Gives the project's integrations disabled for `reason` the state `next`. */
+export async function changeDisabledIntegrations(
   m: EntityManager,
   projectId: string,
+  reason: DisabledReason,
+  next: EnabledState,
   now: Date,
 ): Promise<void> {
   await m.update(
     IntegrationRow,
-    { projectId, disabledReason: "QUOTA" },
-    { enabled: true, disabledReason: null, lastError: null, updatedAt: now },
+    { projectId, disabledReason: reason },
+    { ...next, updatedAt: now },
   );
 }
 

@@ -1,3 +1,4 @@
+import type { DisabledState } from "../domain/integration-state.js";
 import type { EntityManager } from "typeorm";
 import {
   BucketRow,
@@ -101,25 +102,24 @@ export function storeCheckpoint(
   return m.save(row);
 }
 
-/** Disables an integration (quota, rejected credentials), keeping the reason and the error. */
+/**
+ * Disables an integration (quota, rejected credentials): the state comes from a transition of
+ * server/domain/integration-state.ts (disableForQuota, credentialsRefusedBySync).
+ */
 export async function disableIntegration(
   m: EntityManager,
   integrationId: string,
-  change: Partial<IntegrationRow> & { disabledReason: string; lastError: string; updatedAt: Date },
+  change: Partial<IntegrationRow> & DisabledState & { updatedAt: Date },
 ): Promise<void> {
-  await m.update(IntegrationRow, { id: integrationId }, { enabled: false, ...change });
+  await m.update(IntegrationRow, { id: integrationId }, change);
 }
 
-/** Disables one mailbox after a persistent error of its own. */
+/** Disables one mailbox after a persistent error of its own (disableForMailboxError). */
 export async function disableMailbox(
   m: EntityManager,
   mailboxId: string,
-  lastError: string,
+  state: DisabledState,
   updatedAt: Date,
 ): Promise<void> {
-  await m.update(
-    MailboxRow,
-    { id: mailboxId },
-    { enabled: false, disabledReason: "SYNC_ERROR", lastError, updatedAt },
-  );
+  await m.update(MailboxRow, { id: mailboxId }, { ...state, updatedAt });
 }

@@ -1,3 +1,4 @@
+import { disableForQuota } from "../domain/integration-state.js";
 import { createHash } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
@@ -376,8 +377,7 @@ async function storePage<C extends FolderCheckpointRow | null>(
       if (skipped.length > 0) ctx.skippedBefore = true;
       if (stored.overBudget > 0) {
         await disableIntegration(m, ctx.integrationId, {
-          disabledReason: "QUOTA",
-          lastError: new QuotaReached().message,
+          ...disableForQuota(new QuotaReached().message),
           updatedAt: now,
         });
         return { stored, checkpoint };

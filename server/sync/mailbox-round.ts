@@ -4,6 +4,11 @@ import { formatFolderPath } from "../domain/folder-path.js";
 import { compileParticipantFilter } from "../domain/participant-filter.js";
 import type { MailboxRow } from "../storage/entities/index.js";
 import { countSkipped } from "../storage/skipped-messages.js";
+import {
+  credentialsRefusedBySync,
+  disableForMailboxError,
+  type IntegrationEventKind,
+} from "../domain/integration-state.js";
 import { disableIntegration, disableMailbox, loadRoundTarget } from "../storage/sync-store.js";
 import { filtersHashOf, retrySkipped, syncFolder, type MailboxContext } from "./folder-sync.js";
 import type { MailSource, RemoteFolder } from "./mail-source.js";
@@ -119,10 +124,7 @@ async function handleFailure(
   if (kind?.kind === "credentials") {
     await deps.db.transaction((m) =>
       disableIntegration(m, ctx.integrationId, {
-        disabledReason: "SYNC_ERROR",
-        lastError: message,
-        credentialStatus: "INVALID",
-        credentialError: message,
+        ...credentialsRefusedBySync(message),
         updatedAt: now,
       }),
     );
@@ -132,7 +134,9 @@ async function handleFailure(
     return "disabled";
   }
   if (kind?.kind === "permission" || kind?.kind === "not_found") {
-    await deps.db.transaction((m) => disableMailbox(m, ctx.mailbox.id, message, now));
+    await deps.db.transaction((m) =>
+      disableMailbox(m, ctx.mailbox.id, disableForMailboxError(message), now),
+    );
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
     publishIntegration(deps, ctx, "MAILBOX_DISABLED");
@@ -150,7 +154,7 @@ async function handleFailure(
   return "failed";
 }
 
-function publishIntegration(deps: Deps, ctx: MailboxContext, kind: string): void {
+function publishIntegration(deps: Deps, ctx: MailboxContext, kind: IntegrationEventKind): void {
   deps.events.publish("integrationEvents", {
     kind,
     integrationId: ctx.integrationId,

@@ -2,7 +2,6 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "ty
 import { requireViewer } from "../../auth/viewer.js";
 import type { IntegrationRow, MailboxRow, ProjectRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
-import { CredentialStatus, MailboxAccess } from "../types/enums.js";
 import {
   ConnectionInput,
   CreateIntegrationInput,
@@ -59,10 +58,10 @@ export class IntegrationResolver {
       mailboxes ?? [],
     );
     return {
-      status: check.status as CredentialStatus,
+      status: check.status,
       checkedAt: check.checkedAt,
       error: check.error,
-      mailboxes: check.mailboxes.map((mb) => ({ ...mb, access: mb.access as MailboxAccess })),
+      mailboxes: check.mailboxes,
     };
   }
 
@@ -138,9 +137,9 @@ export class IntegrationResolver {
 
 function credentialsOf(row: IntegrationRow): CredentialCheckType {
   return {
-    status: row.credentialStatus as CredentialStatus,
+    status: row.credentialStatus,
     checkedAt: row.credentialCheckedAt,
     error: row.credentialError,
-    mailboxes: row.credentialMailboxes.map((mb) => ({ ...mb, access: mb.access as MailboxAccess })),
+    mailboxes: row.credentialMailboxes,
   };
 }

@@ -1,4 +1,15 @@
 import { registerEnumType } from "type-graphql";
+import {
+  AccessMode,
+  AuthMethod,
+  CredentialStatus,
+  DisabledReason,
+  ExchangeApi,
+  MailboxAccess,
+} from "../../domain/integration-state.js";
+
+// The integration's values are the domain's (server/domain/integration-state.ts), registered here.
+export { AccessMode, AuthMethod, CredentialStatus, DisabledReason, ExchangeApi, MailboxAccess };
 
 export enum Permission {
   INTEGRATIONS_READ = "INTEGRATIONS_READ",
@@ -9,41 +20,6 @@ export enum Permission {
   STREAMS_ADMIN = "STREAMS_ADMIN",
   STREAMS_CONSUME = "STREAMS_CONSUME",
   MESSAGES_READ = "MESSAGES_READ",
-}
-
-export enum ExchangeApi {
-  GRAPH = "GRAPH",
-  EWS = "EWS",
-}
-
-export enum AuthMethod {
-  CLIENT_SECRET = "CLIENT_SECRET",
-  CERTIFICATE = "CERTIFICATE",
-  NTLM = "NTLM",
-}
-
-export enum AccessMode {
-  APPLICATION = "APPLICATION",
-  SERVICE_USER = "SERVICE_USER",
-}
-
-export enum DisabledReason {
-  USER = "USER",
-  QUOTA = "QUOTA",
-  SYNC_ERROR = "SYNC_ERROR",
-}
-
-export enum CredentialStatus {
-  UNVALIDATED = "UNVALIDATED",
-  VALID = "VALID",
-  INVALID = "INVALID",
-}
-
-export enum MailboxAccess {
-  ACCESSIBLE = "ACCESSIBLE",
-  NOT_FOUND = "NOT_FOUND",
-  ACCESS_DENIED = "ACCESS_DENIED",
-  ERROR = "ERROR",
 }
 
 export enum SyncStatus {

@@ -1,9 +1,17 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from "typeorm";
+import type {
+  AccessMode,
+  AuthMethod,
+  CredentialStatus,
+  DisabledReason,
+  ExchangeApi,
+  MailboxAccess,
+} from "../../domain/integration-state.js";
 import { ProjectRow } from "./project.entity.js";
 
 export interface StoredMailboxCheck {
   email: string;
-  access: string;
+  access: MailboxAccess;
   error: string | null;
 }
 
@@ -27,13 +35,13 @@ export class IntegrationRow {
   title!: string;
 
   @Column({ type: "varchar", length: 16 })
-  api!: string;
+  api!: ExchangeApi;
 
   @Column({ type: "varchar", length: 16, name: "auth_method" })
-  authMethod!: string;
+  authMethod!: AuthMethod;
 
   @Column({ type: "varchar", length: 16 })
-  access!: string;
+  access!: AccessMode;
 
   /** Null for NTLM, which talks to a self-hosted Exchange without an identity platform. */
   @Column({ type: "text", nullable: true, name: "authority_url" })
@@ -65,13 +73,13 @@ export class IntegrationRow {
   enabled!: boolean;
 
   @Column({ type: "varchar", length: 16, nullable: true, name: "disabled_reason" })
-  disabledReason!: string | null;
+  disabledReason!: DisabledReason | null;
 
   @Column({ type: "text", nullable: true, name: "last_error" })
   lastError!: string | null;
 
   @Column({ type: "varchar", length: 16, default: "UNVALIDATED", name: "credential_status" })
-  credentialStatus!: string;
+  credentialStatus!: CredentialStatus;
 
   @Column({ type: Date, nullable: true, name: "credential_checked_at" })
   credentialCheckedAt!: Date | null;

@@ -1,3 +1,4 @@
+import type { DisabledReason } from "../../domain/integration-state.js";
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from "typeorm";
 import { BucketRow } from "./bucket.entity.js";
 import { IntegrationRow } from "./integration.entity.js";
@@ -52,7 +53,7 @@ export class MailboxRow {
   enabled!: boolean;
 
   @Column({ type: "varchar", length: 16, nullable: true, name: "disabled_reason" })
-  disabledReason!: string | null;
+  disabledReason!: DisabledReason | null;
 
   @Column({ type: "text", nullable: true, name: "last_error" })
   lastError!: string | null;
