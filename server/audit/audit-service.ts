@@ -1,6 +1,6 @@
 import type { Deps } from "../app/deps.js";
 import { type Viewer, requireAdmin } from "../auth/viewer.js";
-import { badInput } from "../domain/errors.js";
+import { validatePageArgs } from "../domain/page-args.js";
 import { validateApiName } from "../domain/names.js";
 import { listAuditEntries } from "../storage/audit-store.js";
 import type { AuditLogRow } from "../storage/entities/index.js";
@@ -24,10 +24,11 @@ export class AuditService {
     requireAdmin(viewer, "read the audit log");
     if (options.project !== null) validateApiName("project", options.project);
     const { first, after } = options;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_AUDIT_PAGE)
-      throw badInput("first", `first must be from 1 to ${MAX_AUDIT_PAGE}.`);
-    if (after !== null && !CURSOR.test(after))
-      throw badInput("after", "after must be an endCursor returned by auditLog.");
+    validatePageArgs(options, {
+      max: MAX_AUDIT_PAGE,
+      cursor: CURSOR,
+      cursorHint: "an endCursor returned by auditLog",
+    });
     const rows = await this.deps.db.read((m) =>
       listAuditEntries(m, {
         projectName: options.project,

@@ -12,6 +12,7 @@ import {
   type ValidMailbox,
 } from "../domain/mailbox-rules.js";
 import { initialState, setEnabledByUser } from "../domain/integration-state.js";
+import { validatePageArgs } from "../domain/page-args.js";
 import { createBucketIn } from "../buckets/bucket-service.js";
 import { bucketById, bucketNamesOf, insertBucket } from "../storage/bucket-store.js";
 import type {
@@ -41,6 +42,9 @@ import type { SyncControl } from "../sync/sync-control.js";
 import { requireIntegration } from "../storage/integration-store.js";
 import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
+/** Most skipped messages one page lists. */
+const MAX_SKIPPED_PAGE = 500;
+
 export class MailboxService {
   constructor(
     private readonly deps: Deps,
@@ -61,8 +65,7 @@ export class MailboxService {
   }
 
   skippedMessages(mailboxId: string, first: number): Promise<SkippedMessageRow[]> {
-    if (!Number.isInteger(first) || first < 1 || first > 500)
-      throw badInput("first", "first must be between 1 and 500.");
+    validatePageArgs({ first }, { max: MAX_SKIPPED_PAGE });
     return this.deps.db.read((m) => listSkipped(m, mailboxId, first));
   }
 

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Deps } from "../app/deps.js";
 import { type Viewer, visible } from "../auth/viewer.js";
-import { badInput } from "../domain/errors.js";
+import { validatePageArgs } from "../domain/page-args.js";
 import { attachmentsOfMessages } from "../storage/attachment-store.js";
 import { requireBucket } from "../storage/bucket-store.js";
 import type { AttachmentRow, MessageRow } from "../storage/entities/index.js";
@@ -42,15 +42,11 @@ export class MessageService {
     bucketId: string,
     args: { first: number; after: string | null; filter: MessageFilter | null },
   ): Promise<MessagePage> {
-    if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
-      throw badInput("first", `first must be from 1 to ${MAX_PAGE_SIZE}.`);
-    }
-    if (args.after !== null && !/^\d+$/.test(args.after)) {
-      throw badInput(
-        "after",
-        "after must be a cursor returned by a previous page (pageInfo.endCursor).",
-      );
-    }
+    validatePageArgs(args, {
+      max: MAX_PAGE_SIZE,
+      cursor: /^\d+$/,
+      cursorHint: "a cursor returned by a previous page (pageInfo.endCursor)",
+    });
     return this.deps.db.read(async (m) => {
       await requireBucket(m, viewer, bucketId, "messages-read");
       return pageMessages(m, bucketId, args.first, args.after, args.filter ?? {});
