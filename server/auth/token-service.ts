@@ -21,7 +21,7 @@ import {
 import { PERMISSIONS, type PermissionName } from "./permissions.js";
 import { generateToken, hashToken } from "./token-hash.js";
 import { type Viewer, requireAdmin } from "./viewer.js";
-import { type AuditTrail, audited } from "../audit/audit-trail.js";
+import { audited } from "../audit/audit-trail.js";
 
 export interface GrantInput {
   project: string;
@@ -102,85 +102,81 @@ export class TokenService {
 
   create(viewer: Viewer, input: NewToken): Promise<{ token: string; created: TokenWithGrants }> {
     const target = { type: "ApiToken", name: input.name };
-    return audited(this.deps, viewer, "createApiToken", target, (trail) => {
+    return audited(this.deps, viewer, "createApiToken", target, async (trail) => {
       // The grants' projects and permissions, never the token (it exists only in the answer).
       trail.note({
         admin: input.admin ?? false,
         grants: input.grants?.map((g) => `${g.project}:${g.permissions.join("+")}`).join(" "),
       });
-      return this.createAudited(viewer, input, trail);
-    });
-  }
-
-  private async createAudited(
-    viewer: Viewer,
-    input: NewToken,
-    trail: AuditTrail,
-  ): Promise<{ token: string; created: TokenWithGrants }> {
-    requireAdmin(viewer, "create API tokens");
-    const name = input.name.trim();
-    if (!name || name.length > 256) {
-      throw badInput(
-        "input.name",
-        "Give the token a name of 1 to 256 characters, e.g. 'nightly-export'.",
-      );
-    }
-    const grants = input.grants ?? [];
-    limitCount("input.grants", grants.length, INPUT_LIMITS.maxListEntries);
-    if (!input.admin && grants.length === 0) {
-      throw badInput(
-        "input.grants",
-        "A token needs admin: true or at least one grant ({ project, permissions }) to be of use.",
-      );
-    }
-    return trail.transaction(async (m) => {
-      const resolved: { project: ProjectRow; permissions: PermissionName[] }[] = [];
-      for (const [index, grant] of grants.entries()) {
-        validateApiName(`input.grants.${index}.project`, grant.project);
-        const project = await projectByName(m, grant.project);
-        if (!project)
-          throw notFound(`Project '${grant.project}' (grants[${index}]) was not found.`);
-        if (resolved.some((r) => r.project.id === project.id)) {
-          throw conflict(`Project '${grant.project}' is granted twice; list its permissions once.`);
-        }
-        const permissions = [...new Set(grant.permissions)].filter((p) => PERMISSIONS.includes(p));
-        if (permissions.length === 0) {
-          throw badInput(
-            `input.grants.${index}.permissions`,
-            "A grant needs at least one permission.",
+      requireAdmin(viewer, "create API tokens");
+      const name = input.name.trim();
+      if (!name || name.length > 256) {
+        throw badInput(
+          "input.name",
+          "Give the token a name of 1 to 256 characters, e.g. 'nightly-export'.",
+        );
+      }
+      const grants = input.grants ?? [];
+      limitCount("input.grants", grants.length, INPUT_LIMITS.maxListEntries);
+      if (!input.admin && grants.length === 0) {
+        throw badInput(
+          "input.grants",
+          "A token needs admin: true or at least one grant ({ project, permissions }) to be of use.",
+        );
+      }
+      return trail.transaction(async (m) => {
+        const resolved: { project: ProjectRow; permissions: PermissionName[] }[] = [];
+        for (const [index, grant] of grants.entries()) {
+          validateApiName(`input.grants.${index}.project`, grant.project);
+          const project = await projectByName(m, grant.project);
+          if (!project)
+            throw notFound(`Project '${grant.project}' (grants[${index}]) was not found.`);
+          if (resolved.some((r) => r.project.id === project.id)) {
+            throw conflict(
+              `Project '${grant.project}' is granted twice; list its permissions once.`,
+            );
+          }
+          const permissions = [...new Set(grant.permissions)].filter((p) =>
+            PERMISSIONS.includes(p),
           );
+          if (permissions.length === 0) {
+            throw badInput(
+              `input.grants.${index}.permissions`,
+              "A grant needs at least one permission.",
+            );
+          }
+          resolved.push({ project, permissions });
         }
-        resolved.push({ project, permissions });
-      }
-      const token = generateToken();
-      const row = await insertToken(m, {
-        id: newId(),
-        name,
-        tokenHash: hashToken(token),
-        admin: input.admin ?? false,
-        createdAt: this.deps.now(),
-        lastUsedAt: null,
-        revokedAt: null,
-      });
-      trail.about({ id: row.id });
-      for (const grant of resolved) {
-        await insertGrant(m, {
+        const token = generateToken();
+        const row = await insertToken(m, {
           id: newId(),
-          tokenId: row.id,
-          projectId: grant.project.id,
-          permissions: grant.permissions,
+          name,
+          tokenHash: hashToken(token),
+          admin: input.admin ?? false,
+          createdAt: this.deps.now(),
+          lastUsedAt: null,
+          revokedAt: null,
         });
-      }
-      return {
-        token,
-        created: {
-          token: row,
-          grants: resolved.map((g) => ({
-            projectName: g.project.name,
-            permissions: g.permissions,
-          })),
-        },
-      };
+        trail.about({ id: row.id });
+        for (const grant of resolved) {
+          await insertGrant(m, {
+            id: newId(),
+            tokenId: row.id,
+            projectId: grant.project.id,
+            permissions: grant.permissions,
+          });
+        }
+        return {
+          token,
+          created: {
+            token: row,
+            grants: resolved.map((g) => ({
+              projectName: g.project.name,
+              permissions: g.permissions,
+            })),
+          },
+        };
+      });
     });
   }
 

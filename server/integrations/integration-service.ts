@@ -81,90 +81,79 @@ export class IntegrationService {
    */
   create(viewer: Viewer, input: CreateIntegration): Promise<IntegrationRow> {
     const target = { type: "Integration", name: input.name, projectName: input.project };
-    return audited(this.deps, viewer, "createIntegration", target, (trail) => {
+    return audited(this.deps, viewer, "createIntegration", target, async (trail) => {
       trail.note({
         ...connectionSummary(input.connection),
         mailboxes: input.mailboxes?.length ?? 0,
         enabled: input.enabled ?? true,
       });
-      return this.createAudited(viewer, input, trail);
-    });
-  }
-
-  private async createAudited(
-    viewer: Viewer,
-    input: CreateIntegration,
-    trail: AuditTrail,
-  ): Promise<IntegrationRow> {
-    validateApiName("input.name", input.name);
-    limitText("input.title", input.title);
-    limitCount("input.mailboxes", input.mailboxes?.length ?? 0, INPUT_LIMITS.maxMailboxesPerCall);
-    const { connection, secrets, warnings } = validateConnection(
-      input.connection,
-      "input.connection",
-    );
-    const mailboxes = validateMailboxInputs(input.mailboxes ?? [], "input.mailboxes");
-    await this.requireReachable(connection, "input.connection");
-    const now = this.deps.now();
-    const created = await trail.transaction(async (m) => {
-      const project = await requireVisibleProject(m, viewer, input.project);
-      requirePermission(viewer, project.id, "integrations-write", `Project '${input.project}'`);
-      if (await integrationNameTaken(m, project.id, input.name)) {
-        throw conflict(
-          `Project '${project.name}' already has an integration named '${input.name}'.`,
-        );
-      }
-      const id = newId();
-      trail.about({ id, projectId: project.id });
-      const enabled = input.enabled ?? true;
-      const row = await insertIntegration(m, {
-        id,
-        projectId: project.id,
-        name: input.name,
-        title: input.title ?? input.name,
-        ...connection,
-        secretEnvelope: sealSecrets(this.deps.secrets, id, secrets),
-        ...initialState(enabled),
-        credentialStatus: "UNVALIDATED",
-        credentialCheckedAt: null,
-        credentialError: null,
-        credentialMailboxes: [],
-        warnings,
-        createdAt: now,
-        updatedAt: now,
+      validateApiName("input.name", input.name);
+      limitText("input.title", input.title);
+      limitCount("input.mailboxes", input.mailboxes?.length ?? 0, INPUT_LIMITS.maxMailboxesPerCall);
+      const { connection, secrets, warnings } = validateConnection(
+        input.connection,
+        "input.connection",
+      );
+      const mailboxes = validateMailboxInputs(input.mailboxes ?? [], "input.mailboxes");
+      await this.requireReachable(connection, "input.connection");
+      const now = this.deps.now();
+      const created = await trail.transaction(async (m) => {
+        const project = await requireVisibleProject(m, viewer, input.project);
+        requirePermission(viewer, project.id, "integrations-write", `Project '${input.project}'`);
+        if (await integrationNameTaken(m, project.id, input.name)) {
+          throw conflict(
+            `Project '${project.name}' already has an integration named '${input.name}'.`,
+          );
+        }
+        const id = newId();
+        trail.about({ id, projectId: project.id });
+        const enabled = input.enabled ?? true;
+        const row = await insertIntegration(m, {
+          id,
+          projectId: project.id,
+          name: input.name,
+          title: input.title ?? input.name,
+          ...connection,
+          secretEnvelope: sealSecrets(this.deps.secrets, id, secrets),
+          ...initialState(enabled),
+          credentialStatus: "UNVALIDATED",
+          credentialCheckedAt: null,
+          credentialError: null,
+          credentialMailboxes: [],
+          warnings,
+          createdAt: now,
+          updatedAt: now,
+        });
+        for (const [i, mb] of mailboxes.entries()) {
+          await createMailboxIn(m, viewer, row, project, mb, `input.mailboxes.${i}`, now);
+        }
+        return { row, project };
       });
-      for (const [i, mb] of mailboxes.entries()) {
-        await createMailboxIn(m, viewer, row, project, mb, `input.mailboxes.${i}`, now);
-      }
-      return { row, project };
+      this.publish(created.row, created.project, "CREATED");
+      return this.validateStored(created.row, created.project, trail);
     });
-    this.publish(created.row, created.project, "CREATED");
-    return this.validateStored(created.row, created.project, trail);
   }
 
   update(viewer: Viewer, id: string, input: { title?: string | null }): Promise<IntegrationRow> {
-    return audited(this.deps, viewer, "updateIntegration", { type: "Integration", id }, (trail) => {
-      trail.note({ title: input.title ?? undefined });
-      return this.updateAudited(viewer, id, input, trail);
-    });
-  }
-
-  private async updateAudited(
-    viewer: Viewer,
-    id: string,
-    input: { title?: string | null },
-    trail: AuditTrail,
-  ): Promise<IntegrationRow> {
-    limitText("input.title", input.title);
-    const result = await trail.transaction(async (m) => {
-      const row = await requireIntegration(m, viewer, id, "integrations-write");
-      trail.about({ name: row.name, projectId: row.projectId });
-      if (input.title !== undefined && input.title !== null) row.title = input.title;
-      row.updatedAt = this.deps.now();
-      return saveIntegration(m, row);
-    });
-    await this.publishById(result, "UPDATED");
-    return result;
+    return audited(
+      this.deps,
+      viewer,
+      "updateIntegration",
+      { type: "Integration", id },
+      async (trail) => {
+        trail.note({ title: input.title ?? undefined });
+        limitText("input.title", input.title);
+        const result = await trail.transaction(async (m) => {
+          const row = await requireIntegration(m, viewer, id, "integrations-write");
+          trail.about({ name: row.name, projectId: row.projectId });
+          if (input.title !== undefined && input.title !== null) row.title = input.title;
+          row.updatedAt = this.deps.now();
+          return saveIntegration(m, row);
+        });
+        await this.publishById(result, "UPDATED");
+        return result;
+      },
+    );
   }
 
   /**
@@ -175,58 +164,49 @@ export class IntegrationService {
    */
   updateConnection(viewer: Viewer, id: string, input: ConnectionInput): Promise<IntegrationRow> {
     const target = { type: "Integration", id };
-    return audited(this.deps, viewer, "updateIntegrationConnection", target, (trail) => {
+    return audited(this.deps, viewer, "updateIntegrationConnection", target, async (trail) => {
       trail.note(connectionSummary(input));
-      return this.updateConnectionAudited(viewer, id, input, trail);
-    });
-  }
-
-  private async updateConnectionAudited(
-    viewer: Viewer,
-    id: string,
-    input: ConnectionInput,
-    trail: AuditTrail,
-  ): Promise<IntegrationRow> {
-    const existing = await this.deps.db.read((m) =>
-      requireIntegration(m, viewer, id, "integrations-write"),
-    );
-    trail.about({ name: existing.name, projectId: existing.projectId });
-    const stored = openSecrets(this.deps.secrets, existing);
-    const withStored: ConnectionInput = {
-      ...input,
-      clientSecret:
-        input.clientSecret ??
-        (input.authMethod === existing.authMethod ? stored.clientSecret : undefined),
-      privateKey:
-        input.privateKey ??
-        (input.authMethod === existing.authMethod ? stored.privateKey : undefined),
-      servicePassword:
-        input.servicePassword ??
-        (input.access === existing.access ? stored.servicePassword : undefined),
-    };
-    const { connection, secrets, warnings } = validateConnection(withStored, "connection");
-    const reused = SECRET_NAMES.filter((k) => input[k] == null && secrets[k] !== undefined);
-    requireSecretsForNewHosts(existing, connection, reused, "connection");
-    await this.requireReachable(connection, "connection");
-    const emails = await this.mailboxEmails(existing.id);
-    const check = await this.runCheck({ ...connection, ...secrets }, emails);
-    if (check.status !== "VALID") {
-      throw badInput(
-        "connection",
-        `No token could be acquired with these credentials, so they were not saved: ${check.error ?? "unknown error"}`,
+      const existing = await this.deps.db.read((m) =>
+        requireIntegration(m, viewer, id, "integrations-write"),
       );
-    }
-    const saved = await trail.transaction(async (m) => {
-      const row = await requireIntegration(m, viewer, id, "integrations-write");
-      Object.assign(row, connection);
-      row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
-      row.warnings = warnings;
-      this.applyCheck(row, check);
-      row.updatedAt = this.deps.now();
-      return saveIntegration(m, row);
+      trail.about({ name: existing.name, projectId: existing.projectId });
+      const stored = openSecrets(this.deps.secrets, existing);
+      const withStored: ConnectionInput = {
+        ...input,
+        clientSecret:
+          input.clientSecret ??
+          (input.authMethod === existing.authMethod ? stored.clientSecret : undefined),
+        privateKey:
+          input.privateKey ??
+          (input.authMethod === existing.authMethod ? stored.privateKey : undefined),
+        servicePassword:
+          input.servicePassword ??
+          (input.access === existing.access ? stored.servicePassword : undefined),
+      };
+      const { connection, secrets, warnings } = validateConnection(withStored, "connection");
+      const reused = SECRET_NAMES.filter((k) => input[k] == null && secrets[k] !== undefined);
+      requireSecretsForNewHosts(existing, connection, reused, "connection");
+      await this.requireReachable(connection, "connection");
+      const emails = await this.mailboxEmails(existing.id);
+      const check = await this.runCheck({ ...connection, ...secrets }, emails);
+      if (check.status !== "VALID") {
+        throw badInput(
+          "connection",
+          `No token could be acquired with these credentials, so they were not saved: ${check.error ?? "unknown error"}`,
+        );
+      }
+      const saved = await trail.transaction(async (m) => {
+        const row = await requireIntegration(m, viewer, id, "integrations-write");
+        Object.assign(row, connection);
+        row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
+        row.warnings = warnings;
+        this.applyCheck(row, check);
+        row.updatedAt = this.deps.now();
+        return saveIntegration(m, row);
+      });
+      await this.publishById(saved, "CONNECTION_UPDATED");
+      return saved;
     });
-    await this.publishById(saved, "CONNECTION_UPDATED");
-    return saved;
   }
 
   /** Checks a connection without saving anything (the wizard's "Validate" before create). */
@@ -237,31 +217,23 @@ export class IntegrationService {
   ): Promise<CredentialCheckResult & { checkedAt: Date }> {
     return audited(this.deps, viewer, "validateCredentials", {}, async (trail) => {
       trail.note({ ...connectionSummary(input), mailboxes: mailboxes.length });
-      const check = await this.validateAdHocAudited(viewer, input, mailboxes);
+      const writable =
+        viewer.admin || [...viewer.grants.values()].some((p) => p.has("integrations-write"));
+      if (!writable)
+        throw forbidden(
+          "Validating credentials needs the 'integrations-write' permission on some project.",
+        );
+      const { connection, secrets } = validateConnection(input, "connection");
+      limitList("mailboxes", mailboxes, INPUT_LIMITS.maxMailboxesPerCall);
+      // Same address rule as a mailbox: anything else would be sent to Graph as a user name.
+      const addresses = mailboxes.map((email, i) => validateEmailAddress(`mailboxes.${i}`, email));
+      await this.requireReachable(connection, "connection");
+      const result = await this.runCheck({ ...connection, ...secrets }, addresses);
+      const check = { ...result, checkedAt: this.deps.now() };
       trail.note({ status: check.status });
       // Nothing is saved: the transaction holds only the entry.
       return trail.transaction(() => Promise.resolve(check));
     });
-  }
-
-  private async validateAdHocAudited(
-    viewer: Viewer,
-    input: ConnectionInput,
-    mailboxes: string[],
-  ): Promise<CredentialCheckResult & { checkedAt: Date }> {
-    const writable =
-      viewer.admin || [...viewer.grants.values()].some((p) => p.has("integrations-write"));
-    if (!writable)
-      throw forbidden(
-        "Validating credentials needs the 'integrations-write' permission on some project.",
-      );
-    const { connection, secrets } = validateConnection(input, "connection");
-    limitList("mailboxes", mailboxes, INPUT_LIMITS.maxMailboxesPerCall);
-    // Same address rule as a mailbox: anything else would be sent to Graph as a user name.
-    const addresses = mailboxes.map((email, i) => validateEmailAddress(`mailboxes.${i}`, email));
-    await this.requireReachable(connection, "connection");
-    const check = await this.runCheck({ ...connection, ...secrets }, addresses);
-    return { ...check, checkedAt: this.deps.now() };
   }
 
   validateById(viewer: Viewer, id: string): Promise<IntegrationRow> {
@@ -283,33 +255,24 @@ export class IntegrationService {
    */
   setEnabled(viewer: Viewer, id: string, enabled: boolean): Promise<IntegrationRow> {
     const target = { type: "Integration", id };
-    return audited(this.deps, viewer, "setIntegrationEnabled", target, (trail) => {
+    return audited(this.deps, viewer, "setIntegrationEnabled", target, async (trail) => {
       trail.note({ enabled });
-      return this.setEnabledAudited(viewer, id, enabled, trail);
+      const row = await trail.transaction(async (m) => {
+        const row = await requireIntegration(m, viewer, id, "integrations-write");
+        trail.about({ name: row.name, projectId: row.projectId });
+        if (enabled && !canEnable(row)) {
+          throw conflict(
+            `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
+          );
+        }
+        Object.assign(row, setEnabledByUser(row, enabled));
+        row.updatedAt = this.deps.now();
+        return saveIntegration(m, row);
+      });
+      if (!enabled) await this.sync.abortIntegration(id);
+      await this.publishById(row, enabled ? "ENABLED" : "DISABLED");
+      return row;
     });
-  }
-
-  private async setEnabledAudited(
-    viewer: Viewer,
-    id: string,
-    enabled: boolean,
-    trail: AuditTrail,
-  ): Promise<IntegrationRow> {
-    const row = await trail.transaction(async (m) => {
-      const row = await requireIntegration(m, viewer, id, "integrations-write");
-      trail.about({ name: row.name, projectId: row.projectId });
-      if (enabled && !canEnable(row)) {
-        throw conflict(
-          `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
-        );
-      }
-      Object.assign(row, setEnabledByUser(row, enabled));
-      row.updatedAt = this.deps.now();
-      return saveIntegration(m, row);
-    });
-    if (!enabled) await this.sync.abortIntegration(id);
-    await this.publishById(row, enabled ? "ENABLED" : "DISABLED");
-    return row;
   }
 
   /** Removes the configuration and secrets; buckets and their messages stay. */

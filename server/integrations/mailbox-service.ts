@@ -40,7 +40,7 @@ import { newId } from "../storage/ids.js";
 import { countSkipped, listSkipped, makeSkippedDue } from "../storage/skipped-messages.js";
 import type { SyncControl } from "../sync/sync-control.js";
 import { requireIntegration } from "../storage/integration-store.js";
-import { type AuditTrail, audited } from "../audit/audit-trail.js";
+import { audited } from "../audit/audit-trail.js";
 
 /** Most skipped messages one page lists. */
 const MAX_SKIPPED_PAGE = 500;
@@ -79,34 +79,30 @@ export class MailboxService {
 
   add(viewer: Viewer, integrationId: string, input: MailboxInputValues): Promise<MailboxRow> {
     const target = { type: "Mailbox", name: input.email };
-    return audited(this.deps, viewer, "addMailbox", target, (trail) => {
+    return audited(this.deps, viewer, "addMailbox", target, async (trail) => {
       trail.note({ integration: integrationId });
-      return this.addAudited(viewer, integrationId, input, trail);
-    });
-  }
-
-  private async addAudited(
-    viewer: Viewer,
-    integrationId: string,
-    input: MailboxInputValues,
-    trail: AuditTrail,
-  ): Promise<MailboxRow> {
-    const valid = validateMailboxInput(input, "input");
-    return trail.transaction(async (m) => {
-      const integration = await requireIntegration(m, viewer, integrationId, "integrations-write");
-      trail.about({ projectId: integration.projectId });
-      const project = await projectByIdOrFail(m, integration.projectId);
-      const mailbox = await createMailboxIn(
-        m,
-        viewer,
-        integration,
-        project,
-        valid,
-        "input",
-        this.deps.now(),
-      );
-      trail.about({ id: mailbox.id, name: mailbox.email, projectName: project.name });
-      return mailbox;
+      const valid = validateMailboxInput(input, "input");
+      return trail.transaction(async (m) => {
+        const integration = await requireIntegration(
+          m,
+          viewer,
+          integrationId,
+          "integrations-write",
+        );
+        trail.about({ projectId: integration.projectId });
+        const project = await projectByIdOrFail(m, integration.projectId);
+        const mailbox = await createMailboxIn(
+          m,
+          viewer,
+          integration,
+          project,
+          valid,
+          "input",
+          this.deps.now(),
+        );
+        trail.about({ id: mailbox.id, name: mailbox.email, projectName: project.name });
+        return mailbox;
+      });
     });
   }
 
@@ -115,81 +111,64 @@ export class MailboxService {
    * deleted by a change ("already synced data will not be impacted").
    */
   update(viewer: Viewer, id: string, input: MailboxUpdateValues): Promise<MailboxRow> {
-    return audited(this.deps, viewer, "updateMailbox", { type: "Mailbox", id }, (trail) => {
+    return audited(this.deps, viewer, "updateMailbox", { type: "Mailbox", id }, async (trail) => {
       const changed = Object.entries(input).filter(([, value]) => value !== undefined);
       trail.note({ changed: changed.map(([name]) => name).join(" ") });
-      return this.updateAudited(viewer, id, input, trail);
+      const updated = await trail.transaction(async (m) => {
+        const { mailbox, integration } = await requireMailbox(m, viewer, id, "integrations-write");
+        trail.about({ name: mailbox.email, projectId: integration.projectId });
+        const next = validateMailboxUpdate(
+          {
+            syncFrom: mailbox.syncFrom,
+            allTime: mailbox.allTime,
+            filters: mailbox.filters,
+            syncAttachments: mailbox.syncAttachments,
+          },
+          input,
+          "input",
+        );
+        mailbox.syncFrom = next.syncFrom;
+        mailbox.allTime = next.allTime;
+        mailbox.filters = next.filters;
+        mailbox.syncAttachments = next.syncAttachments;
+        if (input.enabled !== undefined && input.enabled !== null)
+          Object.assign(mailbox, setEnabledByUser(mailbox, input.enabled));
+        mailbox.updatedAt = this.deps.now();
+        return saveMailbox(m, mailbox);
+      });
+      // New settings take effect in a round that starts now (a round in flight used the old ones).
+      if (updated.enabled) await this.sync.request(id);
+      else await this.sync.abort(id);
+      return updated;
     });
-  }
-
-  private async updateAudited(
-    viewer: Viewer,
-    id: string,
-    input: MailboxUpdateValues,
-    trail: AuditTrail,
-  ): Promise<MailboxRow> {
-    const updated = await trail.transaction(async (m) => {
-      const { mailbox, integration } = await requireMailbox(m, viewer, id, "integrations-write");
-      trail.about({ name: mailbox.email, projectId: integration.projectId });
-      const next = validateMailboxUpdate(
-        {
-          syncFrom: mailbox.syncFrom,
-          allTime: mailbox.allTime,
-          filters: mailbox.filters,
-          syncAttachments: mailbox.syncAttachments,
-        },
-        input,
-        "input",
-      );
-      mailbox.syncFrom = next.syncFrom;
-      mailbox.allTime = next.allTime;
-      mailbox.filters = next.filters;
-      mailbox.syncAttachments = next.syncAttachments;
-      if (input.enabled !== undefined && input.enabled !== null)
-        Object.assign(mailbox, setEnabledByUser(mailbox, input.enabled));
-      mailbox.updatedAt = this.deps.now();
-      return saveMailbox(m, mailbox);
-    });
-    // New settings take effect in a round that starts now (a round in flight used the old ones).
-    if (updated.enabled) await this.sync.request(id);
-    else await this.sync.abort(id);
-    return updated;
   }
 
   /** Runs a sync round now (`syncMailbox`); refused while the mailbox or its integration is off. */
   syncNow(viewer: Viewer, id: string, resync: boolean): Promise<MailboxRow> {
     const action = resync ? "resyncMailbox" : "syncMailbox";
-    return audited(this.deps, viewer, action, { type: "Mailbox", id }, (trail) =>
-      this.syncNowAudited(viewer, id, resync, trail),
-    );
-  }
-
-  private async syncNowAudited(
-    viewer: Viewer,
-    id: string,
-    resync: boolean,
-    trail: AuditTrail,
-  ): Promise<MailboxRow> {
-    const { mailbox, integration } = await this.deps.db.read((m) =>
-      requireMailbox(m, viewer, id, "integrations-write"),
-    );
-    trail.about({ name: mailbox.email, projectId: integration.projectId });
-    if (!integration.enabled) {
-      throw conflict(
-        `Integration '${integration.name}' is disabled (${integration.disabledReason ?? "USER"}); enable it first.`,
+    return audited(this.deps, viewer, action, { type: "Mailbox", id }, async (trail) => {
+      const { mailbox, integration } = await this.deps.db.read((m) =>
+        requireMailbox(m, viewer, id, "integrations-write"),
       );
-    }
-    if (integration.credentialStatus !== "VALID") {
-      throw conflict(
-        `Integration '${integration.name}' has no valid credentials yet; validate them first.`,
-      );
-    }
-    if (!mailbox.enabled) throw conflict(`Mailbox ${mailbox.email} is disabled; enable it first.`);
-    // A plain sync request changes no row: its transaction holds only the entry.
-    await trail.transaction((m) => (resync ? makeSkippedDue(m, id) : Promise.resolve()));
-    if (resync) await this.sync.resync(id);
-    else await this.sync.request(id);
-    return mailbox;
+      trail.about({ name: mailbox.email, projectId: integration.projectId });
+      if (!integration.enabled) {
+        throw conflict(
+          `Integration '${integration.name}' is disabled (${integration.disabledReason ?? "USER"}); enable it first.`,
+        );
+      }
+      if (integration.credentialStatus !== "VALID") {
+        throw conflict(
+          `Integration '${integration.name}' has no valid credentials yet; validate them first.`,
+        );
+      }
+      if (!mailbox.enabled)
+        throw conflict(`Mailbox ${mailbox.email} is disabled; enable it first.`);
+      // A plain sync request changes no row: its transaction holds only the entry.
+      await trail.transaction((m) => (resync ? makeSkippedDue(m, id) : Promise.resolve()));
+      if (resync) await this.sync.resync(id);
+      else await this.sync.request(id);
+      return mailbox;
+    });
   }
 
   /** Removes the mailbox and its checkpoints; its bucket and messages stay. */

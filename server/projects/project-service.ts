@@ -17,7 +17,7 @@ import {
   requireVisibleProject,
   updateProjectColumns,
 } from "../storage/project-store.js";
-import { type AuditTrail, audited } from "../audit/audit-trail.js";
+import { audited } from "../audit/audit-trail.js";
 
 export interface CreateProject {
   name: string;
@@ -62,111 +62,90 @@ export class ProjectService {
 
   create(viewer: Viewer, input: CreateProject): Promise<ProjectRow> {
     const target = { type: "Project", name: input.name, projectName: input.name };
-    return audited(this.deps, viewer, "createProject", target, (trail) => {
+    return audited(this.deps, viewer, "createProject", target, async (trail) => {
       trail.note({ unitBudget: input.unitBudget ?? undefined });
-      return this.createAudited(viewer, input, trail);
-    });
-  }
-
-  private async createAudited(
-    viewer: Viewer,
-    input: CreateProject,
-    trail: AuditTrail,
-  ): Promise<ProjectRow> {
-    requireAdmin(viewer, "create projects");
-    validateApiName("input.name", input.name);
-    limitText("input.title", input.title);
-    limitText("input.description", input.description);
-    validateBudget(input.unitBudget, "input.unitBudget");
-    return trail.transaction(async (m) => {
-      if (await projectNameTaken(m, input.name)) {
-        throw conflict(`A project named '${input.name}' already exists; choose another name.`);
-      }
-      const now = this.deps.now();
-      const row: ProjectRow = {
-        id: newId(),
-        name: input.name,
-        title: input.title ?? input.name,
-        description: input.description ?? "",
-        unitBudget: input.unitBudget ?? null,
-        messagesCreated: 0,
-        unitsCharged: 0,
-        lastSequence: "0",
-        createdAt: now,
-        updatedAt: now,
-      };
-      trail.about({ id: row.id, projectId: row.id });
-      return insertProject(m, row);
+      requireAdmin(viewer, "create projects");
+      validateApiName("input.name", input.name);
+      limitText("input.title", input.title);
+      limitText("input.description", input.description);
+      validateBudget(input.unitBudget, "input.unitBudget");
+      return trail.transaction(async (m) => {
+        if (await projectNameTaken(m, input.name)) {
+          throw conflict(`A project named '${input.name}' already exists; choose another name.`);
+        }
+        const now = this.deps.now();
+        const row: ProjectRow = {
+          id: newId(),
+          name: input.name,
+          title: input.title ?? input.name,
+          description: input.description ?? "",
+          unitBudget: input.unitBudget ?? null,
+          messagesCreated: 0,
+          unitsCharged: 0,
+          lastSequence: "0",
+          createdAt: now,
+          updatedAt: now,
+        };
+        trail.about({ id: row.id, projectId: row.id });
+        return insertProject(m, row);
+      });
     });
   }
 
   update(viewer: Viewer, name: string, input: UpdateProject): Promise<ProjectRow> {
     const target = { type: "Project", name, projectName: name };
-    return audited(this.deps, viewer, "updateProject", target, (trail) => {
+    return audited(this.deps, viewer, "updateProject", target, async (trail) => {
       trail.note({
         title: input.title ?? undefined,
         descriptionChanged: input.description != null || undefined,
         unitBudget: input.unitBudget,
       });
-      return this.updateAudited(viewer, name, input, trail);
-    });
-  }
-
-  private async updateAudited(
-    viewer: Viewer,
-    name: string,
-    input: UpdateProject,
-    trail: AuditTrail,
-  ): Promise<ProjectRow> {
-    limitText("input.title", input.title);
-    limitText("input.description", input.description);
-    validateBudget(input.unitBudget, "input.unitBudget");
-    return trail.transaction(async (m) => {
-      const row = await requireVisibleProject(m, viewer, name);
-      trail.about({ id: row.id, projectId: row.id });
-      requireAdmin(viewer, "change a project");
-      // Only the changed columns: the sync engine updates usage and sequence columns concurrently.
-      const change: Partial<ProjectRow> = { updatedAt: this.deps.now() };
-      if (input.title !== undefined && input.title !== null) change.title = input.title;
-      if (input.description !== undefined && input.description !== null)
-        change.description = input.description;
-      if (input.unitBudget !== undefined) change.unitBudget = input.unitBudget;
-      const saved = await updateProjectColumns(m, row.id, change);
-      // A budget with room again resumes the integrations it paused.
-      if (budgetHasRoom(saved.unitBudget, saved.unitsCharged)) {
-        const resumed = resumeAfterQuota({
-          enabled: false,
-          disabledReason: "QUOTA",
-          lastError: null,
-        });
-        await changeDisabledIntegrations(m, saved.id, "QUOTA", resumed, this.deps.now());
-      }
-      return saved;
+      limitText("input.title", input.title);
+      limitText("input.description", input.description);
+      validateBudget(input.unitBudget, "input.unitBudget");
+      return trail.transaction(async (m) => {
+        const row = await requireVisibleProject(m, viewer, name);
+        trail.about({ id: row.id, projectId: row.id });
+        requireAdmin(viewer, "change a project");
+        // Only the changed columns: the sync engine updates usage and sequence columns concurrently.
+        const change: Partial<ProjectRow> = { updatedAt: this.deps.now() };
+        if (input.title !== undefined && input.title !== null) change.title = input.title;
+        if (input.description !== undefined && input.description !== null)
+          change.description = input.description;
+        if (input.unitBudget !== undefined) change.unitBudget = input.unitBudget;
+        const saved = await updateProjectColumns(m, row.id, change);
+        // A budget with room again resumes the integrations it paused.
+        if (budgetHasRoom(saved.unitBudget, saved.unitsCharged)) {
+          const resumed = resumeAfterQuota({
+            enabled: false,
+            disabledReason: "QUOTA",
+            lastError: null,
+          });
+          await changeDisabledIntegrations(m, saved.id, "QUOTA", resumed, this.deps.now());
+        }
+        return saved;
+      });
     });
   }
 
   delete(viewer: Viewer, name: string): Promise<boolean> {
     const target = { type: "Project", name, projectName: name };
-    return audited(this.deps, viewer, "deleteProject", target, (trail) =>
-      this.deleteAudited(viewer, name, trail),
-    );
-  }
-
-  private async deleteAudited(viewer: Viewer, name: string, trail: AuditTrail): Promise<boolean> {
-    const row = await trail.transaction(async (m) => {
-      const row = await requireVisibleProject(m, viewer, name);
-      trail.about({ id: row.id, projectId: row.id });
-      requireAdmin(viewer, "delete a project");
-      // Integrations (and with them mailboxes) go too.
-      await deleteProjectRows(m, row.id);
-      return row;
+    return audited(this.deps, viewer, "deleteProject", target, async (trail) => {
+      const row = await trail.transaction(async (m) => {
+        const row = await requireVisibleProject(m, viewer, name);
+        trail.about({ id: row.id, projectId: row.id });
+        requireAdmin(viewer, "delete a project");
+        // Integrations (and with them mailboxes) go too.
+        await deleteProjectRows(m, row.id);
+        return row;
+      });
+      // After the commit: the project's subscriptions end (no event of it will ever come again).
+      this.deps.events.publish("accessRevoked", {
+        kind: "PROJECT_DELETED",
+        projectId: row.id,
+        projectName: row.name,
+      });
+      return true;
     });
-    // After the commit: the project's subscriptions end (no event of it will ever come again).
-    this.deps.events.publish("accessRevoked", {
-      kind: "PROJECT_DELETED",
-      projectId: row.id,
-      projectName: row.name,
-    });
-    return true;
   }
 }

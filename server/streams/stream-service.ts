@@ -16,7 +16,7 @@ import {
   streamByName,
   streamNameTaken,
 } from "../storage/stream-store.js";
-import { type AuditTrail, audited } from "../audit/audit-trail.js";
+import { audited } from "../audit/audit-trail.js";
 import type { BucketRow, MessageRow, ProjectRow, StreamRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import {
@@ -125,57 +125,52 @@ export class StreamService {
   /** A new stream starts at its creation (or at `startAt`): it returns messages stored after that. */
   create(viewer: Viewer, input: CreateStream): Promise<StreamRow> {
     const target = { type: "Stream", name: input.name, projectName: input.project };
-    return audited(this.deps, viewer, "createStream", target, (trail) => {
+    return audited(this.deps, viewer, "createStream", target, async (trail) => {
       trail.note({ buckets: input.bucketIds.length });
-      return this.createAudited(viewer, input, trail);
-    });
-  }
-
-  private async createAudited(
-    viewer: Viewer,
-    input: CreateStream,
-    trail: AuditTrail,
-  ): Promise<StreamRow> {
-    validateApiName("input.name", input.name);
-    limitText("input.title", input.title);
-    limitList("input.bucketIds", input.bucketIds);
-    const filter = validateStreamFilter(input.filter ?? {}, "input.filter");
-    const bucketIds = [...new Set(input.bucketIds)];
-    if (bucketIds.length === 0)
-      throw badInput("input.bucketIds", "A stream reads at least one bucket; give its bucketIds.");
-    return trail.transaction(async (m) => {
-      const project = await requireVisibleProject(m, viewer, input.project);
-      trail.about({ projectId: project.id });
-      requirePermission(viewer, project.id, "streams-admin", `Project '${input.project}'`);
-      const buckets = await projectBucketsByIds(m, project.id, bucketIds);
-      const missing = bucketIds.filter((id) => !buckets.some((b) => b.id === id));
-      if (missing.length > 0) {
+      validateApiName("input.name", input.name);
+      limitText("input.title", input.title);
+      limitList("input.bucketIds", input.bucketIds);
+      const filter = validateStreamFilter(input.filter ?? {}, "input.filter");
+      const bucketIds = [...new Set(input.bucketIds)];
+      if (bucketIds.length === 0)
         throw badInput(
           "input.bucketIds",
-          `Project '${project.name}' has no bucket with id ${missing.join(", ")}.`,
+          "A stream reads at least one bucket; give its bucketIds.",
         );
-      }
-      if (await streamNameTaken(m, project.id, input.name)) {
-        throw conflict(`Project '${project.name}' already has a stream named '${input.name}'.`);
-      }
-      const position = input.startAt
-        ? await positionAt(m, project.id, bucketIds, input.startAt)
-        : String(project.lastSequence);
-      const row = await insertStream(
-        m,
-        {
-          id: newId(),
-          projectId: project.id,
-          name: input.name,
-          title: input.title ?? input.name,
-          filter,
-          position,
-          createdAt: this.deps.now(),
-        },
-        bucketIds,
-      );
-      trail.about({ id: row.id });
-      return row;
+      return trail.transaction(async (m) => {
+        const project = await requireVisibleProject(m, viewer, input.project);
+        trail.about({ projectId: project.id });
+        requirePermission(viewer, project.id, "streams-admin", `Project '${input.project}'`);
+        const buckets = await projectBucketsByIds(m, project.id, bucketIds);
+        const missing = bucketIds.filter((id) => !buckets.some((b) => b.id === id));
+        if (missing.length > 0) {
+          throw badInput(
+            "input.bucketIds",
+            `Project '${project.name}' has no bucket with id ${missing.join(", ")}.`,
+          );
+        }
+        if (await streamNameTaken(m, project.id, input.name)) {
+          throw conflict(`Project '${project.name}' already has a stream named '${input.name}'.`);
+        }
+        const position = input.startAt
+          ? await positionAt(m, project.id, bucketIds, input.startAt)
+          : String(project.lastSequence);
+        const row = await insertStream(
+          m,
+          {
+            id: newId(),
+            projectId: project.id,
+            name: input.name,
+            title: input.title ?? input.name,
+            filter,
+            position,
+            createdAt: this.deps.now(),
+          },
+          bucketIds,
+        );
+        trail.about({ id: row.id });
+        return row;
+      });
     });
   }
 
@@ -295,32 +290,22 @@ export class StreamService {
   /** Moves the position to just before the first message stored at or after `to`. */
   reset(viewer: Viewer, projectName: string, name: string, to: Date): Promise<StreamRow> {
     const target = { type: "Stream", name, projectName };
-    return audited(this.deps, viewer, "resetStream", target, (trail) => {
+    return audited(this.deps, viewer, "resetStream", target, async (trail) => {
       trail.note({ to: Number.isNaN(to.getTime()) ? "invalid" : to.toISOString() });
-      return this.resetAudited(viewer, projectName, name, to, trail);
-    });
-  }
-
-  private async resetAudited(
-    viewer: Viewer,
-    projectName: string,
-    name: string,
-    to: Date,
-    trail: AuditTrail,
-  ): Promise<StreamRow> {
-    if (Number.isNaN(to.getTime())) throw badInput("to", "to must be a date-time.");
-    return trail.transaction(async (m) => {
-      const { stream, project } = await StreamService.requireByName(
-        m,
-        viewer,
-        projectName,
-        name,
-        "streams-consume",
-      );
-      trail.about({ id: stream.id, projectId: project.id });
-      const bucketIds = await streamBucketIds(m, stream.id);
-      stream.position = await positionAt(m, project.id, bucketIds, to);
-      return saveStreamPosition(m, stream);
+      if (Number.isNaN(to.getTime())) throw badInput("to", "to must be a date-time.");
+      return trail.transaction(async (m) => {
+        const { stream, project } = await StreamService.requireByName(
+          m,
+          viewer,
+          projectName,
+          name,
+          "streams-consume",
+        );
+        trail.about({ id: stream.id, projectId: project.id });
+        const bucketIds = await streamBucketIds(m, stream.id);
+        stream.position = await positionAt(m, project.id, bucketIds, to);
+        return saveStreamPosition(m, stream);
+      });
     });
   }
 }
