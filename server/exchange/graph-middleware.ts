@@ -1,14 +1,7 @@
 import type { Context, Middleware, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
-import {
-  ExchangeError,
-  destinationRefused,
-  identityError,
-  isTimeout,
-  networkError,
-  redirectRefused,
-} from "./graph-errors.js";
+import { ExchangeError, identityError, isTimeout, networkError } from "./graph-errors.js";
 import type { MailboxRequestLimiter } from "./mailbox-limiter.js";
-import { egressRefusalOf, type OutboundHttp } from "./outbound-http.js";
+import type { OutboundHttp } from "./outbound-http.js";
 import {
   decideAfterNetworkError,
   decideAfterStatus,
@@ -196,19 +189,11 @@ export class OutboundMessageHandler implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const url = typeof context.request === "string" ? context.request : context.request.url;
-    let response: Response;
-    try {
-      response = await this.outbound.fetch(url, context.options as RequestInit);
-    } catch (error) {
-      const refused = egressRefusalOf(error);
-      if (refused) throw destinationRefused("graph", refused.message);
-      throw error;
-    }
-    if (response.status >= 300 && response.status < 400 && response.status !== 304) {
-      await response.body?.cancel();
-      throw redirectRefused("graph", url, response.status, response.headers.get("location"));
-    }
-    context.response = response;
+    context.response = await this.outbound.guardedFetch(
+      "graph",
+      url,
+      context.options as RequestInit,
+    );
   }
 }
 

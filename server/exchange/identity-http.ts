@@ -1,12 +1,6 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
-import {
-  type ExchangeError,
-  destinationRefused,
-  isTimeout,
-  networkError,
-  redirectRefused,
-} from "./graph-errors.js";
-import { egressRefusalOf, type OutboundHttp } from "./outbound-http.js";
+import { ExchangeError, isTimeout, networkError } from "./graph-errors.js";
+import type { OutboundHttp } from "./outbound-http.js";
 import {
   decideAfterNetworkError,
   decideAfterStatus,
@@ -65,30 +59,21 @@ export class IdentityHttpClient implements INetworkModule {
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        response = await this.outbound.fetch(url, {
+        response = await this.outbound.guardedFetch("authority", url, {
           method,
           headers: options?.headers,
           body: method === "POST" ? (options?.body ?? "") : undefined,
           signal: AbortSignal.timeout(timeout ?? this.retry.requestTimeoutMs),
         });
       } catch (error) {
-        const refused = egressRefusalOf(error);
-        if (refused) throw (this.failure = destinationRefused("authority", refused.message));
+        // A refused destination or a redirect: the configuration's fault, never retried.
+        if (error instanceof ExchangeError) throw (this.failure = error);
         const decision = decideAfterNetworkError(attempt, this.retry);
         if (!decision.retry) {
           throw (this.failure = networkError(error, isTimeout(error), "the identity platform"));
         }
         await sleep(decision.delayMs);
         continue;
-      }
-      if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel();
-        throw (this.failure = redirectRefused(
-          "authority",
-          url,
-          response.status,
-          response.headers.get("location"),
-        ));
       }
       if (isRetryableStatus(response.status)) {
         const decision = decideAfterStatus(

@@ -15,6 +15,7 @@ import {
   type AllowedHosts,
   type EgressRefusal,
 } from "../domain/egress-rule.js";
+import { destinationRefused, redirectRefused, type OutboundRole } from "./graph-errors.js";
 
 /**
  * The one way the server reaches Microsoft (identity platform and Graph): an undici Agent whose
@@ -104,6 +105,28 @@ export class OutboundHttp {
       redirect: "manual",
       dispatcher: this.agent,
     }) as unknown as Promise<Response>;
+  }
+
+  /**
+   * `fetch` for one of the integration's hosts (`role` names it in errors): a destination the
+   * egress rule refuses and a redirect (3xx other than 304, never followed) are classified errors
+   * ("credentials": the integration's configuration, not a passing fault); anything else thrown
+   * is a network error for the caller's retries.
+   */
+  async guardedFetch(role: OutboundRole, url: string, init: RequestInit = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.fetch(url, init);
+    } catch (error) {
+      const refused = egressRefusalOf(error);
+      if (refused) throw destinationRefused(role, refused.message);
+      throw error;
+    }
+    if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+      await response.body?.cancel();
+      throw redirectRefused(role, url, response.status, response.headers.get("location"));
+    }
+    return response;
   }
 
   /**
