@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { DataSource } from "typeorm";
-import { ENTITIES } from "./entities/index.js";
+import { ENTITIES, POSTGRES_ONLY_ENTITIES } from "./entities/index.js";
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "./migrations/index.js";
 
 export interface DatabaseOptions {
@@ -20,7 +20,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     return new DataSource({
       type: "postgres",
       url: options.databaseUrl,
-      entities: ENTITIES,
+      entities: [...ENTITIES, ...POSTGRES_ONLY_ENTITIES],
       migrations: POSTGRES_MIGRATIONS,
       migrationsRun: false,
       synchronize: false,
