@@ -61,6 +61,11 @@ export interface AppOptions {
    * fresh registry is made.
    */
   metrics?: Metrics;
+  /**
+   * false: this app serves the whole API but starts no sync rounds of its own (tests of several
+   * servers that need one known process to be the one syncing). Default true.
+   */
+  runSync?: boolean;
 }
 
 /** How long a start waits for Redis before listening anyway (/healthz says 503 until it is up). */
@@ -243,7 +248,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         httpServer.listen(config.port, config.host, () => resolve());
       });
       const { port } = httpServer.address() as AddressInfo;
-      scheduler.start();
+      if (options.runSync !== false) scheduler.start();
       health.ready();
       log.info({ host: config.host, port }, "mailstream listening");
       return { url: `http://${config.host}:${port}`, port };

@@ -54,6 +54,8 @@ export interface TestServerOptions {
   /** Time limits of the guarded outbound HTTP (e.g. 1 s to prove a silent host cannot hang a request). */
   outbound?: OutboundTimeouts;
   env?: Record<string, string>;
+  /** false: the server runs no sync rounds (another server of the same database syncs). */
+  runSync?: boolean;
   /** Reuse the data of a stopped server. */
   reuse?: { dataDir: string; databaseUrl: string | null; dropDatabase?: () => Promise<void> };
 }
@@ -97,6 +99,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     mailSourceFactory: createGraphMailSourceFactory(exchange),
     logger: createLogger("debug", sink),
     metrics,
+    runSync: options.runSync,
   }).catch(async (error: unknown) => {
     await closeOutbound();
     throw error;
