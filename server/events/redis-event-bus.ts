@@ -149,6 +149,8 @@ export class RedisEventBus implements EventBus {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.available = false;
+    this.options.metrics.setEventBusConnected(false);
     this.subscribers.failAll(
       eventsUnavailable(
         "This server is shutting down; subscribe again (another server of the deployment answers) and catch up through the streams API.",
