@@ -217,11 +217,11 @@ export function attachWebSocketEndpoint(
       onOperation: (ctx, id, payload, args, result) => {
         const started = ctx.extra.started?.get(id);
         ctx.extra.started?.delete(id);
-        const type = getOperationAST(args.document, args.operationName)?.operation ?? "unknown";
+        const operation = getOperationAST(args.document, args.operationName);
         const failed = "errors" in result && (result.errors?.length ?? 0) > 0;
         options.metrics.operation(
-          payload.operationName,
-          type,
+          payload.operationName ?? operation?.name?.value,
+          operation?.operation ?? "unknown",
           "ws",
           started === undefined ? 0 : (performance.now() - started) / 1000,
           !failed,
