@@ -79,19 +79,25 @@ export class FileBlobStore implements BlobStore {
  */
 export const BLOB_CHUNK_BYTES = 256 * 1024;
 
+/** The last chunk's number for contents of `size` bytes (empty contents have one empty chunk). */
+const lastChunkOf = (size: number): number => Math.max(0, Math.ceil(size / BLOB_CHUNK_BYTES) - 1);
+
 /**
- * In PostgreSQL: `attachment_blob_chunk` rows (sha256, seq, data) and the `attachment_blob` row,
- * written in one transaction, so an `attachment_blob` row means every chunk is there. Processes
- * storing the same contents at once both succeed (conflicting inserts do nothing).
+ * In PostgreSQL: `attachment_blob_chunk` rows (sha256, seq, data), written in one transaction with
+ * the `attachment_blob` row, so a last chunk means every chunk is there. (The `attachment_blob`
+ * row alone does not: a deployment that kept contents in data dirs before has rows without
+ * chunks, and those contents are stored again here when a resync fetches them.) Processes storing
+ * the same contents at once both succeed (conflicting inserts do nothing).
  */
 export class DatabaseBlobStore implements BlobStore {
   constructor(private readonly db: Database) {}
 
   async put(data: Buffer): Promise<{ sha256: string; size: number }> {
     const sha256 = sha256Of(data);
+    const last = lastChunkOf(data.length);
     await this.db.transaction(async (m) => {
-      if (await m.existsBy(AttachmentBlobRow, { sha256 })) return;
-      for (let seq = 0; seq * BLOB_CHUNK_BYTES < Math.max(data.length, 1); seq++) {
+      if (await m.existsBy(AttachmentBlobChunkRow, { sha256, seq: last })) return;
+      for (let seq = 0; seq <= last; seq++) {
         const bytes = data.subarray(seq * BLOB_CHUNK_BYTES, (seq + 1) * BLOB_CHUNK_BYTES);
         await m
           .createQueryBuilder()
@@ -114,8 +120,13 @@ export class DatabaseBlobStore implements BlobStore {
 
   async size(sha256: string): Promise<number | null> {
     checkDigest(sha256);
-    const row = await this.db.read((m) => m.findOneBy(AttachmentBlobRow, { sha256 }));
-    return row ? Number(row.size) : null;
+    return this.db.read(async (m) => {
+      const row = await m.findOneBy(AttachmentBlobRow, { sha256 });
+      if (!row) return null;
+      const size = Number(row.size);
+      const complete = await m.existsBy(AttachmentBlobChunkRow, { sha256, seq: lastChunkOf(size) });
+      return complete ? size : null;
+    });
   }
 
   open(sha256: string): Readable {
