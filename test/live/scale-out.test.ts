@@ -252,6 +252,11 @@ describe("two servers, one PostgreSQL database and Redis", () => {
   });
 
   it("exposes the named metrics with plausible values after a sync", async () => {
+    await eventually(
+      () => b.app.services.events.subscriberCount("messageAdded") === 0,
+      5_000,
+      "the first test's subscriptions to end",
+    );
     const [ma, mb] = await Promise.all([metricsOf(a), metricsOf(b)]);
     const stored = (await bucketMessages(a, bucketId)).length;
     const synced = stored - 2; // the two stored directly are not the sync's
