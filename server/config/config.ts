@@ -109,9 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const metricsToken = env.MAILSTREAM_METRICS_TOKEN || null;
-  if (metricsToken !== null && metricsToken.length < 16) {
-    throw new ConfigError("MAILSTREAM_METRICS_TOKEN must be at least 16 characters");
-  }
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
