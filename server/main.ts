@@ -9,6 +9,7 @@ import {
   GraphCredentialChecker,
   OutboundHttp,
 } from "./exchange/index.js";
+import { Metrics } from "./observability/metrics.js";
 
 // A sync allocates fast and briefly (a page of messages lives from its response to its commit):
 // V8's default lets the old generation grow to ~4x the live heap between full collections, which
@@ -25,9 +26,12 @@ try {
   const config = loadConfig();
   // One guarded dispatcher for all Microsoft HTTP: MAILSTREAM_ALLOWED_HOSTS, time limits, no redirects.
   const outbound = new OutboundHttp({ allowedHosts: config.allowedHosts });
+  // One registry for the process: the exchange clients count Graph requests into it (GET /metrics).
+  const metrics = new Metrics();
   const app = await createApp(config, {
-    credentialChecker: new GraphCredentialChecker({ outbound }),
-    mailSourceFactory: createGraphMailSourceFactory({ outbound }),
+    credentialChecker: new GraphCredentialChecker({ outbound, metrics }),
+    mailSourceFactory: createGraphMailSourceFactory({ outbound, metrics }),
+    metrics,
   });
   if (app.generatedAdminToken) {
     // Printed once, on the first start with an empty database, and never logged.

@@ -8,6 +8,7 @@ import { PERMISSIONS, type PermissionName } from "./permissions.js";
 import { generateToken, hashToken } from "./token-hash.js";
 import { type Viewer, requireAdmin } from "./viewer.js";
 import { selectRow, selectRows } from "../storage/plain-select.js";
+import { lockStartupWork } from "../storage/startup-lock.js";
 import { type AuditTrail, audited } from "../audit/audit-trail.js";
 
 export interface GrantInput {
@@ -79,6 +80,8 @@ export class TokenService {
     configured: string | null,
   ): Promise<{ generated: string | null; created: boolean }> {
     return this.deps.db.transaction(async (m) => {
+      // Processes starting at once on one database: one bootstraps, the others then see its token.
+      await lockStartupWork(m);
       if ((await m.count(ApiTokenRow)) > 0) return { generated: null, created: false };
       const token = configured ?? generateToken();
       await m.save(

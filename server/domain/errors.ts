@@ -16,6 +16,11 @@ export enum ErrorCode {
   Conflict = "CONFLICT",
   /** Microsoft did not answer in time or asked us to come back later; retrying may work. */
   Unavailable = "SERVICE_UNAVAILABLE",
+  /**
+   * Live events cannot be delivered now (the deployment's Redis is unreachable): a subscription
+   * ends with it; re-subscribe, and catch up through the streams API, which loses nothing.
+   */
+  EventsUnavailable = "EVENTS_UNAVAILABLE",
 }
 
 export class DomainError extends Error {
@@ -42,3 +47,5 @@ export const unavailable = (message: string): DomainError =>
   new DomainError(ErrorCode.Unavailable, message);
 export const unauthenticated = (message: string): DomainError =>
   new DomainError(ErrorCode.Unauthenticated, message);
+export const eventsUnavailable = (message: string): DomainError =>
+  new DomainError(ErrorCode.EventsUnavailable, message);

@@ -7,7 +7,7 @@ import {
   identityError,
   type ExchangeErrorKind,
 } from "./graph-errors.js";
-import { RequestScope, type ExchangeEvent } from "./graph-middleware.js";
+import { RequestScope, type ExchangeEvent, type ExchangeMetrics } from "./graph-middleware.js";
 import {
   FOLDER_SELECT,
   MESSAGE_SELECT,
@@ -49,6 +49,8 @@ export interface ExchangeClientOptions {
    * one built from config.allowedHosts; default: public addresses only.
    */
   outbound?: OutboundHttp;
+  /** Counts every HTTP exchange with Graph by status and throttling (GET /metrics). */
+  metrics?: ExchangeMetrics;
 }
 
 export type TokenCheck =
@@ -142,6 +144,7 @@ export class ExchangeClient {
       retry,
       outbound,
       onEvent: options.onEvent,
+      metrics: options.metrics,
     });
   }
 

@@ -7,6 +7,7 @@ import {
   networkError,
   redirectRefused,
 } from "./graph-errors.js";
+import type { Metrics } from "../observability/metrics.js";
 import type { MailboxRequestLimiter } from "./mailbox-limiter.js";
 import { egressRefusalOf, type OutboundHttp } from "./outbound-http.js";
 import {
@@ -25,6 +26,13 @@ import type { TokenProvider } from "./token-provider.js";
  * 401); the limiter sits around the HTTP exchange itself so a request waiting to retry holds no
  * slot, and a slot is held until the whole body has arrived.
  */
+
+/** Where Microsoft requests are counted (server/observability/metrics.ts); EWS records the same. */
+export type ExchangeMetrics = Pick<Metrics, "exchangeRequest">;
+
+/** 429, or 503 with Retry-After: Microsoft asking us to slow down (the retry policy honours it). */
+export const isThrottled = (status: number, retryAfter: string | null): boolean =>
+  status === 429 || (status === 503 && retryAfter !== null);
 
 /** Per-request state, passed with `.middlewareOptions([scope])`. */
 export class RequestScope implements MiddlewareOptions {
@@ -192,7 +200,10 @@ export class LimiterMiddleware implements Middleware {
  * a network error for RetryMiddleware.
  */
 export class OutboundMessageHandler implements Middleware {
-  constructor(private readonly outbound: OutboundHttp) {}
+  constructor(
+    private readonly outbound: OutboundHttp,
+    private readonly metrics?: ExchangeMetrics,
+  ) {}
 
   async execute(context: Context): Promise<void> {
     const url = typeof context.request === "string" ? context.request : context.request.url;
@@ -202,8 +213,14 @@ export class OutboundMessageHandler implements Middleware {
     } catch (error) {
       const refused = egressRefusalOf(error);
       if (refused) throw destinationRefused("graph", refused.message);
+      this.metrics?.exchangeRequest("graph", null, false);
       throw error;
     }
+    this.metrics?.exchangeRequest(
+      "graph",
+      response.status,
+      isThrottled(response.status, response.headers.get("retry-after")),
+    );
     if (response.status >= 300 && response.status < 400 && response.status !== 304) {
       await response.body?.cancel();
       throw redirectRefused("graph", url, response.status, response.headers.get("location"));

@@ -13,7 +13,8 @@ export type {
 export type { ExchangeConnection } from "./connection.js";
 export { ExchangeError, graphHttpError, identityError, kindOfHttpStatus } from "./graph-errors.js";
 export type { ExchangeErrorKind } from "./graph-errors.js";
-export type { ExchangeEvent } from "./graph-middleware.js";
+export type { ExchangeEvent, ExchangeMetrics } from "./graph-middleware.js";
+export { isThrottled } from "./graph-middleware.js";
 export type {
   AttachmentKind,
   ExchangeAttachment,

@@ -23,6 +23,8 @@ function codeFor(code: ErrorCode): string {
       return "CONFLICT";
     case ErrorCode.Unavailable:
       return "SERVICE_UNAVAILABLE";
+    case ErrorCode.EventsUnavailable:
+      return "EVENTS_UNAVAILABLE";
   }
 }
 

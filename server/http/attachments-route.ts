@@ -47,7 +47,7 @@ export function createAttachmentsRouter(deps: AttachmentsRouteDeps): Router {
     if (size === null) {
       deps.log.warn(
         { sha256: attachment.sha256 },
-        "attachment contents recorded but missing from the data dir",
+        "attachment contents recorded but missing from the blob store",
       );
       notFound(res);
       return;

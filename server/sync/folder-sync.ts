@@ -407,6 +407,7 @@ async function storePage<C extends FolderCheckpointRow | null>(
       "messages skipped; they are tried again at the end of later rounds",
     );
   publishMessagesAdded(ctx.deps.events, ctx.project, result.stored.created);
+  ctx.deps.metrics.messagesStored(ctx.mailbox.id, result.stored.created.length);
   const state = ctx.progress.state;
   const attachmentsStored = ready.reduce((sum, p) => sum + p.attachmentsStored, 0);
   ctx.progress.update({

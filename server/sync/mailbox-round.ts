@@ -31,6 +31,17 @@ export async function runMailboxRound(
   mailboxId: string,
   signal: AbortSignal,
 ): Promise<RoundOutcome> {
+  const outcome = await runRound(deps, source, mailboxId, signal);
+  deps.metrics.roundFinished(mailboxId, outcome);
+  return outcome;
+}
+
+async function runRound(
+  deps: Deps,
+  source: MailSource,
+  mailboxId: string,
+  signal: AbortSignal,
+): Promise<RoundOutcome> {
   const loaded = await deps.db.read(async (m) => {
     const target = await loadRoundTarget(m, mailboxId);
     return target && { ...target, skipped: await countSkipped(m, mailboxId) };

@@ -12,6 +12,7 @@ import {
   type OutboundTimeouts,
 } from "../../server/exchange/index.js";
 import { createLogger } from "../../server/observability/logger.js";
+import { Metrics } from "../../server/observability/metrics.js";
 import { createScratchDatabase, postgresAdminUrl } from "./database.js";
 
 export const ADMIN_TOKEN = "ms_test_admin_token_0123456789abcdef";
@@ -53,6 +54,8 @@ export interface TestServerOptions {
   /** Time limits of the guarded outbound HTTP (e.g. 1 s to prove a silent host cannot hang a request). */
   outbound?: OutboundTimeouts;
   env?: Record<string, string>;
+  /** false: the server runs no sync rounds (another server of the same database syncs). */
+  runSync?: boolean;
   /** Reuse the data of a stopped server. */
   reuse?: { dataDir: string; databaseUrl: string | null; dropDatabase?: () => Promise<void> };
 }
@@ -88,11 +91,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const outbound = new OutboundHttp({ allowedHosts: config.allowedHosts, ...options.outbound });
   let closedOutbound: Promise<void> | undefined;
   const closeOutbound = () => (closedOutbound ??= outbound.close());
-  const exchange: ExchangeClientOptions = { ...options.exchange, outbound };
+  // Node's default metrics off: every test app would add its own GC and event-loop observers.
+  const metrics = new Metrics({ defaultMetrics: false });
+  const exchange: ExchangeClientOptions = { ...options.exchange, outbound, metrics };
   const app = await createApp(config, {
     credentialChecker: new GraphCredentialChecker(exchange),
     mailSourceFactory: createGraphMailSourceFactory(exchange),
     logger: createLogger("debug", sink),
+    metrics,
+    runSync: options.runSync,
   }).catch(async (error: unknown) => {
     await closeOutbound();
     throw error;

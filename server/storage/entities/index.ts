@@ -3,7 +3,12 @@ import { AuditLogRow } from "./audit-log.entity.js";
 import { BucketRow } from "./bucket.entity.js";
 import { IntegrationRow } from "./integration.entity.js";
 import { MailboxRow } from "./mailbox.entity.js";
-import { AttachmentBlobRow, AttachmentRow, MessageRow } from "./message.entity.js";
+import {
+  AttachmentBlobChunkRow,
+  AttachmentBlobRow,
+  AttachmentRow,
+  MessageRow,
+} from "./message.entity.js";
 import { ProjectRow } from "./project.entity.js";
 import { StreamBucketRow, StreamRow } from "./stream.entity.js";
 import { FolderCheckpointRow, MailboxSyncRow, SkippedMessageRow } from "./sync-state.entity.js";
@@ -14,6 +19,7 @@ export type { StoredParticipant } from "./message.entity.js";
 export type { StoredStreamFilter } from "./stream.entity.js";
 
 export {
+  AttachmentBlobChunkRow,
   ApiTokenGrantRow,
   ApiTokenRow,
   AttachmentBlobRow,
@@ -48,3 +54,6 @@ export const ENTITIES = [
   StreamBucketRow,
   AuditLogRow,
 ];
+
+/** Entities of PostgreSQL's schema only (SQLite keeps attachment contents in the data dir). */
+export const POSTGRES_ONLY_ENTITIES = [AttachmentBlobChunkRow];

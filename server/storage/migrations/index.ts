@@ -5,6 +5,8 @@ import { FolderFiltersHash1795761982860 } from "./postgres/1795761982860-FolderF
 import { NullableIdentityPlatform1796162458820 } from "./postgres/1796162458820-NullableIdentityPlatform.js";
 import { SkippedMessagesAndStorageNotes1796163759551 } from "./postgres/1796163759551-SkippedMessagesAndStorageNotes.js";
 import { AuditLog1796164620290 } from "./postgres/1796164620290-AuditLog.js";
+// PostgreSQL only: attachment contents in the database (SQLite keeps them in the data dir).
+import { AttachmentBlobChunks1796172907012 } from "./postgres/1796172907012-AttachmentBlobChunks.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
@@ -26,4 +28,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   NullableIdentityPlatform1796162458820,
   SkippedMessagesAndStorageNotes1796163759551,
   AuditLog1796164620290,
+  AttachmentBlobChunks1796172907012,
 ];
