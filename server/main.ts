@@ -5,8 +5,8 @@ import { createApp } from "./app/create-app.js";
 import { SecretKeyError } from "./auth/key-check.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import {
-  createGraphMailSourceFactory,
-  GraphCredentialChecker,
+  createMailSourceFactory,
+  ExchangeCredentialChecker,
   OutboundHttp,
 } from "./exchange/index.js";
 import { Metrics } from "./observability/metrics.js";
@@ -29,8 +29,8 @@ try {
   // One registry for the process: the exchange clients count Graph requests into it (GET /metrics).
   const metrics = new Metrics();
   const app = await createApp(config, {
-    credentialChecker: new GraphCredentialChecker({ outbound, metrics }),
-    mailSourceFactory: createGraphMailSourceFactory({ outbound, metrics }),
+    credentialChecker: new ExchangeCredentialChecker({ outbound, metrics }),
+    mailSourceFactory: createMailSourceFactory({ outbound, metrics }),
     metrics,
   });
   if (app.generatedAdminToken) {

@@ -390,7 +390,7 @@ export class IntegrationService {
    * connection itself is checked again on every address it connects to (server/exchange).
    */
   private async requireReachable(
-    connection: Pick<ResolvedConnection, "authorityUrl" | "graphEndpoint" | "ewsUrl">,
+    connection: Pick<ResolvedConnection, "api" | "authorityUrl" | "graphEndpoint" | "ewsUrl">,
     fieldPrefix: string,
   ): Promise<void> {
     const refusal = await this.checker.refusedDestination(connection);
