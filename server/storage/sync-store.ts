@@ -43,7 +43,7 @@ export async function roundState(
   return mailbox.enabled && integration.enabled ? "enabled" : "disabled";
 }
 
-/** Mailboxes that may sync (enabled, valid Graph credentials), with their last round. */
+/** Mailboxes that may sync (enabled, valid credentials, Graph or EWS), with their last round. */
 export function syncableMailboxes(
   m: EntityManager,
 ): Promise<{ id: string; last: string | Date | null; status: string | null }[]> {
@@ -52,10 +52,9 @@ export function syncableMailboxes(
     .innerJoin(IntegrationRow, "i", "i.id = mb.integration_id")
     .leftJoin(MailboxSyncRow, "s", "s.mailbox_id = mb.id")
     .select(["mb.id AS id", "s.last_synced_at AS last", "s.status AS status"])
-    .where(
-      "mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID' AND i.api = 'GRAPH'",
-      { yes: true },
-    )
+    .where("mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID'", {
+      yes: true,
+    })
     .getRawMany<{ id: string; last: string | Date | null; status: string | null }>();
 }
 

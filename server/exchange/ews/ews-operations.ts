@@ -39,27 +39,25 @@ const MESSAGE_PROPERTIES = [
   "message:BccRecipients",
 ] as const;
 
+/**
+ * Folders are asked for with the Default shape (FolderId, DisplayName, TotalCount, …) plus what it
+ * lacks; IdOnly + AdditionalProperties would do on Exchange too, Default is just as small.
+ */
+const FOLDER_SHAPE = {
+  "t:BaseShape": "Default",
+  "t:AdditionalProperties": fieldUris(["folder:ParentFolderId", "folder:FolderClass"]),
+};
+
 export function getFolderRequest(ref: FolderRef): XmlNode {
   return {
-    "m:FolderShape": {
-      "t:BaseShape": "IdOnly",
-      "t:AdditionalProperties": fieldUris(["folder:DisplayName", "folder:TotalCount"]),
-    },
+    "m:FolderShape": FOLDER_SHAPE,
     "m:FolderIds": folderIdNode(ref),
   };
 }
 
 export function syncFolderHierarchyRequest(root: FolderRef, syncState: string | null): XmlNode {
   return {
-    "m:FolderShape": {
-      "t:BaseShape": "IdOnly",
-      "t:AdditionalProperties": fieldUris([
-        "folder:ParentFolderId",
-        "folder:DisplayName",
-        "folder:TotalCount",
-        "folder:FolderClass",
-      ]),
-    },
+    "m:FolderShape": FOLDER_SHAPE,
     "m:SyncFolderId": folderIdNode(root),
     ...(syncState ? { "m:SyncState": syncState } : {}),
   };
