@@ -1,4 +1,4 @@
-import type { EntityManager } from "typeorm";
+import { type EntityManager, In } from "typeorm";
 import {
   BucketRow,
   FolderCheckpointRow,
@@ -6,6 +6,7 @@ import {
   MailboxRow,
   MailboxSyncRow,
   ProjectRow,
+  SkippedMessageRow,
 } from "./entities/index.js";
 
 /** The sync engine's reads and writes of mailboxes, checkpoints and progress (SQL stays here). */
@@ -72,6 +73,18 @@ export async function writeSyncState(
   state: Partial<MailboxSyncRow>,
 ): Promise<void> {
   await m.update(MailboxSyncRow, { mailboxId }, state);
+}
+
+/**
+ * Rule "a migration drops the old API's checkpoints" (DOMAIN.md, Migration from EWS to Graph):
+ * every folder checkpoint (delta links or SyncStates, folder ids of the old API) and every skipped
+ * message (item ids of the old API) of the integration's mailboxes; messages, buckets and usage stay.
+ */
+export async function forgetRemoteState(m: EntityManager, integrationId: string): Promise<void> {
+  const mailboxIds = await mailboxIdsOfIntegration(m, integrationId);
+  if (mailboxIds.length === 0) return;
+  await m.delete(FolderCheckpointRow, { mailboxId: In(mailboxIds) });
+  await m.delete(SkippedMessageRow, { mailboxId: In(mailboxIds) });
 }
 
 export async function deleteCheckpoints(m: EntityManager, mailboxId: string): Promise<void> {
