@@ -9,7 +9,7 @@ import { GraphCredentialChecker } from "./credential-check.js";
 import type { ExchangeClientOptions } from "./exchange-client.js";
 import { EwsCredentialChecker } from "./ews/ews-credential-check.js";
 import { createEwsMailSourceFactory } from "./ews/ews-mail-source.js";
-import type { EwsOptions } from "./ews/ews-principals.js";
+import { EwsPrincipals, type EwsOptions } from "./ews/ews-principals.js";
 import { createGraphMailSourceFactory } from "./graph-mail-source.js";
 
 /**
@@ -28,7 +28,11 @@ export type MailSourceFactoryWithEws = ((connection: ResolvedConnection) => Mail
 export function createMailSourceFactory(options: ExchangeOptions = {}): MailSourceFactoryWithEws {
   const { ews: ewsOptions, ...graphOptions } = options;
   const graph = createGraphMailSourceFactory(graphOptions);
-  const ews = createEwsMailSourceFactory({ ...ewsOptions, outbound: options.outbound });
+  const ews = createEwsMailSourceFactory({
+    retry: options.retry,
+    ...ewsOptions,
+    outbound: options.outbound,
+  });
   const factory = (connection: ResolvedConnection): MailSource =>
     connection.api === "EWS" ? ews(connection) : graph(connection);
   return Object.assign(factory, { ews });
@@ -41,7 +45,11 @@ export class ExchangeCredentialChecker implements CredentialChecker {
   constructor(options: ExchangeOptions = {}) {
     const { ews, ...graphOptions } = options;
     this.graph = new GraphCredentialChecker(graphOptions);
-    this.ews = new EwsCredentialChecker({ ...ews, outbound: options.outbound });
+    this.ews = new EwsCredentialChecker({
+      retry: options.retry,
+      ...ews,
+      outbound: options.outbound,
+    });
   }
 
   check(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult> {
@@ -61,4 +69,27 @@ export class ExchangeCredentialChecker implements CredentialChecker {
       ewsUrl: ews ? connection.ewsUrl : null,
     });
   }
+}
+
+/**
+ * The credential checker and the mail-source factory of one server, sharing one registry of EWS
+ * principals (budgets, back-offs) and the caller's outbound guard and retry options.
+ */
+export function createExchange(options: ExchangeOptions = {}): {
+  credentialChecker: ExchangeCredentialChecker;
+  mailSourceFactory: MailSourceFactoryWithEws;
+  ewsPrincipals: EwsPrincipals;
+} {
+  const ewsPrincipals =
+    options.ews?.principals ??
+    new EwsPrincipals({ retry: options.retry, ...options.ews, outbound: options.outbound });
+  const shared: ExchangeOptions = {
+    ...options,
+    ews: { ...options.ews, principals: ewsPrincipals },
+  };
+  return {
+    credentialChecker: new ExchangeCredentialChecker(shared),
+    mailSourceFactory: createMailSourceFactory(shared),
+    ewsPrincipals,
+  };
 }

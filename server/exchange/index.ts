@@ -33,8 +33,13 @@ export { GraphCredentialChecker } from "./credential-check.js";
 export { GraphMailSource, createGraphMailSourceFactory } from "./graph-mail-source.js";
 export { EgressRefusedError, OutboundHttp } from "./outbound-http.js";
 export type { OutboundHttpOptions, OutboundTimeouts } from "./outbound-http.js";
-export { createMailSourceFactory, ExchangeCredentialChecker } from "./api-dispatch.js";
+export {
+  createExchange,
+  createMailSourceFactory,
+  ExchangeCredentialChecker,
+} from "./api-dispatch.js";
 export type { ExchangeOptions, MailSourceFactoryWithEws } from "./api-dispatch.js";
 export { createEwsMailSourceFactory, EwsMailSource } from "./ews/ews-mail-source.js";
 export { EwsCredentialChecker } from "./ews/ews-credential-check.js";
+export { EwsPrincipals } from "./ews/ews-principals.js";
 export type { EwsOptions } from "./ews/ews-principals.js";

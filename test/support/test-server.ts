@@ -5,8 +5,7 @@ import { Writable } from "node:stream";
 import { type App, createApp } from "../../server/app/create-app.js";
 import { loadConfig } from "../../server/config/config.js";
 import {
-  createMailSourceFactory,
-  ExchangeCredentialChecker,
+  createExchange,
   type ExchangeOptions,
   OutboundHttp,
   type OutboundTimeouts,
@@ -96,14 +95,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // Node's default metrics off: every test app would add its own GC and event-loop observers.
   const metrics = new Metrics({ defaultMetrics: false });
   const exchange: ExchangeOptions = { ...options.exchange, outbound, metrics };
-  const mailSourceFactory = createMailSourceFactory(exchange);
+  const { credentialChecker, mailSourceFactory, ewsPrincipals } = createExchange(exchange);
   const closeOutbound = () =>
-    (closedOutbound ??= Promise.all([
-      mailSourceFactory.ews.principals.close(),
-      outbound.close(),
-    ]).then(() => undefined));
+    (closedOutbound ??= Promise.all([ewsPrincipals.close(), outbound.close()]).then(
+      () => undefined,
+    ));
   const app = await createApp(config, {
-    credentialChecker: new ExchangeCredentialChecker(exchange),
+    credentialChecker,
     mailSourceFactory,
     logger: createLogger("debug", sink),
     metrics,
@@ -136,7 +134,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     databaseUrl,
     logs,
     gql,
-    ewsPrincipals: mailSourceFactory.ews.principals,
+    ewsPrincipals,
     async ok<T>(query: string, variables?: Record<string, unknown>, token?: string | null) {
       const result = await gql<T>(query, variables, token);
       if (result.errors?.length)

@@ -20,7 +20,7 @@ export class EwsCredentialChecker {
   private readonly principals: EwsPrincipals;
 
   constructor(options: EwsOptions = {}) {
-    this.principals = new EwsPrincipals(options);
+    this.principals = options.principals ?? new EwsPrincipals(options);
   }
 
   async check(connection: ResolvedConnection, mailboxes: string[]): Promise<CredentialCheckResult> {

@@ -27,7 +27,7 @@ import { EwsPrincipals, type EwsOptions } from "./ews-principals.js";
 export function createEwsMailSourceFactory(
   options: EwsOptions = {},
 ): ((connection: ResolvedConnection) => MailSource) & { principals: EwsPrincipals } {
-  const principals = new EwsPrincipals(options);
+  const principals = options.principals ?? new EwsPrincipals(options);
   const factory = (connection: ResolvedConnection) =>
     new EwsMailSource(principals.client(connection));
   return Object.assign(factory, { principals });

@@ -16,8 +16,12 @@ export const DEFAULT_EWS_CONCURRENCY = 10;
 /** Exchange's default EWSMaxConcurrency: a configuration above it is lowered to stay under. */
 export const EWS_MAX_CONCURRENCY = 27;
 
+/** The "not before" time of one principal name, shared by every EwsPrincipal of that name. */
+export interface BackOffGate {
+  notBefore: number;
+}
+
 export class EwsPrincipal {
-  private notBefore = 0;
   private readonly idle: EwsConnection[] = [];
   readonly connections: EwsConnection[] = [];
 
@@ -25,15 +29,24 @@ export class EwsPrincipal {
     readonly key: string,
     private readonly connect: () => EwsConnection,
     private readonly limiter: MailboxRequestLimiter,
+    private readonly gate: BackOffGate = { notBefore: 0 },
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Runs `fn` on a connection of this principal, within its budget and after any back-off. */
+  /**
+   * Runs `fn` on a connection of this principal, within its budget and after any back-off. `fn`
+   * should judge its answer (and call backOff) before it returns: the slot is handed to the next
+   * request as soon as it does, and that request must already see the new back-off.
+   */
   async run<T>(fn: (connection: EwsConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const release = await this.limiter.acquire(this.key, signal);
     try {
       // Re-checked after each sleep: another answer may have pushed the time further.
-      for (let wait = this.notBefore - this.now(); wait > 0; wait = this.notBefore - this.now())
+      for (
+        let wait = this.gate.notBefore - this.now();
+        wait > 0;
+        wait = this.gate.notBefore - this.now()
+      )
         await sleep(wait, signal);
       const connection = this.idle.pop() ?? this.open();
       try {
@@ -48,12 +61,12 @@ export class EwsPrincipal {
 
   /** No request of this principal before `ms` from now. */
   backOff(ms: number): void {
-    this.notBefore = Math.max(this.notBefore, this.now() + ms);
+    this.gate.notBefore = Math.max(this.gate.notBefore, this.now() + ms);
   }
 
   /** Time left before the next request may be sent (0: none). */
   backOffRemaining(): number {
-    return Math.max(0, this.notBefore - this.now());
+    return Math.max(0, this.gate.notBefore - this.now());
   }
 
   handshakes(): number {

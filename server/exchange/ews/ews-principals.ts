@@ -7,7 +7,7 @@ import { TokenProvider } from "../token-provider.js";
 import type { MailboxRequestLimiter } from "../mailbox-limiter.js";
 import { EwsClient } from "./ews-client.js";
 import { EwsConnection, type EwsAuth } from "./ews-connection.js";
-import { EwsPrincipal, principalLimiter } from "./ews-principal.js";
+import { type BackOffGate, EwsPrincipal, principalLimiter } from "./ews-principal.js";
 import { EwsTransport } from "./ews-transport.js";
 
 /**
@@ -28,6 +28,11 @@ export interface EwsOptions {
   maxConcurrentPerPrincipal?: number;
   /** Shared between factories, e.g. the credential check and the sync. */
   limiter?: MailboxRequestLimiter;
+  /**
+   * One registry for the sync and the credential check, so that a check made while Exchange holds
+   * the principal back waits too, and counts against the same budget.
+   */
+  principals?: EwsPrincipals;
 }
 
 export function ewsScope(ewsUrl: string): string {
@@ -47,6 +52,8 @@ const digest = (parts: (string | null | undefined)[]): string =>
 
 export class EwsPrincipals {
   private readonly principals = new Map<string, EwsPrincipal>();
+  /** Back-off times by principal name: Exchange throttles the account, not our objects. */
+  private readonly gates = new Map<string, BackOffGate>();
   readonly limiter: MailboxRequestLimiter;
 
   constructor(private readonly options: EwsOptions = {}) {

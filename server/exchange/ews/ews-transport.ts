@@ -53,11 +53,17 @@ export class EwsTransport {
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.retry.maxAttempts;
       let answer: EwsAnswer;
+      let outcome: ReturnType<EwsTransport["judge"]>;
       try {
-        answer = await this.principal.run((connection) => {
+        [answer, outcome] = await this.principal.run(async (connection) => {
           const timeout = AbortSignal.timeout(this.retry.requestTimeoutMs);
           const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-          return connection.post(xml, headers, signal);
+          const answer = await connection.post(xml, headers, signal);
+          const outcome = this.judge(answer, operation);
+          // Before the slot is released: the next request of the principal must see it.
+          if ("busyMs" in outcome && outcome.busyMs !== undefined)
+            this.principal.backOff(outcome.busyMs);
+          return [answer, outcome] as const;
         }, options.signal);
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason ?? error;
@@ -74,13 +80,11 @@ export class EwsTransport {
         await sleep(backoffDelay(attempt, this.retry, this.random), options.signal);
         continue;
       }
-      const outcome = this.judge(answer, operation);
       if ("messages" in outcome) return outcome.messages;
       if ("error" in outcome) throw outcome.error;
       // Busy or failing: wait (the principal, when Exchange said it is busy), then again.
+      // Busy: the principal already waits (every request of it, not only this one).
       const delay = outcome.busyMs ?? backoffDelay(attempt, this.retry, this.random);
-      // Every request of the principal waits, not only this one (and also when giving up here).
-      if (outcome.busyMs !== undefined) this.principal.backOff(outcome.busyMs);
       if (last || delay > this.retry.maxRetryAfterMs) {
         throw new ExchangeError(
           "temporary",
