@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { folderText } from "../support/expected-sync.js";
 import {
   type CredentialCheckView,
   VALIDATE,
@@ -116,5 +117,23 @@ describe("EWS validation", () => {
       disabledReason: null,
       credentials: { status: "VALID", mailboxes: [{ access: "ACCESSIBLE" }] },
     });
+    // The live folder tree and a volume estimate, over EWS too.
+    const folders = await server.ok<{ mailboxFolders: string[] }>(
+      `query($i: ID!, $e: String!) { mailboxFolders(integrationId: $i, email: $e) }`,
+      { i: created.id, e: tenant.mailboxes.alice },
+    );
+    const truth = env.sim
+      .folders(tenant.mailboxes.alice)
+      .filter((f) => !f.isSearchFolder && f.path[1] === "Top of Information Store")
+      .map((f) => folderText(f.path));
+    expect(folders.mailboxFolders).toContain("Root/Top of Information Store/Inbox");
+    expect(new Set(folders.mailboxFolders)).toEqual(new Set(truth));
+    const estimate = await server.ok<{ estimateVolume: { messages: number } }>(
+      `query($i: ID!, $m: MailboxInput!) { estimateVolume(integrationId: $i, mailbox: $m) { messages } }`,
+      { i: created.id, m: { email: tenant.mailboxes.alice, allTime: true } },
+    );
+    expect(estimate.estimateVolume.messages).toBe(
+      [...env.sim.groundTruth(tenant.mailboxes.alice)].length,
+    );
   });
 });
