@@ -124,7 +124,7 @@ describe("a first EWS sync", () => {
     // Fewer handshakes than connection slots, whatever the number of requests.
     expect(principal.handshakes).toBeLessThanOrEqual(10 + 1);
     expect(principal.requests).toBeGreaterThan(principal.handshakes * 5);
-  });
+  }, 90_000);
 });
 
 describe("incremental EWS rounds", () => {
@@ -173,5 +173,5 @@ describe("incremental EWS rounds", () => {
     expect(new Set(again.map((m) => m.internetMessageId)).size).toBe(again.length);
     expect(again.some((m) => m.internetMessageId === late.internetMessageId)).toBe(true);
     expect((await usage("onprem")).unitsCharged).toBe(charged + 2);
-  });
+  }, 90_000);
 });

@@ -144,5 +144,5 @@ describe("EWS → Graph", () => {
     expect((await usage()).unitsCharged).toBe(charged.unitsCharged + 1);
     expect(ewsRequests()).toBeGreaterThan(ewsAtSwitch);
     expect(graphRequests(email)).toBe(graphAtSwitchBack.count);
-  });
+  }, 120_000);
 });
