@@ -3,6 +3,7 @@ import { expectedMessages, folderText } from "../support/expected-sync.js";
 import {
   bucketMessages,
   createIntegrationWith,
+  simulatedTenant,
   startSyncEnv,
   type SyncEnv,
   waitForFreshRound,
@@ -174,4 +175,51 @@ describe("incremental EWS rounds", () => {
     expect(again.some((m) => m.internetMessageId === late.internetMessageId)).toBe(true);
     expect((await usage("onprem")).unitsCharged).toBe(charged + 2);
   }, 90_000);
+});
+
+describe("a large EWS folder", () => {
+  it("syncs a folder of 6,000 messages since syncFrom exactly (SyncFolderItems pages of 512, FindItem pages of 500)", async () => {
+    const { sim, server } = env;
+    const { tenant } = simulatedTenant(sim, "bigews", 9);
+    const email = "archive@bigews.com";
+    const syncFrom = new Date("2024-01-01T00:00:00Z");
+    tenant.addMailbox({
+      email,
+      messages: 6_300,
+      receivedFrom: new Date("2023-12-25T00:00:00Z"),
+      receivedTo: new Date("2024-06-30T00:00:00Z"),
+      folders: [{ path: ["Inbox"], wellKnownName: "inbox", weight: 1 }],
+    });
+    tenant.addServiceUser({
+      upn: "svc@bigews.com",
+      password: "Big-Passw0rd!",
+      fullAccessTo: [email],
+    });
+    const expected = expectedMessages(sim.groundTruth(email), { mailbox: email, syncFrom });
+    expect(expected.length).toBeGreaterThanOrEqual(6_000);
+    const created = await createIntegrationWith(server, {
+      project: "onprem",
+      name: "archive",
+      connection: {
+        api: "EWS",
+        authMethod: "NTLM",
+        access: "SERVICE_USER",
+        ewsUrl: sim.ewsUrl,
+        serviceUsername: "svc@bigews.com",
+        servicePassword: "Big-Passw0rd!",
+      },
+      mailboxes: [{ email, syncFrom: syncFrom.toISOString() }],
+    });
+    const mailbox = created.mailboxes[0]!;
+    await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE", 150_000);
+    const stored = await bucketMessages(server, mailbox.bucket.id);
+    const storedIds = stored.map((m) => m.internetMessageId);
+    expect(new Set(storedIds).size).toBe(storedIds.length);
+    expect(new Set(storedIds)).toEqual(ids(expected));
+    const principal = sim
+      .ewsRecord()
+      .principals.find((p) => p.principal.includes("svc@bigews.com"))!;
+    expect(principal.handshakes).toBeLessThanOrEqual(10);
+    expect(principal.backOffViolations).toBe(0);
+  }, 180_000);
 });
