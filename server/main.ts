@@ -4,11 +4,7 @@ import { setFlagsFromString } from "node:v8";
 import { createApp } from "./app/create-app.js";
 import { SecretKeyError } from "./auth/key-check.js";
 import { ConfigError, loadConfig } from "./config/config.js";
-import {
-  createGraphMailSourceFactory,
-  GraphCredentialChecker,
-  OutboundHttp,
-} from "./exchange/index.js";
+import { createExchange, OutboundHttp } from "./exchange/index.js";
 import { Metrics } from "./observability/metrics.js";
 
 // A sync allocates fast and briefly (a page of messages lives from its response to its commit):
@@ -28,9 +24,10 @@ try {
   const outbound = new OutboundHttp({ allowedHosts: config.allowedHosts });
   // One registry for the process: the exchange clients count Graph requests into it (GET /metrics).
   const metrics = new Metrics();
+  const { credentialChecker, mailSourceFactory } = createExchange({ outbound, metrics });
   const app = await createApp(config, {
-    credentialChecker: new GraphCredentialChecker({ outbound, metrics }),
-    mailSourceFactory: createGraphMailSourceFactory({ outbound, metrics }),
+    credentialChecker,
+    mailSourceFactory,
     metrics,
   });
   if (app.generatedAdminToken) {

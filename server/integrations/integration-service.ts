@@ -11,6 +11,7 @@ import { validateEmailAddress } from "../domain/email-address.js";
 import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { requireIntegration } from "../storage/integration-store.js";
+import { forgetRemoteState } from "../storage/sync-store.js";
 import { ProjectService } from "../projects/project-service.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
 import type {
@@ -159,6 +160,9 @@ export class IntegrationService {
   /**
    * New credentials are saved only when a token was acquired with them; otherwise the answer is
    * BAD_USER_INPUT with the identity platform's error and the stored connection is untouched.
+   * Changing `api` migrates the integration (DOMAIN.md, Migration from EWS to Graph): mailboxes,
+   * filters, buckets, messages and usage stay; the old API's checkpoints go, so every mailbox is
+   * enumerated again through the new API and its messages matched by Message-ID.
    * A secret left out keeps the stored one when the method still needs it, unless the change
    * moves the sign-in, Graph or EWS host (then the secret must be sent again).
    */
@@ -205,8 +209,15 @@ export class IntegrationService {
         `No token could be acquired with these credentials, so they were not saved: ${check.error ?? "unknown error"}`,
       );
     }
+    // A migration (EWS ⇄ GRAPH): no round of the old API may run on, nor start, past the save.
+    const migrating = connection.api !== existing.api;
+    if (migrating) {
+      trail.note({ migratedFrom: existing.api });
+      await this.sync.abortIntegration(id);
+    }
     const saved = await trail.transaction(async (m) => {
       const row = await requireIntegration(m, viewer, id, "integrations-write");
+      if (migrating) await forgetRemoteState(m, id);
       Object.assign(row, connection);
       row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
       row.warnings = warnings;
@@ -214,6 +225,8 @@ export class IntegrationService {
       row.updatedAt = this.deps.now();
       return m.save(row);
     });
+    // A round the scheduler started meanwhile still held the old connection: stop it too.
+    if (migrating) await this.sync.abortIntegration(id);
     await this.publishById(saved, "CONNECTION_UPDATED");
     return saved;
   }
@@ -390,7 +403,7 @@ export class IntegrationService {
    * connection itself is checked again on every address it connects to (server/exchange).
    */
   private async requireReachable(
-    connection: Pick<ResolvedConnection, "authorityUrl" | "graphEndpoint" | "ewsUrl">,
+    connection: Pick<ResolvedConnection, "api" | "authorityUrl" | "graphEndpoint" | "ewsUrl">,
     fieldPrefix: string,
   ): Promise<void> {
     const refusal = await this.checker.refusedDestination(connection);

@@ -103,11 +103,6 @@ export class MailboxExplorer {
         `${email} is not one of the mailboxes of integration '${integration.name}': looking into another mailbox of the tenant needs the 'integrations-write' permission on the project (integrations-read covers the integration's own mailboxes).`,
       );
     }
-    if (integration.api !== "GRAPH") {
-      throw conflict(
-        `Integration '${integration.name}' uses EWS, which this server cannot read yet; use the Graph API.`,
-      );
-    }
     return {
       integration,
       source: this.sourceFactory(this.integrations.resolveConnection(integration)),
@@ -137,7 +132,7 @@ export class MailboxExplorer {
         case "temporary":
         case "sync_state_expired":
           throw unavailable(
-            `Microsoft Graph did not answer in time (${kind.message}); try again shortly.`,
+            `Exchange did not answer in time (${kind.message}); try again shortly.`,
           );
       }
     }

@@ -195,6 +195,7 @@ async function runBaseline(
         link: checkpoint.nextLink,
         receivedFrom: checkpoint.coveredFrom ?? ALL_TIME,
         pageSize: BASELINE_PAGE_SIZE,
+        idsOnly: true,
       },
       ctx.signal,
     );

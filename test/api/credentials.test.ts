@@ -133,7 +133,7 @@ describe("each auth method", () => {
     });
   });
 
-  it("cannot reach the service user's password grant: Graph refuses service users by rule, and EWS is not validated", async () => {
+  it("refuses a Graph service user by rule; over EWS a service user signs in against the EWS host", async () => {
     const { tenant } = env;
     const serviceUser = {
       access: "SERVICE_USER",
@@ -153,31 +153,30 @@ describe("each auth method", () => {
         message: [/Graph API does not support service user access/],
       },
     );
+    // EWS is validated against its own host: a token for a resource the tenant does not know is
+    // the identity platform's AADSTS500011; NTLM to a host that does not resolve proves nothing.
     const ews = { api: "EWS", ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx" };
     const requests = tokenRequests().length;
-    const connections: Record<string, unknown>[] = [
-      { ...secretConnection(tenant), ...serviceUser, ...ews },
-      {
-        ...secretConnection(tenant),
-        clientSecret: null,
-        authMethod: "NTLM",
-        ...serviceUser,
-        ...ews,
-      },
-    ];
-    for (const connection of connections) {
-      const check = await validate(connection);
-      expect(check, String(connection.authMethod)).toMatchObject({
-        status: "INVALID",
-        mailboxes: [{ email: tenant.mailboxes.alice, access: "ERROR" }],
-      });
-      expect(check.error).toMatch(
-        /Only Microsoft Graph connections can be validated; EWS is not supported/,
-      );
+    const token = await validate({ ...secretConnection(tenant), ...serviceUser, ...ews });
+    expect(token).toMatchObject({
+      status: "INVALID",
+      mailboxes: [{ email: tenant.mailboxes.alice, access: "ERROR" }],
+    });
+    expect(token.error).toMatch(/AADSTS500011/);
+    // One password grant, for the EWS host's resource.
+    expect(tokenRequests()).toHaveLength(requests + 1);
+    const ntlm = await validate({
+      ...secretConnection(tenant),
+      clientSecret: null,
+      authMethod: "NTLM",
+      ...serviceUser,
+      ...ews,
+    });
+    expect(ntlm).toMatchObject({ status: "INVALID" });
+    expect(ntlm.error).toMatch(/Could not reach the Exchange server/);
+    for (const check of [token, ntlm])
       expect(JSON.stringify(check)).not.toContain(tenant.serviceUser.password);
-    }
-    // No password grant (nor any other) was attempted.
-    expect(tokenRequests()).toHaveLength(requests);
+    expect(tokenRequests()).toHaveLength(requests + 1);
   });
 });
 
