@@ -263,7 +263,9 @@ export class StreamService {
   }
 
   /**
-   * Moves the position to `sequenceId` (normally a batch's `sequenceId`; moving back replays).
+   * Moves the position forward to `sequenceId` (normally a batch's `sequenceId`); the same position
+   * is accepted (a consumer retrying its advance), a position behind it is refused: `reset` is the
+   * way back (DOMAIN.md, Streams).
    * Not in the audit log: a consumer advances after every batch, like it fetches — routine
    * traffic that would bury the changes an admin looks for (resetStream is logged).
    */
@@ -291,6 +293,12 @@ export class StreamService {
         throw badInput(
           "sequenceId",
           `sequenceId ${sequenceId} is beyond the last message stored in project '${projectName}' (${String(project.lastSequence)}).`,
+        );
+      }
+      if (BigInt(sequenceId) < BigInt(stream.position)) {
+        throw badInput(
+          "sequenceId",
+          `sequenceId ${sequenceId} is behind stream '${name}''s position (${stream.position}): advanceStream only moves forward. To read earlier messages again, use resetStream with the time to start from.`,
         );
       }
       stream.position = sequenceId;
