@@ -9,7 +9,7 @@ import { BucketType, MessageConnectionType, ProjectType } from "../types/objects
 export class BucketResolver {
   @Query(() => BucketType, { nullable: true, description: "A bucket by id (beyond the contract)." })
   bucket(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<BucketRow | null> {
-    return ctx.services.buckets.findVisibleById(requireViewer(ctx.viewer), id);
+    return ctx.services.buckets.findVisibleById(requireViewer(ctx), id);
   }
 
   @Mutation(() => BucketType)
@@ -17,17 +17,17 @@ export class BucketResolver {
     @Arg("input", () => NewBucketInput) input: NewBucketInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.buckets.create(requireViewer(ctx.viewer), input);
+    return ctx.services.buckets.create(requireViewer(ctx), input);
   }
 
   @Mutation(() => Boolean)
   deleteBucket(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return ctx.services.buckets.delete(requireViewer(ctx.viewer), id);
+    return ctx.services.buckets.delete(requireViewer(ctx), id);
   }
 
   @FieldResolver(() => ProjectType)
   async project(@Root() row: BucketRow, @Ctx() ctx: GraphQLContext): Promise<ProjectRow> {
-    return (await ctx.services.projects.findById(requireViewer(ctx.viewer), row.projectId))!;
+    return (await ctx.services.projects.findById(requireViewer(ctx), row.projectId))!;
   }
 
   @FieldResolver(() => Int)
@@ -43,7 +43,7 @@ export class BucketResolver {
     @Arg("after", () => String, { nullable: true }) after: string | null,
     @Arg("filter", () => MessageFilterInput, { nullable: true }) filter: MessageFilterInput | null,
   ) {
-    const page = await ctx.services.messages.page(requireViewer(ctx.viewer), row.id, {
+    const page = await ctx.services.messages.page(requireViewer(ctx), row.id, {
       first: first ?? 50,
       after: after ?? null,
       filter,

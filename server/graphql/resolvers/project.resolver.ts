@@ -20,7 +20,7 @@ import {
 export class ProjectResolver {
   @Query(() => [ProjectType])
   projects(@Ctx() ctx: GraphQLContext): Promise<ProjectRow[]> {
-    return ctx.services.projects.list(requireViewer(ctx.viewer));
+    return ctx.services.projects.list(requireViewer(ctx));
   }
 
   @Query(() => ProjectType, { nullable: true })
@@ -28,7 +28,7 @@ export class ProjectResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ProjectRow | null> {
-    return ctx.services.projects.findByName(requireViewer(ctx.viewer), name);
+    return ctx.services.projects.findByName(requireViewer(ctx), name);
   }
 
   @Mutation(() => ProjectType)
@@ -36,7 +36,7 @@ export class ProjectResolver {
     @Arg("input", () => CreateProjectInput) input: CreateProjectInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.projects.create(requireViewer(ctx.viewer), input);
+    return ctx.services.projects.create(requireViewer(ctx), input);
   }
 
   @Mutation(() => ProjectType)
@@ -45,12 +45,12 @@ export class ProjectResolver {
     @Arg("input", () => UpdateProjectInput) input: UpdateProjectInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.projects.update(requireViewer(ctx.viewer), name, input);
+    return ctx.services.projects.update(requireViewer(ctx), name, input);
   }
 
   @Mutation(() => Boolean)
   deleteProject(@Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
-    return ctx.services.projects.delete(requireViewer(ctx.viewer), name);
+    return ctx.services.projects.delete(requireViewer(ctx), name);
   }
 
   @FieldResolver(() => UsageType)
@@ -60,7 +60,7 @@ export class ProjectResolver {
 
   @FieldResolver(() => [IntegrationType])
   integrations(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow[]> {
-    return ctx.services.integrations.list(requireViewer(ctx.viewer), project.id);
+    return ctx.services.integrations.list(requireViewer(ctx), project.id);
   }
 
   @FieldResolver(() => IntegrationType, { nullable: true })
@@ -69,12 +69,12 @@ export class ProjectResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.integrations.findByName(requireViewer(ctx.viewer), project.id, name);
+    return ctx.services.integrations.findByName(requireViewer(ctx), project.id, name);
   }
 
   @FieldResolver(() => [BucketType])
   buckets(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow[]> {
-    return ctx.services.buckets.list(requireViewer(ctx.viewer), project.id);
+    return ctx.services.buckets.list(requireViewer(ctx), project.id);
   }
 
   @FieldResolver(() => BucketType, { nullable: true })
@@ -83,12 +83,12 @@ export class ProjectResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.buckets.findByName(requireViewer(ctx.viewer), project.id, name);
+    return ctx.services.buckets.findByName(requireViewer(ctx), project.id, name);
   }
 
   @FieldResolver(() => [StreamType])
   streams(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<StreamRow[]> {
-    return ctx.services.streams.list(requireViewer(ctx.viewer), project.id);
+    return ctx.services.streams.list(requireViewer(ctx), project.id);
   }
 
   @FieldResolver(() => StreamType, { nullable: true })
@@ -97,6 +97,6 @@ export class ProjectResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.findByName(requireViewer(ctx.viewer), project.id, name);
+    return ctx.services.streams.findByName(requireViewer(ctx), project.id, name);
   }
 }

@@ -20,7 +20,7 @@ export class StreamResolver {
     @Arg("input", () => CreateStreamInput) input: CreateStreamInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.create(requireViewer(ctx.viewer), input);
+    return ctx.services.streams.create(requireViewer(ctx), input);
   }
 
   @Mutation(() => StreamType)
@@ -30,7 +30,7 @@ export class StreamResolver {
     @Arg("sequenceId", () => String) sequenceId: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.advance(requireViewer(ctx.viewer), project, name, sequenceId);
+    return ctx.services.streams.advance(requireViewer(ctx), project, name, sequenceId);
   }
 
   @Mutation(() => StreamType)
@@ -40,7 +40,7 @@ export class StreamResolver {
     @Arg("to", () => Date) to: Date,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.reset(requireViewer(ctx.viewer), project, name, to);
+    return ctx.services.streams.reset(requireViewer(ctx), project, name, to);
   }
 
   @Mutation(() => Boolean)
@@ -49,12 +49,12 @@ export class StreamResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.delete(requireViewer(ctx.viewer), project, name);
+    return ctx.services.streams.delete(requireViewer(ctx), project, name);
   }
 
   @FieldResolver(() => ProjectType)
   async project(@Root() row: StreamRow, @Ctx() ctx: GraphQLContext): Promise<ProjectRow> {
-    return (await ctx.services.projects.findById(requireViewer(ctx.viewer), row.projectId))!;
+    return (await ctx.services.projects.findById(requireViewer(ctx), row.projectId))!;
   }
 
   @FieldResolver(() => [BucketType])
@@ -85,7 +85,7 @@ export class StreamResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg("size", () => Int, { nullable: true, defaultValue: 16 }) size: number | null,
   ): Promise<StreamBatch> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireViewer(ctx);
     requirePermission(viewer, row.projectId, "streams-consume", `Stream '${row.name}'`);
     if (selects(info, ["results", "message"])) {
       requirePermission(viewer, row.projectId, "messages-read", `Stream '${row.name}'`);

@@ -11,12 +11,12 @@ import { ApiTokenType, CreatedApiTokenType } from "../types/objects.js";
 export class TokenResolver {
   @Query(() => [ApiTokenType])
   async apiTokens(@Ctx() ctx: GraphQLContext): Promise<ApiTokenType[]> {
-    return (await ctx.services.tokens.list(requireViewer(ctx.viewer))).map(toApiToken);
+    return (await ctx.services.tokens.list(requireViewer(ctx))).map(toApiToken);
   }
 
   @Query(() => ApiTokenType)
   async viewer(@Ctx() ctx: GraphQLContext): Promise<ApiTokenType> {
-    return toApiToken(await ctx.services.tokens.viewerToken(requireViewer(ctx.viewer)));
+    return toApiToken(await ctx.services.tokens.viewerToken(requireViewer(ctx)));
   }
 
   @Mutation(() => CreatedApiTokenType)
@@ -24,7 +24,7 @@ export class TokenResolver {
     @Arg("input", () => CreateApiTokenInput) input: CreateApiTokenInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreatedApiTokenType> {
-    const { token, created } = await ctx.services.tokens.create(requireViewer(ctx.viewer), {
+    const { token, created } = await ctx.services.tokens.create(requireViewer(ctx), {
       name: input.name,
       admin: input.admin,
       grants: input.grants?.map((g) => ({
@@ -37,7 +37,7 @@ export class TokenResolver {
 
   @Mutation(() => Boolean)
   revokeApiToken(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return ctx.services.tokens.revoke(requireViewer(ctx.viewer), id);
+    return ctx.services.tokens.revoke(requireViewer(ctx), id);
   }
 }
 
