@@ -2,6 +2,8 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { requireViewer } from "../../auth/viewer.js";
 import type { BucketRow, ProjectRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
+import { encodeMessageCursor } from "../../domain/message-listing.js";
+import { MessageOrder } from "../types/enums.js";
 import { MessageFilterInput, NewBucketInput } from "../types/inputs.js";
 import { BucketType, MessageConnectionType, ProjectType } from "../types/objects.js";
 
@@ -35,6 +37,14 @@ export class BucketResolver {
     return ctx.services.buckets.messageCount(row.id);
   }
 
+  @FieldResolver(() => [String], {
+    description:
+      "The folders of the bucket's stored messages, as paths written in filters (Root/Top of Information Store/Inbox), to pick a folder filter from.",
+  })
+  folders(@Root() row: BucketRow, @Ctx() ctx: GraphQLContext): Promise<string[]> {
+    return ctx.services.messages.folders(requireViewer(ctx), row.id);
+  }
+
   @FieldResolver(() => MessageConnectionType)
   async messages(
     @Root() row: BucketRow,
@@ -42,13 +52,21 @@ export class BucketResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg("after", () => String, { nullable: true }) after: string | null,
     @Arg("filter", () => MessageFilterInput, { nullable: true }) filter: MessageFilterInput | null,
+    @Arg("order", () => MessageOrder, {
+      nullable: true,
+      defaultValue: MessageOrder.NEWEST_FIRST,
+      description:
+        "Newest received first (the default) or oldest first. Cursors belong to the order they were made in.",
+    })
+    order: MessageOrder | null,
   ) {
     const page = await ctx.services.messages.page(requireViewer(ctx), row.id, {
       first: first ?? 50,
       after: after ?? null,
+      order,
       filter,
     });
-    const edges = page.rows.map((node) => ({ cursor: node.sequenceId, node }));
+    const edges = page.rows.map((node) => ({ cursor: encodeMessageCursor(node), node }));
     return {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },

@@ -63,3 +63,12 @@ registerEnumType(DisabledReason, { name: "DisabledReason" });
 registerEnumType(CredentialStatus, { name: "CredentialStatus" });
 registerEnumType(MailboxAccess, { name: "MailboxAccess" });
 registerEnumType(SyncStatus, { name: "SyncStatus" });
+
+export enum MessageOrder {
+  NEWEST_FIRST = "NEWEST_FIRST",
+  OLDEST_FIRST = "OLDEST_FIRST",
+}
+registerEnumType(MessageOrder, {
+  name: "MessageOrder",
+  description: "Order of a bucket's messages by received time (ties broken by id).",
+});
