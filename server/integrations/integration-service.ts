@@ -11,6 +11,8 @@ import { validateEmailAddress } from "../domain/email-address.js";
 import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import { requireIntegration } from "../storage/integration-store.js";
+import { projectBudget } from "../storage/usage-store.js";
+import { budgetUsedUp } from "../domain/unit-budget.js";
 import { ProjectService } from "../projects/project-service.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
 import type {
@@ -293,6 +295,15 @@ export class IntegrationService {
         throw conflict(
           `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
         );
+      }
+      if (enabled) {
+        const project = await projectBudget(m, row.projectId);
+        if (budgetUsedUp(project)) {
+          throw conflict(
+            `Integration '${row.name}' cannot be switched on: project '${project.name}' has used its whole unit budget (${project.unitsCharged} of ${project.unitBudget} units), so it would pause again at once. Raise the budget on the Usage page (or remove it); integrations paused by the budget then resume by themselves.`,
+            "QUOTA",
+          );
+        }
       }
       row.enabled = enabled;
       row.disabledReason = enabled ? null : "USER";

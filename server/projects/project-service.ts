@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import { type Viewer, canSeeProject, requireAdmin } from "../auth/viewer.js";
+import { budgetUsedUp } from "../domain/unit-budget.js";
 import { badInput, conflict, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { limitText } from "../domain/input-limits.js";
@@ -26,7 +27,7 @@ function validateBudget(value: number | null | undefined, field: string): void {
   if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
     throw badInput(
       field,
-      "unitBudget must be a whole number of units, 0 or more (or null for no budget).",
+      "The unit budget must be a whole number of units, 0 or more (or empty for no budget).",
     );
   }
 }
@@ -131,7 +132,7 @@ export class ProjectService {
       await m.update(ProjectRow, { id: row.id }, change);
       const saved = await m.findOneByOrFail(ProjectRow, { id: row.id });
       // A budget with room again resumes the integrations it paused.
-      if (saved.unitBudget === null || saved.unitBudget > saved.unitsCharged) {
+      if (!budgetUsedUp(saved)) {
         await m.update(
           IntegrationRow,
           { projectId: saved.id, disabledReason: "QUOTA" },
