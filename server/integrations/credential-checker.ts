@@ -3,7 +3,8 @@
  * mailbox readable with a mail request. Implemented over Microsoft's libraries in
  * server/exchange; the integration service only sees this interface.
  */
-export type MailboxAccessResult = "ACCESSIBLE" | "NOT_FOUND" | "ACCESS_DENIED" | "ERROR";
+export type MailboxAccessResult =
+  "ACCESSIBLE" | "NOT_FOUND" | "NOT_ENABLED_FOR_REST" | "ACCESS_DENIED" | "ERROR";
 
 export interface CredentialCheckResult {
   status: "VALID" | "INVALID";

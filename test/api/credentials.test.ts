@@ -233,15 +233,20 @@ describe("per-mailbox access", () => {
         access: "NOT_FOUND",
         error: expect.stringMatching(/^ErrorInvalidUser: /) as unknown,
       },
-      // Unlicensed and on-premises mailboxes exist but Graph cannot reach them: NOT_FOUND, with
-      // Graph's reason, since only a change to the mailbox (not to the app) fixes it.
+      // Unlicensed and on-premises mailboxes exist but Graph cannot reach them: a status of their
+      // own, with Graph's reason and what to do (license it; on-premises: use EWS), since only a
+      // change to the mailbox (not to the app) fixes it.
       [mailboxes.dave]: {
-        access: "NOT_FOUND",
-        error: expect.stringMatching(/^MailboxNotEnabledForRESTAPI: /) as unknown,
+        access: "NOT_ENABLED_FOR_REST",
+        error: expect.stringMatching(
+          /^MailboxNotEnabledForRESTAPI: .*unlicensed.*license.*on-premises.*EWS integration/,
+        ) as unknown,
       },
       [mailboxes.erin]: {
-        access: "NOT_FOUND",
-        error: expect.stringMatching(/^MailboxNotEnabledForRESTAPI: /) as unknown,
+        access: "NOT_ENABLED_FOR_REST",
+        error: expect.stringMatching(
+          /^MailboxNotEnabledForRESTAPI: .*unlicensed.*license.*on-premises.*EWS integration/,
+        ) as unknown,
       },
     };
   };

@@ -87,6 +87,8 @@ export type MailboxAccess =
   | 'ACCESSIBLE'
   | 'ACCESS_DENIED'
   | 'ERROR'
+  /** The mailbox exists but Microsoft Graph cannot read it (MailboxNotEnabledForRESTAPI): unlicensed, inactive, soft-deleted or on-premises. License it; for on-premises use EWS. */
+  | 'NOT_ENABLED_FOR_REST'
   | 'NOT_FOUND';
 
 export type MailboxFiltersInput = {
