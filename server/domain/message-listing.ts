@@ -2,6 +2,7 @@ import { validateDomainName } from "./domain-name.js";
 import { validateEmailAddress } from "./email-address.js";
 import { badInput } from "./errors.js";
 import { formatFolderPath, parseFolderPath } from "./folder-path.js";
+import { parseSearch, type SearchQuery } from "./search-terms.js";
 
 /**
  * Rules of a bucket's message list (DOMAIN.md, Buckets): newest received first by default, oldest
@@ -10,7 +11,7 @@ import { formatFolderPath, parseFolderPath } from "./folder-path.js";
  * it) — and a filter whose folder, participant and domain are validated rather than matching
  * nothing silently. Pure: server/storage/message-queries.ts runs the SQL.
  */
-export type MessageOrder = "NEWEST_FIRST" | "OLDEST_FIRST";
+export type MessageOrder = "NEWEST_FIRST" | "OLDEST_FIRST" | "RELEVANCE";
 
 /** Where a page ends: the last message's received time and id. */
 export interface MessageKey {
@@ -19,23 +20,39 @@ export interface MessageKey {
 }
 
 const CURSOR = /^(\d{1,15}):([A-Za-z0-9-]{1,36})$/;
+const OFFSET_CURSOR = /^o:(\d{1,9})$/;
 
 /** An opaque cursor (base64url of `<received ms>:<id>`). */
 export function encodeMessageCursor(key: MessageKey): string {
   return Buffer.from(`${key.receivedAt.getTime()}:${key.id}`, "utf8").toString("base64url");
 }
 
-export function decodeMessageCursor(cursor: string, field = "after"): MessageKey {
-  const match = /^[A-Za-z0-9_-]{1,80}$/.test(cursor)
-    ? CURSOR.exec(Buffer.from(cursor, "base64url").toString("utf8"))
-    : null;
-  if (!match) {
-    throw badInput(
-      field,
-      `${field} must be a cursor returned by a previous page of this list (pageInfo.endCursor or an edge's cursor).`,
-    );
-  }
-  return { receivedAt: new Date(Number(match[1])), id: match[2]! };
+/**
+ * Relevance order has no key that stays put as mail arrives (ranks depend on the other messages),
+ * so its cursors are positions: `o:<messages before the next page>`.
+ */
+export function encodeOffsetCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`, "utf8").toString("base64url");
+}
+
+export type DecodedCursor = { key: MessageKey } | { offset: number };
+
+export function decodeMessageCursor(
+  cursor: string,
+  order: MessageOrder,
+  field = "after",
+): DecodedCursor {
+  const text = /^[A-Za-z0-9_-]{1,80}$/.test(cursor)
+    ? Buffer.from(cursor, "base64url").toString("utf8")
+    : "";
+  const keyed = order === "RELEVANCE" ? null : CURSOR.exec(text);
+  if (keyed) return { key: { receivedAt: new Date(Number(keyed[1])), id: keyed[2]! } };
+  const offset = order === "RELEVANCE" ? OFFSET_CURSOR.exec(text) : null;
+  if (offset) return { offset: Number(offset[1]) };
+  throw badInput(
+    field,
+    `${field} must be a cursor returned by a previous page of this list in the same order (pageInfo.endCursor or an edge's cursor).`,
+  );
 }
 
 /** The first folder names every Exchange folder path of a message starts with. */
@@ -55,7 +72,7 @@ export interface MessageFilterKeys {
   participant: string | null;
   /** A lower-cased domain. */
   domain: string | null;
-  search: string | null;
+  search: SearchQuery | null;
 }
 
 export interface MessageFilterInput {
@@ -105,6 +122,6 @@ export function messageFilterKeys(
       ? null
       : validateEmailAddress(`${field}.participant`, f.participant),
     domain,
-    search: blank(f.search) ? null : f.search.trim(),
+    search: blank(f.search) ? null : parseSearch(f.search, `${field}.search`),
   };
 }

@@ -56,16 +56,15 @@ export class MessageService {
     if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
       throw badInput("first", `first must be from 1 to ${MAX_PAGE_SIZE}.`);
     }
-    const after = args.after === null ? null : decodeMessageCursor(args.after);
+    const order = args.order ?? "NEWEST_FIRST";
+    const after = args.after === null ? null : decodeMessageCursor(args.after, order);
     const filter = messageFilterKeys(args.filter);
+    if (order === "RELEVANCE" && !filter.search) {
+      throw badInput("order", "RELEVANCE orders the matches of a search: give filter.search too.");
+    }
     return this.deps.db.read(async (m) => {
       await BucketService.require(m, viewer, bucketId, "messages-read");
-      return pageMessages(
-        m,
-        bucketId,
-        { first: args.first, after, order: args.order ?? "NEWEST_FIRST" },
-        filter,
-      );
+      return pageMessages(m, bucketId, { first: args.first, after, order }, filter);
     });
   }
 

@@ -1,6 +1,7 @@
 import type { EntityManager, SelectQueryBuilder } from "typeorm";
 import { MessageRow } from "./entities/index.js";
-import type { MessageFilterKeys, MessageKey, MessageOrder } from "../domain/message-listing.js";
+import type { DecodedCursor, MessageFilterKeys, MessageOrder } from "../domain/message-listing.js";
+import { joinRank, whereMatches } from "./message-search.js";
 import { type Param, selectRows } from "./plain-select.js";
 
 export type { MessageFilterKeys as MessageFilter } from "../domain/message-listing.js";
@@ -9,6 +10,8 @@ export interface MessagePage {
   rows: MessageRow[];
   hasNextPage: boolean;
   totalCount: number;
+  /** Relevance order: how many matches came before this page (cursors are positions). */
+  offset: number | null;
 }
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -41,14 +44,7 @@ function applyFilter(
       domain: `%@${escapeLike(filter.domain)} %`,
     });
   }
-  if (filter.search) {
-    q.andWhere(
-      "(LOWER(m.subject) LIKE :search ESCAPE '\\' OR LOWER(m.body_text) LIKE :search ESCAPE '\\')",
-      {
-        search: `%${escapeLike(filter.search.toLowerCase())}%`,
-      },
-    );
-  }
+  if (filter.search) whereMatches(q, filter.search);
   return q;
 }
 
@@ -60,7 +56,7 @@ function applyFilter(
 export async function pageMessages(
   m: EntityManager,
   bucketId: string,
-  args: { first: number; after: MessageKey | null; order: MessageOrder },
+  args: { first: number; after: DecodedCursor | null; order: MessageOrder },
   filter: MessageFilterKeys,
 ): Promise<MessagePage> {
   const base = () =>
@@ -68,12 +64,33 @@ export async function pageMessages(
       m.createQueryBuilder(MessageRow, "m").where("m.bucket_id = :bucketId", { bucketId }),
       filter,
     );
+  const totalCount = await base().getCount();
+  if (args.order === "RELEVANCE") {
+    if (!filter.search) throw new Error("RELEVANCE order needs a search");
+    const offset = args.after && "offset" in args.after ? args.after.offset : 0;
+    const q = m.createQueryBuilder(MessageRow, "m").where("m.bucket_id = :bucketId", { bucketId });
+    applyFilter(q, { ...filter, search: null });
+    const rank = joinRank(q, filter.search);
+    const rows = await q
+      .orderBy(rank, "DESC")
+      .addOrderBy("m.received_at", "DESC")
+      .addOrderBy("m.id", "DESC")
+      .offset(offset)
+      .limit(args.first + 1)
+      .getMany();
+    return {
+      rows: rows.slice(0, args.first).map(normalizeMessage),
+      hasNextPage: rows.length > args.first,
+      totalCount,
+      offset,
+    };
+  }
   const direction = args.order === "OLDEST_FIRST" ? "ASC" : "DESC";
   const pageQuery = base();
-  if (args.after) {
+  if (args.after && "key" in args.after) {
     pageQuery.andWhere(
       `(m.received_at, m.id) ${direction === "ASC" ? ">" : "<"} (:afterAt, :afterId)`,
-      { afterAt: args.after.receivedAt, afterId: args.after.id },
+      { afterAt: args.after.key.receivedAt, afterId: args.after.key.id },
     );
   }
   const rows = await pageQuery
@@ -81,11 +98,11 @@ export async function pageMessages(
     .addOrderBy("m.id", direction)
     .limit(args.first + 1)
     .getMany();
-  const totalCount = await base().getCount();
   return {
     rows: rows.slice(0, args.first).map(normalizeMessage),
     hasNextPage: rows.length > args.first,
     totalCount,
+    offset: null,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type StoredParticipant,
 } from "./entities/index.js";
 import { bulkInsert } from "./bulk-insert.js";
+import { indexMessages } from "./message-search.js";
 import { newId } from "./ids.js";
 
 export interface IncomingAttachment {
@@ -121,6 +122,7 @@ export async function storeMessages(
     });
   });
   await bulkInsert(m, MessageRow, rows);
+  await indexMessages(m, rows);
   const attachments = storing.flatMap((message, i) =>
     message.attachments.map((a) =>
       m.create(AttachmentRow, {

@@ -227,3 +227,147 @@ describe("Bucket.messages filter", () => {
     }
   });
 });
+
+describe("Bucket.messages search", () => {
+  let searchProject: { project: ProjectRef; bucketIds: Record<string, string> };
+  const put = (...messages: Parameters<typeof incomingMessage>[0][]) =>
+    storeAndPublish(
+      server,
+      searchProject.project,
+      searchProject.bucketIds.mail!,
+      messages.map((m) => incomingMessage(m)),
+    );
+  const search = async (text: string, order?: string) =>
+    subjects(
+      await page({ id: searchProject.bucketIds.mail, first: 50, order, filter: { search: text } }),
+    );
+
+  beforeAll(async () => {
+    searchProject = await createProject(server, "search", ["mail", "doomed"]);
+    await put(
+      {
+        subject: "Invoice 2291 overdue",
+        bodyText: "Please pay the attached invoice.",
+        receivedAt: new Date(at(1)),
+      },
+      {
+        subject: "Lunch",
+        bodyText: "The invoice for lunch is on the Rénové café's desk.",
+        receivedAt: new Date(at(2)),
+      },
+      {
+        subject: "Shipping update",
+        bodyText: "Your parcel left the warehouse.",
+        from: { name: "Zoë Quinn", address: "zoe.quinn@northwind.example" },
+        receivedAt: new Date(at(3)),
+      },
+      {
+        subject: 'Quotes "NEAR" stars * and OR',
+        bodyText: "nothing else",
+        receivedAt: new Date(at(4)),
+      },
+    );
+  });
+
+  it("matches words of the subject, the body and participants' names and addresses, newest first", async () => {
+    expect(await search("invoice")).toEqual(["Lunch", "Invoice 2291 overdue"]);
+    expect(await search("INVOICE overdue")).toEqual(["Invoice 2291 overdue"]);
+    expect(await search("2291")).toEqual(["Invoice 2291 overdue"]);
+    expect(await search("renove")).toEqual(["Lunch"]); // accents folded
+    expect(await search("Rénové")).toEqual(["Lunch"]);
+    expect(await search("zoe")).toEqual(["Shipping update"]); // a participant's name
+    expect(await search("Quinn")).toEqual(["Shipping update"]);
+    expect(await search("zoe.quinn@northwind.example")).toEqual(["Shipping update"]);
+    expect(await search("northwind")).toEqual(["Shipping update"]); // a part of the address
+    expect(await search("wareh")).toEqual(["Shipping update"]); // the last word as a prefix
+    expect(await search("invoice parcel")).toEqual([]); // every word must occur
+    expect(await search("voice")).toEqual([]); // words, not substrings
+  });
+
+  it("ranks the best matches first on request", async () => {
+    // "invoice" is in the subject of one (weighs most) and only the body of the other.
+    expect(await search("invoice", "RELEVANCE")).toEqual(["Invoice 2291 overdue", "Lunch"]);
+    const first = await page({
+      id: searchProject.bucketIds.mail,
+      first: 1,
+      order: "RELEVANCE",
+      filter: { search: "invoice" },
+    });
+    expect(subjects(first)).toEqual(["Invoice 2291 overdue"]);
+    expect(first.totalCount).toBe(2);
+    const second = await page({
+      id: searchProject.bucketIds.mail,
+      first: 1,
+      order: "RELEVANCE",
+      after: first.pageInfo.endCursor,
+      filter: { search: "invoice" },
+    });
+    expect(subjects(second)).toEqual(["Lunch"]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    const noSearch = await server.gql(PAGE, {
+      id: searchProject.bucketIds.mail,
+      order: "RELEVANCE",
+    });
+    expect(noSearch.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "order",
+    });
+  });
+
+  it("takes query syntax as plain words: no injection, no syntax errors", async () => {
+    for (const text of [
+      '"NEAR"',
+      'quotes "near',
+      "stars*",
+      "NEAR(quotes stars)",
+      "quotes OR stars",
+      "-stars quotes",
+      "stars:quotes",
+      "quotes & !stars | (",
+      "quotes' --",
+      "quotes\\",
+    ]) {
+      expect(await search(text), text).toEqual(['Quotes "NEAR" stars * and OR']);
+    }
+    for (const text of ['"', "*", "()", "'--"]) {
+      const result = await server.gql(PAGE, {
+        id: searchProject.bucketIds.mail,
+        filter: { search: text },
+      });
+      expect(result.errors?.[0]?.extensions, text).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "filter.search",
+      });
+    }
+  });
+
+  it("drops a deleted bucket's messages from the index", async () => {
+    const stored = await storeAndPublish(
+      server,
+      searchProject.project,
+      searchProject.bucketIds.doomed!,
+      [incomingMessage({ subject: "doomed words" })],
+    );
+    const indexed = () =>
+      server.app.deps.db.read((m) =>
+        m.query<unknown[]>(
+          `SELECT * FROM message_search WHERE message_id = $1`.replace(
+            "$1",
+            server.databaseUrl ? "$1" : "?",
+          ),
+          [stored[0]!.id],
+        ),
+      );
+    expect(await indexed()).toHaveLength(1);
+    await server.ok(`mutation($id: ID!) { deleteBucket(id: $id) }`, {
+      id: searchProject.bucketIds.doomed,
+    });
+    expect(await indexed()).toHaveLength(0);
+    if (!server.databaseUrl) {
+      const words = await server.app.deps.db.read((m) =>
+        m.query<unknown[]>(`SELECT rowid FROM message_fts WHERE message_fts MATCH '"doomed"'`),
+      );
+      expect(words).toHaveLength(0);
+    }
+  });
+});

@@ -10,6 +10,7 @@ const TABLES = [
   "mailbox_sync",
   "folder_checkpoint",
   "message",
+  "message_search",
   "attachment",
   "attachment_blob",
   "stream",

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { requireViewer } from "../../auth/viewer.js";
 import type { BucketRow, ProjectRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
-import { encodeMessageCursor } from "../../domain/message-listing.js";
+import { encodeMessageCursor, encodeOffsetCursor } from "../../domain/message-listing.js";
 import { MessageOrder } from "../types/enums.js";
 import { MessageFilterInput, NewBucketInput } from "../types/inputs.js";
 import { BucketType, MessageConnectionType, ProjectType } from "../types/objects.js";
@@ -56,7 +56,7 @@ export class BucketResolver {
       nullable: true,
       defaultValue: MessageOrder.NEWEST_FIRST,
       description:
-        "Newest received first (the default) or oldest first. Cursors belong to the order they were made in.",
+        "Newest received first (the default), oldest first, or (with filter.search) most relevant first. Cursors belong to the order they were made in.",
     })
     order: MessageOrder | null,
   ) {
@@ -66,7 +66,11 @@ export class BucketResolver {
       order,
       filter,
     });
-    const edges = page.rows.map((node) => ({ cursor: encodeMessageCursor(node), node }));
+    const offset = page.offset;
+    const edges = page.rows.map((node, i) => ({
+      cursor: offset === null ? encodeMessageCursor(node) : encodeOffsetCursor(offset + i + 1),
+      node,
+    }));
     return {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },

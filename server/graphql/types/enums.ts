@@ -77,8 +77,11 @@ registerEnumType(SyncStatus, { name: "SyncStatus" });
 export enum MessageOrder {
   NEWEST_FIRST = "NEWEST_FIRST",
   OLDEST_FIRST = "OLDEST_FIRST",
+  /** Best matches of `filter.search` first (then newest); its cursors are positions. */
+  RELEVANCE = "RELEVANCE",
 }
 registerEnumType(MessageOrder, {
   name: "MessageOrder",
-  description: "Order of a bucket's messages by received time (ties broken by id).",
+  description:
+    "Order of a bucket's messages: by received time (ties broken by id), or by relevance to a search.",
 });
