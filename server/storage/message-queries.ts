@@ -59,9 +59,16 @@ export async function pageMessages(
   args: { first: number; after: DecodedCursor | null; order: MessageOrder },
   filter: MessageFilterKeys,
 ): Promise<MessagePage> {
+  // With a search, the matches drive the query (looked up by id, then sorted): on SQLite a `+`
+  // keeps the planner off the bucket's received-time index, whose walk until a page of matches
+  // is found costs the whole bucket when a word is rare.
+  const bucketColumn =
+    filter.search && m.connection.options.type === "better-sqlite3"
+      ? "+m.bucket_id"
+      : "m.bucket_id";
   const base = () =>
     applyFilter(
-      m.createQueryBuilder(MessageRow, "m").where("m.bucket_id = :bucketId", { bucketId }),
+      m.createQueryBuilder(MessageRow, "m").where(`${bucketColumn} = :bucketId`, { bucketId }),
       filter,
     );
   const totalCount = await base().getCount();
