@@ -17,6 +17,7 @@ const TABLES = [
   "stream_bucket",
   "skipped_message",
   "audit_log",
+  "usage_day",
 ];
 
 /**

@@ -13,6 +13,7 @@ import {
   IntegrationType,
   ProjectType,
   StreamType,
+  UsageDayType,
   UsageType,
 } from "../types/objects.js";
 
@@ -56,6 +57,19 @@ export class ProjectResolver {
   @FieldResolver(() => UsageType)
   usage(@Root() project: ProjectRow): UsageType {
     return { messagesCreated: project.messagesCreated, unitsCharged: project.unitsCharged };
+  }
+
+  @FieldResolver(() => [UsageDayType], {
+    description:
+      "Units charged per UTC day, integration and mailbox, oldest day first; days without charges are left out. Default: the last 30 days; at most 366.",
+  })
+  usageByDay(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("from", () => Date, { nullable: true }) from: Date | null,
+    @Arg("to", () => Date, { nullable: true }) to: Date | null,
+  ) {
+    return ctx.services.projects.usageByDay(requireViewer(ctx), project, from ?? null, to ?? null);
   }
 
   @FieldResolver(() => [IntegrationType])

@@ -23,6 +23,30 @@ export class UsageType {
   @Field(() => Int) unitsCharged!: number;
 }
 
+@ObjectType("UsageDay", {
+  ...PLAIN,
+  description:
+    "Units charged on one UTC day for the messages one mailbox of one integration stored (the usage ledger).",
+})
+export class UsageDayType {
+  @Field(() => String, { description: "The UTC day, YYYY-MM-DD." }) day!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Null for messages stored by no integration.",
+  })
+  integrationId!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "The integration's API name; null once it was deleted.",
+  })
+  integrationName!: string | null;
+  @Field(() => String, { nullable: true, description: "The mailbox's address." })
+  mailbox!: string | null;
+  @Field(() => Int) units!: number;
+  @Field(() => Int, { description: "Messages created in buckets (each charged 1 unit)." })
+  messages!: number;
+}
+
 @ObjectType("Project", PLAIN)
 export class ProjectType {
   @Field(() => ID) id!: string;

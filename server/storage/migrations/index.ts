@@ -9,6 +9,7 @@ import { AuditLog1796164620290 } from "./postgres/1796164620290-AuditLog.js";
 import { AttachmentBlobChunks1796172907012 } from "./postgres/1796172907012-AttachmentBlobChunks.js";
 import { MessageOrderIndexes1796172837535 } from "./postgres/1796172837535-MessageOrderIndexes.js";
 import { MessageSearch1796174117403 as PostgresMessageSearch } from "./postgres/1796174117403-MessageSearch.js";
+import { UsageLedger1796174820816 } from "./postgres/1796174820816-UsageLedger.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
@@ -16,6 +17,7 @@ import { SkippedMessagesAndStorageNotes1796163755840 } from "./sqlite/1796163755
 import { AuditLog1796164617603 } from "./sqlite/1796164617603-AuditLog.js";
 import { MessageOrderIndexes1796172834994 } from "./sqlite/1796172834994-MessageOrderIndexes.js";
 import { MessageSearch1796174117403 as SqliteMessageSearch } from "./sqlite/1796174117403-MessageSearch.js";
+import { UsageLedger1796174807892 } from "./sqlite/1796174807892-UsageLedger.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQLITE_MIGRATIONS: Function[] = [
@@ -26,6 +28,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   AuditLog1796164617603,
   MessageOrderIndexes1796172834994,
   SqliteMessageSearch,
+  UsageLedger1796174807892,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -37,4 +40,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   AttachmentBlobChunks1796172907012,
   MessageOrderIndexes1796172837535,
   PostgresMessageSearch,
+  UsageLedger1796174820816,
 ];
