@@ -13,6 +13,11 @@ import { newId } from "../storage/ids.js";
 import { requireIntegration } from "../storage/integration-store.js";
 import { projectBudget } from "../storage/usage-store.js";
 import { budgetUsedUp } from "../domain/unit-budget.js";
+import {
+  nextSecretExpiry,
+  secretExpiryWarning,
+  validateSecretExpiry,
+} from "../domain/secret-expiry.js";
 import { ProjectService } from "../projects/project-service.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
 import type {
@@ -91,6 +96,10 @@ export class IntegrationService {
       "input.connection",
     );
     const mailboxes = validateMailboxInputs(input.mailboxes ?? [], "input.mailboxes");
+    const secretExpiresAt = validateSecretExpiry(
+      input.connection.secretExpiresAt,
+      "input.connection.secretExpiresAt",
+    );
     await this.requireReachable(connection, "input.connection");
     const now = this.deps.now();
     const created = await trail.transaction(async (m) => {
@@ -120,6 +129,7 @@ export class IntegrationService {
           credentialError: null,
           credentialMailboxes: [],
           warnings,
+          secretExpiresAt: secretExpiresAt ?? null,
           createdAt: now,
           updatedAt: now,
         }),
@@ -196,6 +206,7 @@ export class IntegrationService {
         (input.access === existing.access ? stored.servicePassword : undefined),
     };
     const { connection, secrets, warnings } = validateConnection(withStored, "connection");
+    const givenExpiry = validateSecretExpiry(input.secretExpiresAt, "connection.secretExpiresAt");
     const reused = SECRET_NAMES.filter((k) => input[k] == null && secrets[k] !== undefined);
     requireSecretsForNewHosts(existing, connection, reused, "connection");
     await this.requireReachable(connection, "connection");
@@ -212,6 +223,11 @@ export class IntegrationService {
       Object.assign(row, connection);
       row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
       row.warnings = warnings;
+      row.secretExpiresAt = nextSecretExpiry(
+        givenExpiry,
+        input.clientSecret != null || input.privateKey != null,
+        row.secretExpiresAt,
+      );
       this.applyCheck(row, check);
       row.updatedAt = this.deps.now();
       return m.save(row);
@@ -314,6 +330,11 @@ export class IntegrationService {
     if (!enabled) await this.sync.abortIntegration(id);
     await this.publishById(row, enabled ? "ENABLED" : "DISABLED");
     return row;
+  }
+
+  /** The recorded secret expiry's warning (within 30 days, or past), or null. */
+  secretExpiryWarning(row: IntegrationRow): string | null {
+    return secretExpiryWarning(row.secretExpiresAt, this.deps.now());
   }
 
   /** Removes the configuration and secrets; buckets and their messages stay. */
@@ -452,5 +473,9 @@ function connectionSummary(input: ConnectionInput): Record<string, string | unde
     clientId: input.clientId ?? undefined,
     authorityUrl: input.authorityUrl ?? undefined,
     serviceUsername: input.serviceUsername ?? undefined,
+    secretExpiresAt:
+      input.secretExpiresAt && !Number.isNaN(input.secretExpiresAt.getTime())
+        ? input.secretExpiresAt.toISOString().slice(0, 10)
+        : undefined,
   };
 }

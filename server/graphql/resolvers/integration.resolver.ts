@@ -125,6 +125,15 @@ export class IntegrationResolver {
     return row.secretEnvelope !== null;
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Set when the recorded secret expiry is within 30 days or past: what to do (create a new secret and save it on the connection).",
+  })
+  secretExpiryWarning(@Root() row: IntegrationRow, @Ctx() ctx: GraphQLContext): string | null {
+    return ctx.services.integrations.secretExpiryWarning(row);
+  }
+
   @FieldResolver(() => CredentialCheckType)
   credentials(@Root() row: IntegrationRow): CredentialCheckType {
     return credentialsOf(row);

@@ -90,6 +90,11 @@ export class IntegrationType {
   @Field(() => DisabledReason, { nullable: true }) disabledReason!: DisabledReason | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;
   @Field(() => [String]) warnings!: string[];
+  @Field(() => Date, {
+    nullable: true,
+    description: "When the secret or certificate expires, as recorded with the connection.",
+  })
+  secretExpiresAt!: Date | null;
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date) updatedAt!: Date;
 }

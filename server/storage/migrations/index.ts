@@ -10,6 +10,7 @@ import { AttachmentBlobChunks1796172907012 } from "./postgres/1796172907012-Atta
 import { MessageOrderIndexes1796172837535 } from "./postgres/1796172837535-MessageOrderIndexes.js";
 import { MessageSearch1796174117403 as PostgresMessageSearch } from "./postgres/1796174117403-MessageSearch.js";
 import { UsageLedger1796174820816 } from "./postgres/1796174820816-UsageLedger.js";
+import { SecretExpiry1796175278128 } from "./postgres/1796175278128-SecretExpiry.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
@@ -18,6 +19,7 @@ import { AuditLog1796164617603 } from "./sqlite/1796164617603-AuditLog.js";
 import { MessageOrderIndexes1796172834994 } from "./sqlite/1796172834994-MessageOrderIndexes.js";
 import { MessageSearch1796174117403 as SqliteMessageSearch } from "./sqlite/1796174117403-MessageSearch.js";
 import { UsageLedger1796174807892 } from "./sqlite/1796174807892-UsageLedger.js";
+import { SecretExpiry1796175269772 } from "./sqlite/1796175269772-SecretExpiry.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQLITE_MIGRATIONS: Function[] = [
@@ -29,6 +31,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   MessageOrderIndexes1796172834994,
   SqliteMessageSearch,
   UsageLedger1796174807892,
+  SecretExpiry1796175269772,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -41,4 +44,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   MessageOrderIndexes1796172837535,
   PostgresMessageSearch,
   UsageLedger1796174820816,
+  SecretExpiry1796175278128,
 ];
