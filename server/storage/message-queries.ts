@@ -237,3 +237,19 @@ export async function firstSequenceStoredFrom(
     .getRawOne<{ first: string | number | null }>();
   return result?.first === null || result?.first === undefined ? null : String(result.first);
 }
+
+/** How many messages of `bucketIds` lie after sequence id `after` (a stream's lag). */
+export async function countMessagesAfter(
+  m: EntityManager,
+  projectId: string,
+  bucketIds: readonly string[],
+  after: string,
+): Promise<number> {
+  if (bucketIds.length === 0) return 0;
+  return m
+    .createQueryBuilder(MessageRow, "m")
+    .where("m.project_id = :projectId", { projectId })
+    .andWhere("m.sequence_id > :after", { after })
+    .andWhere("m.bucket_id IN (:...bucketIds)", { bucketIds })
+    .getCount();
+}

@@ -15,6 +15,7 @@ import {
 } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import {
+  countMessagesAfter,
   firstSequenceStoredFrom,
   hasMessagesAfter,
   messageHeadsAfter,
@@ -260,6 +261,23 @@ export class StreamService {
         isEndSequence,
       };
     });
+  }
+
+  /**
+   * Messages of the stream's buckets stored after its position: how far its consumer is behind.
+   * The stream's filter is not applied (it would mean reading every message behind), so a
+   * filtered stream's next batches may hold fewer.
+   */
+  lag(viewer: Viewer, stream: StreamRow): Promise<number> {
+    requireStreamAccess(viewer, stream.projectId, `Stream '${stream.name}'`);
+    return this.deps.db.read(async (m) =>
+      countMessagesAfter(
+        m,
+        stream.projectId,
+        await this.streamBucketIds(m, stream.id),
+        stream.position,
+      ),
+    );
   }
 
   /**

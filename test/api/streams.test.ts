@@ -274,8 +274,16 @@ describe("consuming a stream", () => {
       ...(await store("quiet", { subject: "not in this stream" })),
       ...(await store("inbox", { subject: "o4" }, { subject: "o5" })),
     ];
+    const lag = async () =>
+      (
+        await server.ok<{ project: { stream: { lag: number } } }>(
+          `{ project(name: "streams-main") { stream(name: "orders-feed") { lag } } }`,
+        )
+      ).project.stream.lag;
+    expect(await lag()).toBe(5); // "not in this stream" is in another bucket
     const first = await fetchBatch("orders-feed", 2);
     expect(subjects(first)).toEqual(["o1", "o2"]);
+    expect(await lag()).toBe(5); // fetch is a peek: it does not move the position
     expect(first.results.map((r) => r.sequenceId)).toEqual([
       stored[0]!.sequenceId,
       stored[1]!.sequenceId,
@@ -291,6 +299,7 @@ describe("consuming a stream", () => {
       sequenceId: first.sequenceId,
     });
     expect(advanced.advanceStream.position).toBe(first.sequenceId);
+    expect(await lag()).toBe(3);
     const second = await fetchBatch("orders-feed", 2);
     expect(subjects(second)).toEqual(["o3", "o4"]);
     await server.ok(ADVANCE, {

@@ -62,6 +62,14 @@ export class StreamResolver {
     return ctx.services.streams.bucketsOf(row.id);
   }
 
+  @FieldResolver(() => Int, {
+    description:
+      "Messages of the stream's buckets stored after its position: how far the consumer is behind (the stream's filter is not applied, so filtered streams may deliver fewer). Peek at them with fetch, which does not move the position.",
+  })
+  lag(@Root() row: StreamRow, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return ctx.services.streams.lag(requireViewer(ctx), row);
+  }
+
   @FieldResolver(() => StreamFilterType)
   filter(@Root() row: StreamRow): StreamFilterType {
     const f = row.filter;

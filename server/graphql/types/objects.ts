@@ -114,13 +114,29 @@ export class SyncStateType {
   @Field(() => SyncStatus) status!: SyncStatus;
   @Field(() => String, { nullable: true }) phase!: string | null;
   @Field(() => String, { nullable: true }) currentFolder!: string | null;
-  @Field(() => Int) foldersTotal!: number;
-  @Field(() => Int) foldersDone!: number;
-  @Field(() => Int) messagesSeen!: number;
-  @Field(() => Int) messagesStored!: number;
-  @Field(() => Int) messagesFiltered!: number;
-  @Field(() => Int) attachmentsStored!: number;
-  @Field(() => Float) messagesPerSecond!: number;
+  @Field(() => Int, { description: "Folders to walk in the current (or last) round." })
+  foldersTotal!: number;
+  @Field(() => Int, { description: "Folders done in the current (or last) round." })
+  foldersDone!: number;
+  @Field(() => Int, {
+    description:
+      "Messages read from Microsoft in the current (or last) round; 0 at each round's start.",
+  })
+  messagesSeen!: number;
+  @Field(() => Int, {
+    description:
+      "Messages stored in the current (or last) round; the bucket's messageCount is the total.",
+  })
+  messagesStored!: number;
+  @Field(() => Int, {
+    description:
+      "Messages left out by the participant and domain filters in the current (or last) round.",
+  })
+  messagesFiltered!: number;
+  @Field(() => Int, { description: "Attachment contents stored in the current (or last) round." })
+  attachmentsStored!: number;
+  @Field(() => Float, { description: "Messages read per second in the current round." })
+  messagesPerSecond!: number;
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;
@@ -277,8 +293,16 @@ export class FolderVolumeType {
 @ObjectType("VolumeEstimate", PLAIN)
 export class VolumeEstimateType {
   @Field(() => [FolderVolumeType]) folders!: FolderVolumeType[];
-  @Field(() => Int) messages!: number;
+  @Field(() => Int, {
+    description:
+      "Messages in the included folders received in the time range; participant and domain filters are not applied (see note).",
+  })
+  messages!: number;
   @Field(() => Int) units!: number;
+  @Field(() => String, {
+    description: "What the estimate leaves out, in words for the person deciding.",
+  })
+  note!: string;
 }
 
 @ObjectType("Grant", PLAIN)
