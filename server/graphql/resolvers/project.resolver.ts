@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { applyListQuery } from "../../domain/list-query.js";
+import { ListOrder } from "../types/enums.js";
 import { requireViewer } from "../../auth/viewer.js";
 import type {
   BucketRow,
@@ -73,8 +75,26 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => [IntegrationType])
-  integrations(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow[]> {
-    return ctx.services.integrations.list(requireViewer(ctx), project.id);
+  async integrations(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("search", () => String, {
+      nullable: true,
+      description: "Case-insensitive part of the name or title.",
+    })
+    search: string | null,
+    @Arg("orderBy", () => ListOrder, {
+      nullable: true,
+      description: "Left out: by name (tokens: oldest first).",
+    })
+    orderBy: ListOrder | null,
+    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
+    first: number | null,
+    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
+    offset: number | null,
+  ): Promise<IntegrationRow[]> {
+    const rows = await ctx.services.integrations.list(requireViewer(ctx), project.id);
+    return applyListQuery(rows, { search, orderBy, first, offset });
   }
 
   @FieldResolver(() => IntegrationType, { nullable: true })
@@ -87,8 +107,26 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => [BucketType])
-  buckets(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow[]> {
-    return ctx.services.buckets.list(requireViewer(ctx), project.id);
+  async buckets(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("search", () => String, {
+      nullable: true,
+      description: "Case-insensitive part of the name or title.",
+    })
+    search: string | null,
+    @Arg("orderBy", () => ListOrder, {
+      nullable: true,
+      description: "Left out: by name (tokens: oldest first).",
+    })
+    orderBy: ListOrder | null,
+    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
+    first: number | null,
+    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
+    offset: number | null,
+  ): Promise<BucketRow[]> {
+    const rows = await ctx.services.buckets.list(requireViewer(ctx), project.id);
+    return applyListQuery(rows, { search, orderBy, first, offset });
   }
 
   @FieldResolver(() => BucketType, { nullable: true })
@@ -101,8 +139,26 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => [StreamType])
-  streams(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<StreamRow[]> {
-    return ctx.services.streams.list(requireViewer(ctx), project.id);
+  async streams(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("search", () => String, {
+      nullable: true,
+      description: "Case-insensitive part of the name or title.",
+    })
+    search: string | null,
+    @Arg("orderBy", () => ListOrder, {
+      nullable: true,
+      description: "Left out: by name (tokens: oldest first).",
+    })
+    orderBy: ListOrder | null,
+    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
+    first: number | null,
+    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
+    offset: number | null,
+  ): Promise<StreamRow[]> {
+    const rows = await ctx.services.streams.list(requireViewer(ctx), project.id);
+    return applyListQuery(rows, { search, orderBy, first, offset });
   }
 
   @FieldResolver(() => StreamType, { nullable: true })

@@ -85,3 +85,15 @@ registerEnumType(MessageOrder, {
   description:
     "Order of a bucket's messages: by received time (ties broken by id), or by relevance to a search.",
 });
+
+export enum ListOrder {
+  NAME_ASC = "NAME_ASC",
+  NAME_DESC = "NAME_DESC",
+  NEWEST_FIRST = "NEWEST_FIRST",
+  OLDEST_FIRST = "OLDEST_FIRST",
+}
+registerEnumType(ListOrder, {
+  name: "ListOrder",
+  description:
+    "Order of a list of integrations, buckets, streams or tokens: by name or by creation.",
+});
