@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireViewer } from "../../auth/viewer.js";
+import { syncEtaSeconds } from "../../domain/sync-eta.js";
 import type { BucketRow, IntegrationRow, MailboxRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
 import { SyncStatus } from "../types/enums.js";
@@ -119,6 +120,8 @@ export class MailboxResolver {
       messagesFiltered: state?.messagesFiltered ?? 0,
       attachmentsStored: state?.attachmentsStored ?? 0,
       messagesPerSecond: state?.messagesPerSecond ?? 0,
+      messagesExpected: state?.messagesExpected || null,
+      etaSeconds: state ? syncEtaSeconds(state) : null,
       startedAt: state?.startedAt ?? null,
       lastSyncedAt: state?.lastSyncedAt ?? null,
       lastError: state?.lastError ?? null,

@@ -137,6 +137,18 @@ export class SyncStateType {
   attachmentsStored!: number;
   @Field(() => Float, { description: "Messages read per second in the current round." })
   messagesPerSecond!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "A first sync's volume: the items of the folders it walks (an upper bound: the time range and participant filters are not applied); null in later rounds.",
+  })
+  messagesExpected!: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Seconds until a first sync is done, from messagesExpected and the current rate (an upper bound); null when unknown or not syncing.",
+  })
+  etaSeconds!: number | null;
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;

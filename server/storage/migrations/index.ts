@@ -11,6 +11,7 @@ import { MessageOrderIndexes1796172837535 } from "./postgres/1796172837535-Messa
 import { MessageSearch1796174117403 as PostgresMessageSearch } from "./postgres/1796174117403-MessageSearch.js";
 import { UsageLedger1796174820816 } from "./postgres/1796174820816-UsageLedger.js";
 import { SecretExpiry1796175278128 } from "./postgres/1796175278128-SecretExpiry.js";
+import { SyncExpected1796176266717 } from "./postgres/1796176266717-SyncExpected.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
@@ -20,6 +21,7 @@ import { MessageOrderIndexes1796172834994 } from "./sqlite/1796172834994-Message
 import { MessageSearch1796174117403 as SqliteMessageSearch } from "./sqlite/1796174117403-MessageSearch.js";
 import { UsageLedger1796174807892 } from "./sqlite/1796174807892-UsageLedger.js";
 import { SecretExpiry1796175269772 } from "./sqlite/1796175269772-SecretExpiry.js";
+import { SyncExpected1796176261471 } from "./sqlite/1796176261471-SyncExpected.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQLITE_MIGRATIONS: Function[] = [
@@ -32,6 +34,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   SqliteMessageSearch,
   UsageLedger1796174807892,
   SecretExpiry1796175269772,
+  SyncExpected1796176261471,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -45,4 +48,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   PostgresMessageSearch,
   UsageLedger1796174820816,
   SecretExpiry1796175278128,
+  SyncExpected1796176266717,
 ];
