@@ -52,12 +52,7 @@ export class SubscriptionResolver {
       project: string;
       integrationId?: string | null;
       mailboxId?: string | null;
-    }>) =>
-      context.services.subscriptions.syncProgress(
-        requireViewer(context),
-        args.project,
-        args,
-      ),
+    }>) => context.services.subscriptions.syncProgress(requireViewer(context), args.project, args),
   })
   syncProgress(
     @Root() payload: SyncProgressPayload,
@@ -75,11 +70,7 @@ export class SubscriptionResolver {
       args,
       context,
     }: SubscribeData<{ project: string; bucketId?: string | null; stream?: string | null }>) =>
-      context.services.subscriptions.messageAdded(
-        requireViewer(context),
-        args.project,
-        args,
-      ),
+      context.services.subscriptions.messageAdded(requireViewer(context), args.project, args),
   })
   messageAdded(
     @Root() payload: MessageAddedPayload,
