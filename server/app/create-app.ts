@@ -22,7 +22,7 @@ import { attachWebSocketEndpoint } from "../graphql/websocket.js";
 import { createSchema } from "../graphql/schema.js";
 import { createAttachmentsRouter } from "../http/attachments-route.js";
 import { createDashboardRouter } from "../http/dashboard-route.js";
-import { headerAuthenticator } from "../http/auth-header.js";
+import { bearerToken, headerAuthenticator } from "../http/auth-header.js";
 import { HealthState } from "../http/health-state.js";
 import { metricsHandler } from "../http/metrics-route.js";
 import { requestErrorHandler } from "../http/request-errors.js";
@@ -228,10 +228,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     },
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => ({
-        viewer: await authenticate(req.headers.authorization),
-        services,
-      }),
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const viewer = await authenticate(req.headers.authorization);
+        const tokenRejected = viewer === null && bearerToken(req.headers.authorization) !== null;
+        return { viewer, tokenRejected, services };
+      },
     }),
   );
   app.use(createDashboardRouter());

@@ -29,6 +29,8 @@ export class DomainError extends Error {
     message: string,
     /** Dotted input path of the offending field, for BAD_USER_INPUT. */
     readonly field?: string,
+    /** A finer reason within the code, for scripts (`extensions.reason`, e.g. QUOTA). */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = "DomainError";
@@ -41,8 +43,8 @@ export const notFound = (message: string): DomainError =>
   new DomainError(ErrorCode.NotFound, message);
 export const forbidden = (message: string): DomainError =>
   new DomainError(ErrorCode.Forbidden, message);
-export const conflict = (message: string): DomainError =>
-  new DomainError(ErrorCode.Conflict, message);
+export const conflict = (message: string, reason?: string): DomainError =>
+  new DomainError(ErrorCode.Conflict, message, undefined, reason);
 export const unavailable = (message: string): DomainError =>
   new DomainError(ErrorCode.Unavailable, message);
 export const unauthenticated = (message: string): DomainError =>

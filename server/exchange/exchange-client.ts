@@ -5,6 +5,7 @@ import {
   ExchangeError,
   graphHttpError,
   identityError,
+  isNotEnabledForRest,
   type ExchangeErrorKind,
 } from "./graph-errors.js";
 import { RequestScope, type ExchangeEvent, type ExchangeMetrics } from "./graph-middleware.js";
@@ -57,7 +58,8 @@ export type TokenCheck =
   | { ok: true; expiresOn: Date }
   | { ok: false; kind: ExchangeErrorKind; code: string; message: string };
 
-export type MailboxAccess = "ACCESSIBLE" | "NOT_FOUND" | "ACCESS_DENIED" | "ERROR";
+export type MailboxAccess =
+  "ACCESSIBLE" | "NOT_FOUND" | "NOT_ENABLED_FOR_REST" | "ACCESS_DENIED" | "ERROR";
 
 export interface MailboxCheck {
   email: string;
@@ -173,8 +175,9 @@ export class ExchangeClient {
       return { email, access: "ACCESSIBLE", code: null, error: null };
     } catch (error) {
       if (!(error instanceof ExchangeError)) throw error;
-      const access: MailboxAccess =
-        error.kind === "not_found"
+      const access: MailboxAccess = isNotEnabledForRest(error.code)
+        ? "NOT_ENABLED_FOR_REST"
+        : error.kind === "not_found"
           ? "NOT_FOUND"
           : error.kind === "permission"
             ? "ACCESS_DENIED"

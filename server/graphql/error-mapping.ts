@@ -6,6 +6,7 @@ import { DomainError, ErrorCode } from "../domain/errors.js";
 export function toGraphQLError(error: DomainError): GraphQLError {
   const extensions: Record<string, unknown> = { code: codeFor(error.code) };
   if (error.field) extensions.field = error.field;
+  if (error.reason) extensions.reason = error.reason;
   return new GraphQLError(error.message, { extensions });
 }
 

@@ -10,6 +10,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Services } from "../app/services.js";
 import type { Viewer } from "../auth/viewer.js";
+import { bearerToken } from "../http/auth-header.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { createSharedSubscribe } from "../events/shared-execution.js";
@@ -125,7 +126,17 @@ export function attachWebSocketEndpoint(
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         const viewer = await authenticate(authorization);
-        if (!viewer) return false;
+        if (!viewer) {
+          // Still 4403 (graphql-ws's code for a refused connection_init), with a reason that tells
+          // a missing token from a rejected one. (A close reason has at most 123 bytes.)
+          ctx.extra.socket.close(
+            FORBIDDEN,
+            bearerToken(authorization) === null
+              ? "UNAUTHENTICATED: no API token: send connectionParams.authorization 'Bearer <token>'"
+              : "UNAUTHENTICATED: this API token is not valid (revoked or mistyped): create a new one",
+          );
+          return false;
+        }
         ctx.extra.authorization = authorization;
         const { socket } = ctx.extra;
         let sockets = byToken.get(viewer.tokenId);
@@ -171,7 +182,7 @@ export function attachWebSocketEndpoint(
           closeRevoked(ctx.extra.socket);
           return [
             new GraphQLError(
-              "The API token of this connection is no longer valid; connect again with a valid token.",
+              "The API token of this connection is no longer valid (revoked): create a new one and connect again with it.",
               { extensions: { code: "UNAUTHENTICATED" } },
             ),
           ];

@@ -3,7 +3,8 @@
  * handshake over EWS), then prove each mailbox readable with a mail request. Implemented in
  * server/exchange for Graph and EWS; the integration service only sees this interface.
  */
-export type MailboxAccessResult = "ACCESSIBLE" | "NOT_FOUND" | "ACCESS_DENIED" | "ERROR";
+export type MailboxAccessResult =
+  "ACCESSIBLE" | "NOT_FOUND" | "NOT_ENABLED_FOR_REST" | "ACCESS_DENIED" | "ERROR";
 
 export interface CredentialCheckResult {
   status: "VALID" | "INVALID";

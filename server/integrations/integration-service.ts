@@ -12,6 +12,13 @@ import { IntegrationRow, MailboxRow, ProjectRow } from "../storage/entities/inde
 import { newId } from "../storage/ids.js";
 import { requireIntegration } from "../storage/integration-store.js";
 import { forgetRemoteState } from "../storage/sync-store.js";
+import { projectBudget } from "../storage/usage-store.js";
+import { budgetUsedUp } from "../domain/unit-budget.js";
+import {
+  nextSecretExpiry,
+  secretExpiryWarning,
+  validateSecretExpiry,
+} from "../domain/secret-expiry.js";
 import { ProjectService } from "../projects/project-service.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
 import type {
@@ -90,6 +97,10 @@ export class IntegrationService {
       "input.connection",
     );
     const mailboxes = validateMailboxInputs(input.mailboxes ?? [], "input.mailboxes");
+    const secretExpiresAt = validateSecretExpiry(
+      input.connection.secretExpiresAt,
+      "input.connection.secretExpiresAt",
+    );
     await this.requireReachable(connection, "input.connection");
     const now = this.deps.now();
     const created = await trail.transaction(async (m) => {
@@ -119,6 +130,7 @@ export class IntegrationService {
           credentialError: null,
           credentialMailboxes: [],
           warnings,
+          secretExpiresAt: secretExpiresAt ?? null,
           createdAt: now,
           updatedAt: now,
         }),
@@ -198,6 +210,7 @@ export class IntegrationService {
         (input.access === existing.access ? stored.servicePassword : undefined),
     };
     const { connection, secrets, warnings } = validateConnection(withStored, "connection");
+    const givenExpiry = validateSecretExpiry(input.secretExpiresAt, "connection.secretExpiresAt");
     const reused = SECRET_NAMES.filter((k) => input[k] == null && secrets[k] !== undefined);
     requireSecretsForNewHosts(existing, connection, reused, "connection");
     await this.requireReachable(connection, "connection");
@@ -221,6 +234,11 @@ export class IntegrationService {
       Object.assign(row, connection);
       row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
       row.warnings = warnings;
+      row.secretExpiresAt = nextSecretExpiry(
+        givenExpiry,
+        input.clientSecret != null || input.privateKey != null,
+        row.secretExpiresAt,
+      );
       this.applyCheck(row, check);
       row.updatedAt = this.deps.now();
       return m.save(row);
@@ -307,6 +325,15 @@ export class IntegrationService {
           `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
         );
       }
+      if (enabled) {
+        const project = await projectBudget(m, row.projectId);
+        if (budgetUsedUp(project)) {
+          throw conflict(
+            `Integration '${row.name}' cannot be switched on: project '${project.name}' has used its whole unit budget (${project.unitsCharged} of ${project.unitBudget} units), so it would pause again at once. Raise the budget on the Usage page (or remove it); integrations paused by the budget then resume by themselves.`,
+            "QUOTA",
+          );
+        }
+      }
       row.enabled = enabled;
       row.disabledReason = enabled ? null : "USER";
       if (enabled) row.lastError = null;
@@ -316,6 +343,11 @@ export class IntegrationService {
     if (!enabled) await this.sync.abortIntegration(id);
     await this.publishById(row, enabled ? "ENABLED" : "DISABLED");
     return row;
+  }
+
+  /** The recorded secret expiry's warning (within 30 days, or past), or null. */
+  secretExpiryWarning(row: IntegrationRow): string | null {
+    return secretExpiryWarning(row.secretExpiresAt, this.deps.now());
   }
 
   /** Removes the configuration and secrets; buckets and their messages stay. */
@@ -454,5 +486,9 @@ function connectionSummary(input: ConnectionInput): Record<string, string | unde
     clientId: input.clientId ?? undefined,
     authorityUrl: input.authorityUrl ?? undefined,
     serviceUsername: input.serviceUsername ?? undefined,
+    secretExpiresAt:
+      input.secretExpiresAt && !Number.isNaN(input.secretExpiresAt.getTime())
+        ? input.secretExpiresAt.toISOString().slice(0, 10)
+        : undefined,
   };
 }

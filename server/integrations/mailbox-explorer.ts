@@ -22,7 +22,12 @@ export interface VolumeEstimate {
   folders: FolderVolume[];
   messages: number;
   units: number;
+  note: string;
 }
+
+/** Graph counts messages per folder, not per participant: those filters cannot be estimated. */
+export const VOLUME_NOTE =
+  "Counts the messages of the included folders in the time range. Participant and domain filters are not counted (only reading each message would tell), so with such filters fewer messages (and units) may sync.";
 
 /**
  * Looks into a live mailbox through an integration's credentials: the folder tree for the
@@ -76,7 +81,7 @@ export class MailboxExplorer {
       }),
     );
     const total = volumes.filter((v) => v.included).reduce((sum, v) => sum + v.messages, 0);
-    return { folders: volumes, messages: total, units: total };
+    return { folders: volumes, messages: total, units: total, note: VOLUME_NOTE };
   }
 
   /**

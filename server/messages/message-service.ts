@@ -4,7 +4,13 @@ import type { Deps } from "../app/deps.js";
 import { type Viewer, visible } from "../auth/viewer.js";
 import { badInput } from "../domain/errors.js";
 import { AttachmentRow, MessageRow } from "../storage/entities/index.js";
-import { type MessageFilter, type MessagePage, pageMessages } from "../storage/message-queries.js";
+import {
+  decodeMessageCursor,
+  type MessageFilterInput,
+  type MessageOrder,
+  messageFilterKeys,
+} from "../domain/message-listing.js";
+import { bucketFolders, type MessagePage, pageMessages } from "../storage/message-queries.js";
 import { BucketService } from "../buckets/bucket-service.js";
 
 /** Largest page a client may ask for; larger requests are refused rather than silently cut. */
@@ -40,20 +46,33 @@ export class MessageService {
   async page(
     viewer: Viewer,
     bucketId: string,
-    args: { first: number; after: string | null; filter: MessageFilter | null },
+    args: {
+      first: number;
+      after: string | null;
+      order?: MessageOrder | null;
+      filter: MessageFilterInput | null;
+    },
   ): Promise<MessagePage> {
     if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
       throw badInput("first", `first must be from 1 to ${MAX_PAGE_SIZE}.`);
     }
-    if (args.after !== null && !/^\d+$/.test(args.after)) {
-      throw badInput(
-        "after",
-        "after must be a cursor returned by a previous page (pageInfo.endCursor).",
-      );
+    const order = args.order ?? "NEWEST_FIRST";
+    const after = args.after === null ? null : decodeMessageCursor(args.after, order);
+    const filter = messageFilterKeys(args.filter);
+    if (order === "RELEVANCE" && !filter.search) {
+      throw badInput("order", "RELEVANCE orders the matches of a search: give filter.search too.");
     }
     return this.deps.db.read(async (m) => {
       await BucketService.require(m, viewer, bucketId, "messages-read");
-      return pageMessages(m, bucketId, args.first, args.after, args.filter ?? {});
+      return pageMessages(m, bucketId, { first: args.first, after, order }, filter);
+    });
+  }
+
+  /** The folders of a bucket's stored messages (paths as written in filters), to pick from. */
+  folders(viewer: Viewer, bucketId: string): Promise<string[]> {
+    return this.deps.db.read(async (m) => {
+      await BucketService.require(m, viewer, bucketId, "messages-read");
+      return bucketFolders(m, bucketId);
     });
   }
 

@@ -1,6 +1,9 @@
 import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import { type Viewer, canSeeProject, requireAdmin } from "../auth/viewer.js";
+import { budgetUsedUp } from "../domain/unit-budget.js";
+import { usageRange } from "../domain/usage-range.js";
+import { type UsageDayView, usageDays } from "../storage/usage-store.js";
 import { badInput, conflict, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { limitText } from "../domain/input-limits.js";
@@ -26,7 +29,7 @@ function validateBudget(value: number | null | undefined, field: string): void {
   if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
     throw badInput(
       field,
-      "unitBudget must be a whole number of units, 0 or more (or null for no budget).",
+      "The unit budget must be a whole number of units, 0 or more (or empty for no budget).",
     );
   }
 }
@@ -48,6 +51,19 @@ export class ProjectService {
   async findById(viewer: Viewer, id: string): Promise<ProjectRow | null> {
     const row = await this.deps.db.read((m) => m.findOneBy(ProjectRow, { id }));
     return row && canSeeProject(viewer, row.id) ? row : null;
+  }
+
+  /** The usage ledger of a project the viewer can see, per UTC day, integration and mailbox. */
+  usageByDay(
+    viewer: Viewer,
+    project: ProjectRow,
+    from: Date | null,
+    to: Date | null,
+  ): Promise<UsageDayView[]> {
+    if (!canSeeProject(viewer, project.id))
+      throw notFound(`Project '${project.name}' was not found.`);
+    const { fromDay, toDay } = usageRange(from, to, this.deps.now());
+    return this.deps.db.read((m) => usageDays(m, project.id, fromDay, toDay));
   }
 
   /** As findByName, inside a transaction, answering NOT_FOUND (the access rule) when absent. */
@@ -131,7 +147,7 @@ export class ProjectService {
       await m.update(ProjectRow, { id: row.id }, change);
       const saved = await m.findOneByOrFail(ProjectRow, { id: row.id });
       // A budget with room again resumes the integrations it paused.
-      if (saved.unitBudget === null || saved.unitBudget > saved.unitsCharged) {
+      if (!budgetUsedUp(saved)) {
         await m.update(
           IntegrationRow,
           { projectId: saved.id, disabledReason: "QUOTA" },

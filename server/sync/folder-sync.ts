@@ -366,6 +366,7 @@ async function storePage<C extends FolderCheckpointRow | null>(
             ctx.bucketId,
             ready.map((p) => p.incoming),
             now,
+            usageSource(ctx),
           );
       await recordSkipped(m, ctx.mailbox.id, skipped, now);
       if (ctx.skippedBefore) {
@@ -435,7 +436,7 @@ async function storeEachOnItsOwn(
   for (const { message, incoming } of ready) {
     try {
       const one = await m.transaction((sp) =>
-        storeMessages(sp, ctx.project.id, ctx.bucketId, [incoming], now),
+        storeMessages(sp, ctx.project.id, ctx.bucketId, [incoming], now, usageSource(ctx)),
       );
       total.created.push(...one.created);
       total.updated += one.updated;
@@ -559,3 +560,9 @@ async function fetchAttachments(
   }
   return result;
 }
+
+/** Whom the usage ledger charges for this mailbox's messages. */
+const usageSource = (ctx: { integrationId: string; mailbox: { email: string } }) => ({
+  integrationId: ctx.integrationId,
+  mailbox: ctx.mailbox.email,
+});

@@ -71,7 +71,13 @@ async function runRound(
   };
   try {
     const folders = selectFolders(await source.listFolders(mailbox.email, signal), mailbox.filters);
-    progress.update({ phase: "syncing folders", foldersTotal: folders.length });
+    // A first sync reads whole folders: their item counts bound its volume (for the ETA).
+    const firstSync = previous?.lastSyncedAt == null;
+    progress.update({
+      phase: "syncing folders",
+      foldersTotal: folders.length,
+      messagesExpected: firstSync ? folders.reduce((n, f) => n + f.totalItemCount, 0) : 0,
+    });
     const queue = [...folders];
     const worker = async () => {
       for (let folder = queue.shift(); folder; folder = queue.shift()) {

@@ -29,6 +29,8 @@ export type ConnectionInput = {
   ewsUrl?: string | null | undefined;
   graphEndpoint?: string | null | undefined;
   privateKey?: string | null | undefined;
+  /** When the client secret (or certificate) expires, as Azure shows it; recorded to warn 30 days before. Left out on an update: kept, unless a new secret or key is given (then unknown); null clears it. */
+  secretExpiresAt?: string | null | undefined;
   servicePassword?: string | null | undefined;
   serviceUsername?: string | null | undefined;
 };
@@ -87,6 +89,8 @@ export type MailboxAccess =
   | 'ACCESSIBLE'
   | 'ACCESS_DENIED'
   | 'ERROR'
+  /** The mailbox exists but Microsoft Graph cannot read it (MailboxNotEnabledForRESTAPI): unlicensed, inactive, soft-deleted or on-premises. License it; for on-premises use EWS. */
+  | 'NOT_ENABLED_FOR_REST'
   | 'NOT_FOUND';
 
 export type MailboxFiltersInput = {

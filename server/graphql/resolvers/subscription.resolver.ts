@@ -33,7 +33,7 @@ export class SubscriptionResolver {
     description:
       "Integration changes in a project (created, updated, enabled/disabled, credentials checked, deleted).",
     subscribe: ({ args, context }: SubscribeData<{ project: string }>) =>
-      context.services.subscriptions.integrationEvents(requireViewer(context.viewer), args.project),
+      context.services.subscriptions.integrationEvents(requireViewer(context), args.project),
   })
   integrationEvents(
     @Root() payload: IntegrationEventPayload,
@@ -52,12 +52,7 @@ export class SubscriptionResolver {
       project: string;
       integrationId?: string | null;
       mailboxId?: string | null;
-    }>) =>
-      context.services.subscriptions.syncProgress(
-        requireViewer(context.viewer),
-        args.project,
-        args,
-      ),
+    }>) => context.services.subscriptions.syncProgress(requireViewer(context), args.project, args),
   })
   syncProgress(
     @Root() payload: SyncProgressPayload,
@@ -75,11 +70,7 @@ export class SubscriptionResolver {
       args,
       context,
     }: SubscribeData<{ project: string; bucketId?: string | null; stream?: string | null }>) =>
-      context.services.subscriptions.messageAdded(
-        requireViewer(context.viewer),
-        args.project,
-        args,
-      ),
+      context.services.subscriptions.messageAdded(requireViewer(context), args.project, args),
   })
   messageAdded(
     @Root() payload: MessageAddedPayload,
@@ -109,7 +100,7 @@ export class IntegrationEventResolver {
     @Root() e: IntegrationEventPayload,
     @Ctx() ctx: GraphQLContext,
   ): Promise<IntegrationRow | null> {
-    return ctx.services.subscriptions.integrationOf(requireViewer(ctx.viewer), e);
+    return ctx.services.subscriptions.integrationOf(requireViewer(ctx), e);
   }
 }
 
@@ -122,7 +113,7 @@ export class SyncProgressEventResolver {
 
   @FieldResolver(() => MailboxType)
   async mailbox(@Root() e: SyncProgressPayload, @Ctx() ctx: GraphQLContext): Promise<MailboxRow> {
-    const row = await ctx.services.subscriptions.mailboxOf(requireViewer(ctx.viewer), e);
+    const row = await ctx.services.subscriptions.mailboxOf(requireViewer(ctx), e);
     if (!row) throw notFound(`Mailbox '${e.mailboxId}' was not found.`);
     return row;
   }
@@ -146,7 +137,7 @@ export class MessageAddedEventResolver {
 
   @FieldResolver(() => MessageType)
   async message(@Root() e: MessageAddedPayload, @Ctx() ctx: GraphQLContext): Promise<MessageRow> {
-    const row = await ctx.services.subscriptions.messageOf(requireViewer(ctx.viewer), e);
+    const row = await ctx.services.subscriptions.messageOf(requireViewer(ctx), e);
     if (!row) throw notFound(`Message '${e.messageId}' was not found.`);
     return row;
   }

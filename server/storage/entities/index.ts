@@ -12,6 +12,7 @@ import {
 import { ProjectRow } from "./project.entity.js";
 import { StreamBucketRow, StreamRow } from "./stream.entity.js";
 import { FolderCheckpointRow, MailboxSyncRow, SkippedMessageRow } from "./sync-state.entity.js";
+import { UsageDayRow } from "./usage-day.entity.js";
 
 export type { StoredMailboxCheck } from "./integration.entity.js";
 export type { StoredMailboxFilters } from "./mailbox.entity.js";
@@ -34,6 +35,7 @@ export {
   ProjectRow,
   SkippedMessageRow,
   StreamBucketRow,
+  UsageDayRow,
   StreamRow,
 };
 
@@ -53,6 +55,7 @@ export const ENTITIES = [
   StreamRow,
   StreamBucketRow,
   AuditLogRow,
+  UsageDayRow,
 ];
 
 /** Entities of PostgreSQL's schema only (SQLite keeps attachment contents in the data dir). */

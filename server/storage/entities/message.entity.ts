@@ -13,7 +13,8 @@ export interface StoredParticipant {
 @Entity("message")
 @Index(["bucketId", "internetMessageId"], { unique: true })
 @Index(["projectId", "sequenceId"], { unique: true })
-@Index(["bucketId", "receivedAt"])
+@Index(["bucketId", "receivedAt", "id"])
+@Index(["bucketId", "folder"])
 export class MessageRow {
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;

@@ -105,8 +105,11 @@ export default function BucketPage({
   const merged = [...fresh, ...loaded.filter((m) => !freshIds.has(m.id))];
   const messages = merged.slice(0, PAGE_SIZE);
   const hasOlder = merged.length > PAGE_SIZE || (data?.messages.pageInfo.hasNextPage ?? false);
-  // Cursors are sequence ids (newest first), so the next page starts after the last row shown.
-  const olderCursor = messages.at(-1)?.sequenceId ?? data?.messages.pageInfo.endCursor ?? null;
+  // The next page starts after the last row shown (its edge's cursor; live arrivals have none).
+  const cursorOf = new Map(data?.messages.edges.map((e) => [e.node.id, e.cursor]) ?? []);
+  const lastShown = messages.at(-1);
+  const olderCursor =
+    (lastShown && cursorOf.get(lastShown.id)) ?? data?.messages.pageInfo.endCursor ?? null;
   const total = (data?.messages.totalCount ?? 0) + fresh.length;
   const start = (cursors.length - 1) * PAGE_SIZE;
   const base = `/p/${encodeURIComponent(project)}/buckets/${encodeURIComponent(bucket)}`;
