@@ -17,6 +17,7 @@ import { PageHeader } from "../../ui/page";
 import { Badge } from "../integrations/status";
 import { useSession } from "../session/session-context";
 import { QueryStates } from "../../api/query-states";
+import "./tokens-page.css";
 
 const PERMISSIONS: { value: Permission; label: string }[] = [
   { value: "INTEGRATIONS_READ", label: "Integrations: read" },

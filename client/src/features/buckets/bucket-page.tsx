@@ -15,6 +15,7 @@ import { PageHeader } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
 import { MessageView } from "./message-view";
 import { MailText } from "../../ui/mail-text";
+import "./bucket-page.css";
 
 const PAGE_SIZE = 50;
 

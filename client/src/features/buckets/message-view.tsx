@@ -10,6 +10,7 @@ import { revealBidiControls } from "../../ui/bidi";
 import { Icon } from "../../ui/icons";
 import { MailText } from "../../ui/mail-text";
 import { useSession } from "../session/session-context";
+import "./bucket-page.css";
 
 type Message = NonNullable<MessageDetailQuery["message"]>;
 type Participant = Message["to"][number];

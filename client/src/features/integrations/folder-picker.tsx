@@ -6,6 +6,7 @@ import { Dialog } from "../../ui/dialog";
 import { Callout, SkeletonRows } from "../../ui/feedback";
 import { Icon } from "../../ui/icons";
 import { isWithin } from "./filter-rules";
+import "./folder-picker.css";
 
 type Mark = "allow" | "deny" | null;
 

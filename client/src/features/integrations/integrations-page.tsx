@@ -19,6 +19,7 @@ import { DeleteIntegrationButton } from "./delete-integration";
 import { plainError } from "./plain-error";
 import { API_LABEL, AUTH_LABEL, Badge, CredentialBadge, DISABLED_REASON } from "./status";
 import { QueryStates } from "../../api/query-states";
+import "./integrations-page.css";
 
 export function IntegrationsPage({ project }: { project: string }) {
   const { viewer } = useSession();

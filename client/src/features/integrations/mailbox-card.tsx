@@ -21,6 +21,7 @@ import { MailboxDialog } from "./mailbox-form";
 import { draftFromMailbox, toUpdateInput, type MailboxDraft } from "./mailbox-draft";
 import { plainError } from "./plain-error";
 import { DISABLED_REASON, SyncStatusPill } from "./status";
+import "./mailbox-card.css";
 
 export interface LiveMailbox {
   integrationId: string;

@@ -11,6 +11,7 @@ import { domainProblem, emailProblem, folderConflict, folderProblem } from "./fi
 import { FolderPicker } from "./folder-picker";
 import { toMailboxInput, type MailboxDraft } from "./mailbox-draft";
 import { VolumeEstimate } from "./volume-estimate";
+import "./mailbox-form.css";
 
 /** The input paths the mailbox form shows next to a field; anything else goes above the form. */
 export const MAILBOX_FIELDS = ["email", "bucket", "syncFrom", "allTime", "filters"] as const;

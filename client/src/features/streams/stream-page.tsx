@@ -19,6 +19,7 @@ import { PageHeader, Section } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
 import { LagValue, useStreamLag } from "./stream-lag";
 import { filterSummary } from "./streams-page";
+import "./streams.css";
 
 /** How many tail lines are kept on screen. */
 const TAIL_LINES = 200;

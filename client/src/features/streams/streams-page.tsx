@@ -19,6 +19,7 @@ import { domainProblem, emailProblem, folderProblem } from "../integrations/filt
 import { can, useSession } from "../session/session-context";
 import { LagValue, useStreamLag } from "./stream-lag";
 import { QueryStates } from "../../api/query-states";
+import "./streams.css";
 
 export default function StreamsPage({ project }: { project: string }) {
   const { viewer } = useSession();

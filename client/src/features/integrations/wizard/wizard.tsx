@@ -27,6 +27,7 @@ import { apiNameProblem } from "../filter-rules";
 import { emptyConnection, toConnectionInput, type ConnectionDraft } from "./connection-draft";
 import { CheckResults, ConnectForm, type CheckState } from "./step-connect";
 import { MailboxesStep } from "./step-mailboxes";
+import "./wizard.css";
 
 /** Connection input paths the connect step shows next to a field ("name" goes back to step 1). */
 const CONNECTION_FIELDS = [
