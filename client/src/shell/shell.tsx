@@ -21,6 +21,7 @@ export function Shell() {
   const path = usePath();
   const [projects, refetchProjects] = useQuery({ query: ProjectsDocument });
   const [creatingProject, setCreatingProject] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
   const route = resolveRoute(path);
   const list = projects.data?.projects ?? [];
   const routeProject = route && route !== "home" ? route.project : null;
@@ -33,6 +34,14 @@ export function Shell() {
   }, [routeProject]);
 
   useFocusOnNavigate(path);
+  // On a phone the sidebar is a drawer: it closes when a link in it is followed, and on Escape.
+  useEffect(() => setMenuOpen(false), [path]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (event: KeyboardEvent) => event.key === "Escape" && setMenuOpen(false);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [menuOpen]);
 
   const section: Section = route && route !== "home" ? route.section : "integrations";
   const projectTitle = list.find((p) => p.name === selected)?.title;
@@ -96,13 +105,25 @@ export function Shell() {
   }
 
   return (
-    <div class="app">
+    <div class={`app${menuOpen ? " is-menu-open" : ""}`}>
       <a class="skip-link" href="#main">
         Skip to content
       </a>
-      <Sidebar projects={list} selected={selected} section={section} />
+      <Sidebar
+        projects={list}
+        selected={selected}
+        section={section}
+        onClose={() => setMenuOpen(false)}
+      />
+      <div class="sidebar-scrim" aria-hidden="true" onClick={() => setMenuOpen(false)} />
       <div class="main-column">
-        <Topbar project={routeProject} projectTitle={projectTitle} crumbs={crumbs} />
+        <Topbar
+          project={routeProject}
+          projectTitle={projectTitle}
+          crumbs={crumbs}
+          menuOpen={menuOpen}
+          onMenu={() => setMenuOpen(!menuOpen)}
+        />
         <main id="main" class="content" tabIndex={-1}>
           {content}
         </main>

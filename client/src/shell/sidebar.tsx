@@ -12,15 +12,26 @@ export function Sidebar({
   projects,
   selected,
   section,
+  onClose,
 }: {
   projects: ProjectsQuery["projects"];
   selected: string | null;
   section: Section;
+  /** Closes the drawer on narrow screens. */
+  onClose: () => void;
 }) {
   const session = useSession();
   const navProject = selected ? `/p/${enc(selected)}` : null;
   return (
-    <aside class="sidebar" aria-label="Sidebar">
+    <aside class="sidebar" id="sidebar" aria-label="Sidebar">
+      <button
+        type="button"
+        class="btn btn-icon btn-sidebar sidebar-close"
+        aria-label="Close menu"
+        onClick={onClose}
+      >
+        <Icon name="x" />
+      </button>
       <Link class="brand" href="/">
         <Logo size={28} />
         <span class="brand-name">Mailstream</span>

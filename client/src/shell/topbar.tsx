@@ -2,6 +2,7 @@ import type { Crumb } from "../routes";
 import { useStore } from "../api/store";
 import { useSession } from "../features/session/session-context";
 import { Link } from "../router";
+import { Icon } from "../ui/icons";
 
 const enc = encodeURIComponent;
 
@@ -10,13 +11,27 @@ export function Topbar({
   project,
   projectTitle,
   crumbs,
+  menuOpen,
+  onMenu,
 }: {
   project: string | null;
   projectTitle: string | undefined;
   crumbs: Crumb[];
+  menuOpen: boolean;
+  onMenu: () => void;
 }) {
   return (
     <header class="topbar">
+      <button
+        type="button"
+        class="btn btn-icon menu-button"
+        aria-label="Menu"
+        aria-controls="sidebar"
+        aria-expanded={menuOpen}
+        onClick={onMenu}
+      >
+        <Icon name="menu" />
+      </button>
       <nav aria-label="Breadcrumb" class="breadcrumbs">
         <ol>
           {project && (
