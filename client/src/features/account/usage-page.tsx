@@ -85,7 +85,12 @@ export default function UsagePage() {
                     </td>
                     {viewer.admin && (
                       <td class="actions-cell">
-                        <button type="button" class="btn btn-sm" onClick={() => setEditing(p)}>
+                        <button
+                          type="button"
+                          class="btn btn-sm"
+                          aria-label={`Budget of ${p.title || p.name}`}
+                          onClick={() => setEditing(p)}
+                        >
                           <Icon name="edit" size={14} /> Budget
                         </button>
                       </td>

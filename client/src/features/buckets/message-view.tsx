@@ -7,6 +7,7 @@ import { Link } from "../../router";
 import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
 import { formatBytes, formatDateTime } from "../../ui/format";
 import { revealBidiControls } from "../../ui/bidi";
+import { displayFolder } from "../../ui/folder-path";
 import { Icon } from "../../ui/icons";
 import { MailText } from "../../ui/mail-text";
 import { useSession } from "../session/session-context";
@@ -70,7 +71,7 @@ function MessageBody({ message, closeHref }: { message: Message; closeHref: stri
           <dt>Received</dt>
           <dd>{formatDateTime(message.receivedAt)}</dd>
           <dt>Folder</dt>
-          <dd class="mono">{message.folder}</dd>
+          <dd>{displayFolder(message.folder)}</dd>
           <dt>Mailbox</dt>
           <dd>{message.mailbox}</dd>
         </dl>

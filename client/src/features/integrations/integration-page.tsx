@@ -23,6 +23,13 @@ import { DeleteIntegrationButton } from "./delete-integration";
 import { MailboxCard, type LiveMailbox } from "./mailbox-card";
 import { MailboxDialog } from "./mailbox-form";
 import { emptyDraft, toMailboxInput, type MailboxDraft } from "./mailbox-draft";
+import {
+  EnableRefusal,
+  enableRefusal,
+  ErrorDetails,
+  QuotaExplanation,
+  type Refusal,
+} from "./enable-refusal";
 import { plainError } from "./plain-error";
 import {
   ACCESS,
@@ -191,6 +198,10 @@ export default function IntegrationPage({ project, name }: { project: string; na
     (m) =>
       m.sync.status === "FAILED" || (!m.enabled && m.disabledReason && m.disabledReason !== "USER"),
   ).length;
+  // The last check may name mailboxes removed since: list only those still in the integration.
+  const checked = integration.credentials.mailboxes.filter((c) =>
+    mailboxes.some((m) => m.mailbox.email.toLowerCase() === c.email.toLowerCase()),
+  );
 
   return (
     <>
@@ -215,10 +226,14 @@ export default function IntegrationPage({ project, name }: { project: string; na
             integration.disabledReason ? DISABLED_REASON[integration.disabledReason] : "Disabled"
           }
         >
-          {integration.disabledReason === "USER"
-            ? "Nothing syncs until the integration is turned on again; it resumes from its last checkpoint."
-            : (plainError(integration.lastError)?.summary ??
-              "Fix the cause, then turn the integration on again.")}
+          {integration.disabledReason === "USER" ? (
+            "Nothing syncs until the integration is turned on again; it resumes from its last checkpoint."
+          ) : integration.disabledReason === "QUOTA" ? (
+            <QuotaExplanation />
+          ) : (
+            (plainError(integration.lastError)?.summary ??
+            "Fix the cause, then turn the integration on again.")
+          )}
         </Callout>
       )}
       {integration.warnings.map((w) => (
@@ -342,9 +357,9 @@ export default function IntegrationPage({ project, name }: { project: string; na
               <Icon name="alert" size={14} /> {plainError(integration.credentials.error)?.summary}
             </p>
           )}
-          {integration.credentials.mailboxes.length > 0 && (
+          {checked.length > 0 && (
             <ul class="access-list" aria-label="Mailbox access at the last check">
-              {integration.credentials.mailboxes.map((m) => {
+              {checked.map((m) => {
                 const access = ACCESS[m.access];
                 return (
                   <li key={m.email}>
@@ -352,7 +367,9 @@ export default function IntegrationPage({ project, name }: { project: string; na
                     <Badge tone={access.tone} icon={access.icon}>
                       {access.label}
                     </Badge>
-                    {m.error && <span class="muted">{plainError(m.error)?.summary}</span>}
+                    {m.error && (
+                      <ErrorDetails raw={m.error} summary={plainError(m.error)?.summary} />
+                    )}
                   </li>
                 );
               })}
@@ -392,6 +409,7 @@ function IntegrationActions({
   project: string;
 }) {
   const [toggle, setEnabled] = useMutation(SetIntegrationEnabledDocument);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [validation, validate] = useMutation(ValidateIntegrationCredentialsDocument);
   const label = integration.title || integration.name;
   if (!writable) return null;
@@ -426,10 +444,10 @@ function IntegrationActions({
         busy={toggle.fetching}
         onChange={async (enabled) => {
           const outcome = await setEnabled({ id: integration.id, enabled });
-          if (outcome.error)
-            toast(errorMessage(outcome.error) ?? "Could not change the integration.", "danger");
+          setRefusal(outcome.error ? enableRefusal(outcome.error) : null);
         }}
       />
+      {refusal && <EnableRefusal refusal={refusal} onDismiss={() => setRefusal(null)} />}
       <DeleteIntegrationButton
         integrationId={integration.id}
         label={label}
@@ -448,6 +466,7 @@ function AddMailbox({
   project: string;
   onAdded: () => void;
 }) {
+  const [, validate] = useMutation(ValidateIntegrationCredentialsDocument);
   const [draft, setDraft] = useState<MailboxDraft | null>(null);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [adding, add] = useMutation(AddMailboxDocument);
@@ -474,9 +493,23 @@ function AddMailbox({
           onSubmit={async () => {
             const outcome = await add({ integrationId, input: toMailboxInput(draft) });
             if (outcome.data) {
-              toast(`${outcome.data.addMailbox.email} added.`);
+              const email = outcome.data.addMailbox.email;
               setDraft(null);
               onAdded();
+              // Say "added" only for a mailbox that can be read; otherwise what is wrong.
+              const checked = await validate(
+                { id: integrationId },
+                { additionalTypenames: ["Integration"] },
+              );
+              const access = checked.data?.validateIntegrationCredentials.mailboxes.find(
+                (m) => m.email.toLowerCase() === email.toLowerCase(),
+              );
+              if (!access || access.access === "ACCESSIBLE") toast(`${email} added.`);
+              else
+                toast(
+                  `${email} was added but cannot be read: ${plainError(access.error)?.summary ?? ACCESS[access.access].label}`,
+                  "danger",
+                );
             } else setErrors(formErrors(outcome.error));
           }}
           mode="add"

@@ -14,6 +14,7 @@ import { Icon } from "../../../ui/icons";
 import { emailProblem, folderConflict } from "../filter-rules";
 import { MAILBOX_FIELDS, MailboxForm, useStandingErrors } from "../mailbox-form";
 import { emptyDraft, type MailboxDraft } from "../mailbox-draft";
+import { ErrorDetails } from "../enable-refusal";
 import { plainError } from "../plain-error";
 import { ACCESS, Badge } from "../status";
 
@@ -165,7 +166,9 @@ export function MailboxesStep({
                     {m.draft.syncAttachments ? " · with attachments" : ""}
                   </span>
                   {check?.error && (
-                    <span class="error-line">{plainError(check.error)?.summary}</span>
+                    <span class="error-line">
+                      <ErrorDetails raw={check.error} summary={plainError(check.error)?.summary} />
+                    </span>
                   )}
                 </div>
                 {access ? (
