@@ -209,4 +209,43 @@ describe("operating an integration from the dashboard", () => {
       .waitFor();
     expect(await page.getByText("No message matches").count()).toBe(0);
   });
+
+  it("migrates an EWS integration to Graph, explaining what stays", async () => {
+    await env.server.ok(
+      `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { id } }`,
+      {
+        input: {
+          project: PROJECT,
+          name: "onprem",
+          connection: {
+            api: "EWS",
+            authMethod: "NTLM",
+            access: "SERVICE_USER",
+            ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
+            serviceUsername: "svc@contoso.com",
+            servicePassword: "pw",
+          },
+        },
+      },
+    );
+    await page.goto(`${env.server.url}/p/${PROJECT}/integrations/onprem`);
+    await page.getByRole("button", { name: "Migrate to Graph" }).click();
+    const dialog = page.getByRole("dialog", { name: "Migrate to Graph" });
+    expect(await dialog.innerText()).toMatch(
+      /buckets, the messages already synced and the\s+usage stay/,
+    );
+    expect(await dialog.innerText()).toMatch(/neither stored twice nor charged again/);
+    const { tenant } = env;
+    await dialog.getByRole("textbox", { name: /OAuth authority URL/ }).fill(tenant.authorityUrl);
+    await dialog.getByRole("textbox", { name: /OAuth client ID/ }).fill(tenant.app.clientId);
+    await dialog.getByLabel(/^Client secret/).fill(tenant.app.clientSecret);
+    await dialog.getByRole("textbox", { name: /Graph endpoint/ }).fill(tenant.graphEndpoint);
+    await dialog.getByRole("button", { name: "Validate & migrate" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const after = await env.server.ok<{ project: { integration: { api: string } } }>(
+      `{ project(name: "${PROJECT}") { integration(name: "onprem") { api } } }`,
+    );
+    expect(after.project.integration.api).toBe("GRAPH");
+    expect(await page.getByRole("button", { name: "Migrate to Graph" }).count()).toBe(0);
+  });
 });

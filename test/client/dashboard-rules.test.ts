@@ -4,9 +4,8 @@ import {
   inFormWords,
 } from "../../client/src/features/integrations/connection-rules.js";
 import { standingErrors } from "../../client/src/features/integrations/draft-errors.js";
-import { emptyDraft } from "../../client/src/features/integrations/mailbox-draft.js";
 import { displayFolder, folderName, folderNames } from "../../client/src/ui/folder-path.js";
-import { pageNumbers } from "../../client/src/ui/list-tools.js";
+import { pageNumbers } from "../../client/src/ui/page-numbers.js";
 
 describe("folder names as people read them", () => {
   it("unescapes \\/ and \\\\ and splits on the other slashes", () => {
@@ -25,8 +24,8 @@ describe("folder names as people read them", () => {
 
 describe("errors that go once the input changes", () => {
   const then = {
-    ...emptyDraft("p"),
     email: "carol@",
+    timeMode: "FROM",
     allowedFolders: ["A/B"],
     deniedFolders: ["A"],
   };

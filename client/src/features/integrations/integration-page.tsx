@@ -30,6 +30,7 @@ import {
   QuotaExplanation,
   type Refusal,
 } from "./enable-refusal";
+import { MigrateToGraph } from "./migrate-to-graph";
 import { plainError } from "./plain-error";
 import {
   ACCESS,
@@ -404,7 +405,15 @@ function IntegrationActions({
   writable,
   project,
 }: {
-  integration: { id: string; name: string; title: string; enabled: boolean };
+  integration: {
+    id: string;
+    name: string;
+    title: string;
+    enabled: boolean;
+    api: string;
+    authorityUrl?: string | null;
+    clientId?: string | null;
+  };
   writable: boolean;
   project: string;
 }) {
@@ -415,6 +424,7 @@ function IntegrationActions({
   if (!writable) return null;
   return (
     <>
+      {integration.api === "EWS" && <MigrateToGraph integration={integration} />}
       <button
         type="button"
         class="btn"
