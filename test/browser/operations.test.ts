@@ -248,4 +248,25 @@ describe("operating an integration from the dashboard", () => {
     expect(after.project.integration.api).toBe("GRAPH");
     expect(await page.getByRole("button", { name: "Migrate to Graph" }).count()).toBe(0);
   });
+
+  it("rotates the secret from the integration page: checked first, then saved with its expiry, then warned about", async () => {
+    await page.goto(`${env.server.url}/p/${PROJECT}/integrations/${NAME}`);
+    await page.getByRole("button", { name: "Rotate credentials" }).click();
+    const dialog = page.getByRole("dialog", { name: /^Rotate credentials/ });
+    await dialog.getByLabel(/^New client secret/).fill("wrong-secret~123");
+    await dialog.getByRole("button", { name: "Validate & replace" }).click();
+    await dialog.getByRole("alert").first().waitFor();
+    expect(await dialog.isVisible()).toBe(true);
+
+    const soon = new Date(Date.now() + 10 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    await dialog.getByLabel(/^New client secret/).fill(env.tenant.app.clientSecret);
+    await dialog.getByLabel(/^Expires on/).fill(soon);
+    await dialog.getByRole("button", { name: "Validate & replace" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByText("Credentials expire soon").waitFor();
+    const saved = await env.server.ok<{ project: { integration: { secretExpiresAt: string } } }>(
+      `{ project(name: "${PROJECT}") { integration(name: "${NAME}") { secretExpiresAt } } }`,
+    );
+    expect(saved.project.integration.secretExpiresAt.slice(0, 10)).toBe(soon);
+  });
 });

@@ -30,7 +30,9 @@ import {
   QuotaExplanation,
   type Refusal,
 } from "./enable-refusal";
+import { inFormWords } from "./connection-rules";
 import { MigrateToGraph } from "./migrate-to-graph";
+import { RotateCredentials, type RotatedIntegration } from "./rotate-credentials";
 import { plainError } from "./plain-error";
 import {
   ACCESS,
@@ -237,6 +239,11 @@ export default function IntegrationPage({ project, name }: { project: string; na
           )}
         </Callout>
       )}
+      {integration.secretExpiryWarning && (
+        <Callout tone="warn" title="Credentials expire soon">
+          {inFormWords(integration.secretExpiryWarning)} Use Rotate credentials above.
+        </Callout>
+      )}
       {integration.warnings.map((w) => (
         <Callout key={w} tone="warn">
           {w}
@@ -405,15 +412,7 @@ function IntegrationActions({
   writable,
   project,
 }: {
-  integration: {
-    id: string;
-    name: string;
-    title: string;
-    enabled: boolean;
-    api: string;
-    authorityUrl?: string | null;
-    clientId?: string | null;
-  };
+  integration: RotatedIntegration & { enabled: boolean };
   writable: boolean;
   project: string;
 }) {
@@ -424,6 +423,7 @@ function IntegrationActions({
   if (!writable) return null;
   return (
     <>
+      <RotateCredentials integration={integration} />
       {integration.api === "EWS" && <MigrateToGraph integration={integration} />}
       <button
         type="button"
