@@ -269,4 +269,30 @@ describe("operating an integration from the dashboard", () => {
     );
     expect(saved.project.integration.secretExpiresAt.slice(0, 10)).toBe(soon);
   });
+
+  it("peeks at a stream's next batch, shows the lag and advances past it", async () => {
+    const buckets = await env.server.ok<{
+      project: { bucket: { id: string; messageCount: number } };
+    }>(
+      `query($b: String!) { project(name: "${PROJECT}") { bucket(name: $b) { id messageCount } } }`,
+      { b: aliceBucket },
+    );
+    const total = buckets.project.bucket.messageCount;
+    expect(total).toBeGreaterThan(10);
+    await env.server.ok(
+      `mutation($b: [ID!]!) { createStream(input: { project: "${PROJECT}", name: "orders", bucketIds: $b, startAt: "2000-01-01T00:00:00Z" }) { id } }`,
+      { b: [buckets.project.bucket.id] },
+    );
+    await page.goto(`${env.server.url}/p/${PROJECT}/streams/orders`);
+    await page.getByRole("button", { name: "Peek at the next batch" }).click();
+    const batch = page.getByRole("list", { name: "Next batch" });
+    await expect.poll(() => batch.getByRole("listitem").count()).toBe(10);
+    await page.getByText(`${total} messages behind`).waitFor();
+    await page.getByRole("button", { name: "Advance past this batch" }).click();
+    await page
+      .getByRole("dialog", { name: "Advance past this batch?" })
+      .getByRole("button", { name: "Advance" })
+      .click();
+    await page.getByText(`${total - 10} messages behind`).waitFor();
+  });
 });
