@@ -295,4 +295,19 @@ describe("operating an integration from the dashboard", () => {
       .click();
     await page.getByText(`${total - 10} messages behind`).waitFor();
   });
+
+  it("charts the units charged per day and integration on the Usage page", async () => {
+    const usage = await env.server.ok<{ project: { usage: { unitsCharged: number } } }>(
+      `{ project(name: "${PROJECT}") { usage { unitsCharged } } }`,
+    );
+    await page.goto(`${env.server.url}/usage`);
+    const chart = page.getByRole("region", { name: "Units per day of Ops" });
+    const svg = chart.getByRole("img");
+    await svg.waitFor();
+    expect(await svg.getAttribute("aria-label")).toContain(
+      `${usage.project.usage.unitsCharged.toLocaleString("en-US")} in all`,
+    );
+    expect(await chart.locator(".usage-legend").innerText()).toContain(NAME);
+    expect(await chart.locator("rect[fill]").count()).toBeGreaterThan(0);
+  });
 });
