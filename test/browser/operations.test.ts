@@ -246,7 +246,7 @@ describe("operating an integration from the dashboard", () => {
       `{ project(name: "${PROJECT}") { integration(name: "onprem") { api } } }`,
     );
     expect(after.project.integration.api).toBe("GRAPH");
-    expect(await page.getByRole("button", { name: "Migrate to Graph" }).count()).toBe(0);
+    await expect.poll(() => page.getByRole("button", { name: "Migrate to Graph" }).count()).toBe(0);
   });
 
   it("rotates the secret from the integration page: checked first, then saved with its expiry, then warned about", async () => {
