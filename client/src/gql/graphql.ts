@@ -120,10 +120,11 @@ export type MessageFilter = {
   search?: string | null | undefined;
 };
 
-/** Order of a bucket's messages by received time (ties broken by id). */
+/** Order of a bucket's messages: by received time (ties broken by id), or by relevance to a search. */
 export type MessageOrder =
   | 'NEWEST_FIRST'
-  | 'OLDEST_FIRST';
+  | 'OLDEST_FIRST'
+  | 'RELEVANCE';
 
 export type NewBucketInput = {
   name: string;
