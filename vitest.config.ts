@@ -29,6 +29,8 @@ export default defineConfig({
             "test/sync/same-second.test.ts",
             "test/sync/concurrent-identity.test.ts",
             "test/sync/poison-messages.test.ts",
+            // EWS's storage paths on PostgreSQL: SyncStates as checkpoints, and a migration.
+            "test/ews/migration.test.ts",
           ],
           env: { TEST_POSTGRES_URL: POSTGRES_URL },
         },

@@ -4,11 +4,8 @@ import { setFlagsFromString } from "node:v8";
 import { createApp } from "./app/create-app.js";
 import { SecretKeyError } from "./auth/key-check.js";
 import { ConfigError, loadConfig } from "./config/config.js";
-import {
-  createGraphMailSourceFactory,
-  GraphCredentialChecker,
-  OutboundHttp,
-} from "./exchange/index.js";
+import { createExchange, OutboundHttp } from "./exchange/index.js";
+import { Metrics } from "./observability/metrics.js";
 
 // A sync allocates fast and briefly (a page of messages lives from its response to its commit):
 // V8's default lets the old generation grow to ~4x the live heap between full collections, which
@@ -25,9 +22,13 @@ try {
   const config = loadConfig();
   // One guarded dispatcher for all Microsoft HTTP: MAILSTREAM_ALLOWED_HOSTS, time limits, no redirects.
   const outbound = new OutboundHttp({ allowedHosts: config.allowedHosts });
+  // One registry for the process: the exchange clients count Graph requests into it (GET /metrics).
+  const metrics = new Metrics();
+  const { credentialChecker, mailSourceFactory } = createExchange({ outbound, metrics });
   const app = await createApp(config, {
-    credentialChecker: new GraphCredentialChecker({ outbound }),
-    mailSourceFactory: createGraphMailSourceFactory({ outbound }),
+    credentialChecker,
+    mailSourceFactory,
+    metrics,
   });
   if (app.generatedAdminToken) {
     // Printed once, on the first start with an empty database, and never logged.

@@ -405,7 +405,7 @@ export class Mailbox {
       ...(spec.ccRecipients && { ccRecipients: spec.ccRecipients }),
       ...(spec.bccRecipients && { bccRecipients: spec.bccRecipients }),
       ...(spec.body && { body: spec.body }),
-      ...(spec.internetMessageId && { internetMessageId: spec.internetMessageId }),
+      ...(spec.internetMessageId !== undefined && { internetMessageId: spec.internetMessageId }),
       ...(attachments && { attachments }),
       ...(spec.renderedAs && { renderedAs: spec.renderedAs }),
       isRead: false,

@@ -1,6 +1,7 @@
 import { render } from "preact";
-import { App } from "./app";
+// Shared styles first: page styles (imported by their pages) come later and may refine them.
 import "./styles/base.css";
-import "./styles/components.css";
+import "./ui/ui.css";
+import { App } from "./app";
 
 render(<App />, document.getElementById("app")!);

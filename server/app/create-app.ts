@@ -10,23 +10,28 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { openKeyRing } from "../auth/key-check.js";
 import type { Config } from "../config/config.js";
-import { createInProcessEventBus } from "../events/event-bus.js";
+import { createInProcessEventBus, EVENT_CHANNELS, type EventBus } from "../events/event-bus.js";
+import { RedisEventBus } from "../events/redis-event-bus.js";
 import { ProgressPublisher, withCoalescedProgress } from "../events/progress-publisher.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/error-mapping.js";
 import { createOperationLimits } from "../graphql/operation-limits.js";
+import { metricsPlugin } from "../graphql/plugins/metrics.plugin.js";
 import { operationLimitsPlugin } from "../graphql/plugins/operation-limits.plugin.js";
 import { attachWebSocketEndpoint } from "../graphql/websocket.js";
 import { createSchema } from "../graphql/schema.js";
 import { createAttachmentsRouter } from "../http/attachments-route.js";
 import { createDashboardRouter } from "../http/dashboard-route.js";
-import { headerAuthenticator } from "../http/auth-header.js";
+import { bearerToken, headerAuthenticator } from "../http/auth-header.js";
 import { HealthState } from "../http/health-state.js";
+import { metricsHandler } from "../http/metrics-route.js";
 import { requestErrorHandler } from "../http/request-errors.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
 import { createLogger, type Logger } from "../observability/logger.js";
-import { BlobStore } from "../storage/blob-store.js";
+import { Metrics } from "../observability/metrics.js";
+import { createBlobStore } from "../storage/blob-store.js";
 import { Database } from "../storage/database.js";
+import { mailboxSyncLag } from "../storage/sync-lag.js";
 import type { Deps } from "./deps.js";
 import {
   DEFAULT_SCHEDULER_OPTIONS,
@@ -51,7 +56,22 @@ export interface AppOptions {
   logger?: Logger;
   credentialChecker: CredentialChecker;
   mailSourceFactory: MailSourceFactory;
+  /**
+   * The process's metrics; pass the one the exchange clients record into (main.ts does), or a
+   * fresh registry is made.
+   */
+  metrics?: Metrics;
+  /**
+   * false: this app serves the whole API but starts no sync rounds of its own (tests of several
+   * servers that need one known process to be the one syncing). Default true.
+   */
+  runSync?: boolean;
 }
+
+/** How long a start waits for Redis before listening anyway (/healthz says 503 until it is up). */
+const REDIS_START_WAIT_MS = 5_000;
+/** A /healthz database check slower than this counts as unreachable. */
+const HEALTH_DATABASE_TIMEOUT_MS = 2_000;
 
 /** Builds everything (no side effects at import): database, services, HTTP and WebSocket. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
@@ -62,11 +82,28 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     await db.close();
     throw error;
   });
-  const bus = createInProcessEventBus();
+  const metrics = options.metrics ?? new Metrics();
+  let bus: EventBus;
+  if (config.redisUrl) {
+    const redis = new RedisEventBus({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      log,
+      metrics,
+    });
+    if (!(await redis.whenConnected(REDIS_START_WAIT_MS))) {
+      log.warn("Redis is not reachable yet: starting anyway; live events begin once it is");
+    }
+    bus = redis;
+  } else {
+    bus = createInProcessEventBus({ metrics });
+  }
+  metrics.busSubscribersFrom((channel) => bus.subscriberCount(channel as never), EVENT_CHANNELS);
   const progress = new ProgressPublisher(bus);
   const events = withCoalescedProgress(bus, progress);
-  const blobs = new BlobStore(config.dataDir);
-  const deps: Deps = { config, db, secrets, log, events, blobs, now: () => new Date() };
+  const blobs = createBlobStore(db, config.dataDir);
+  const deps: Deps = { config, db, secrets, log, events, blobs, metrics, now: () => new Date() };
+  metrics.mailboxLagFrom(() => db.read((m) => mailboxSyncLag(m, deps.now())));
   let scheduler: SyncScheduler | null = null;
   const sync: SyncControl = {
     request: (id) => scheduler?.request(id) ?? Promise.resolve(),
@@ -87,7 +124,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const bootstrap = await services.tokens.bootstrap(config.adminToken);
 
   const schema = await createSchema(events);
-  const health = new HealthState();
+  const health = new HealthState({
+    database: () => db.ping(HEALTH_DATABASE_TIMEOUT_MS),
+    events: config.redisUrl ? () => bus.connected : null,
+  });
   const app = express();
   app.disable("x-powered-by");
   // Express would hash every response body (SHA-1) for a weak ETag; GraphQL POST answers are never
@@ -122,6 +162,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
     maxSocketsPerToken: config.maxSocketsPerToken,
     log,
+    metrics,
   });
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -151,6 +192,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         },
       },
       operationLimitsPlugin(limits),
+      metricsPlugin(metrics),
       // The landing page (Apollo Sandbox) needs introspection: both follow MAILSTREAM_INTROSPECTION.
       config.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: false })
@@ -159,10 +201,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   });
   await apollo.start();
 
-  app.get("/healthz", (_req, res) => {
-    if (health.isReady) res.json({ status: "ok" });
-    else res.status(503).json({ status: "unavailable" });
+  app.get("/healthz", async (_req, res) => {
+    const report = await health.report();
+    res.status(report.ok ? 200 : 503).json(report.body);
   });
+  app.get("/metrics", metricsHandler(metrics, config.metricsToken, log));
   app.use(
     "/attachments",
     createAttachmentsRouter({
@@ -185,10 +228,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     },
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => ({
-        viewer: await authenticate(req.headers.authorization),
-        services,
-      }),
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const viewer = await authenticate(req.headers.authorization);
+        const tokenRejected = viewer === null && bearerToken(req.headers.authorization) !== null;
+        return { viewer, tokenRejected, services };
+      },
     }),
   );
   app.use(createDashboardRouter());
@@ -205,7 +249,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         httpServer.listen(config.port, config.host, () => resolve());
       });
       const { port } = httpServer.address() as AddressInfo;
-      scheduler.start();
+      if (options.runSync !== false) scheduler.start();
       health.ready();
       log.info({ host: config.host, port }, "mailstream listening");
       return { url: `http://${config.host}:${port}`, port };
@@ -217,6 +261,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         await scheduler.stop();
         progress.dispose();
         await apollo.stop();
+        await bus.close();
         await db.close();
         log.info("mailstream stopped");
       })();

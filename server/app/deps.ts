@@ -1,6 +1,7 @@
 import type { SecretBox } from "../auth/secret-box.js";
 import type { Config } from "../config/config.js";
 import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import type { Database } from "../storage/database.js";
 import type { EventBus } from "../events/event-bus.js";
@@ -13,5 +14,7 @@ export interface Deps {
   log: Logger;
   events: EventBus;
   blobs: BlobStore;
+  /** Prometheus metrics (GET /metrics): the sync engine, the bus and the transports record here. */
+  metrics: Metrics;
   now: () => Date;
 }

@@ -1,6 +1,7 @@
 import { AuditService } from "../audit/audit-service.js";
 import { TokenService } from "../auth/token-service.js";
 import { BucketService } from "../buckets/bucket-service.js";
+import { SubscriptionService } from "../events/subscription-service.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
 import { IntegrationService } from "../integrations/integration-service.js";
 import { MailboxExplorer } from "../integrations/mailbox-explorer.js";
@@ -22,8 +23,10 @@ export interface Services {
   messages: MessageService;
   streams: StreamService;
   audit: AuditService;
-  /** Live events, for subscriptions. */
+  /** Live events (the bus itself: the WebSocket endpoint watches revocations on it). */
   events: Deps["events"];
+  /** Live subscriptions' rules. */
+  subscriptions: SubscriptionService;
 }
 
 export function createServices(
@@ -33,16 +36,20 @@ export function createServices(
   sources: MailSourceFactory,
 ): Services {
   const integrations = new IntegrationService(deps, checker, sync);
-  return {
+  const core = {
     projects: new ProjectService(deps),
     tokens: new TokenService(deps),
     buckets: new BucketService(deps),
     integrations,
     mailboxes: new MailboxService(deps, sync),
-    explorer: new MailboxExplorer(deps, integrations, sources),
     messages: new MessageService(deps),
     streams: new StreamService(deps),
+  };
+  return {
+    ...core,
+    explorer: new MailboxExplorer(deps, integrations, sources),
     audit: new AuditService(deps),
     events: deps.events,
+    subscriptions: new SubscriptionService({ ...core, events: deps.events }),
   };
 }

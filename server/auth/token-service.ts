@@ -21,6 +21,7 @@ import {
 import { PERMISSIONS, type PermissionName } from "./permissions.js";
 import { generateToken, hashToken } from "./token-hash.js";
 import { type Viewer, requireAdmin } from "./viewer.js";
+import { lockStartupWork } from "../storage/startup-lock.js";
 import { audited } from "../audit/audit-trail.js";
 
 export interface GrantInput {
@@ -85,6 +86,8 @@ export class TokenService {
     configured: string | null,
   ): Promise<{ generated: string | null; created: boolean }> {
     return this.deps.db.transaction(async (m) => {
+      // Processes starting at once on one database: one bootstraps, the others then see its token.
+      await lockStartupWork(m);
       if (await anyToken(m)) return { generated: null, created: false };
       const token = configured ?? generateToken();
       await insertToken(m, {

@@ -10,13 +10,26 @@ export interface Viewer {
   grants: ReadonlyMap<string, ReadonlySet<PermissionName>>;
 }
 
-export function requireViewer(viewer: Viewer | null): Viewer {
-  if (!viewer) {
-    throw unauthenticated(
-      "Send an API token as 'Authorization: Bearer <token>'. Create one with createApiToken or npm run create-token.",
-    );
-  }
-  return viewer;
+/** Who sent the request, as far as authentication goes (a GraphQL context is one). */
+export interface Caller {
+  viewer: Viewer | null;
+  /** A bearer token was sent but is unknown or revoked (as opposed to none sent at all). */
+  tokenRejected?: boolean;
+}
+
+/** The answer to a request that sent no token (HTTP and WebSocket say the same). */
+export const MISSING_TOKEN_MESSAGE =
+  "No API token was sent: send one as 'Authorization: Bearer <token>' (on a WebSocket, connectionParams.authorization). Create one with createApiToken or npm run create-token.";
+/** The answer to a token that is unknown (mistyped, from another server) or revoked. */
+export const INVALID_TOKEN_MESSAGE =
+  "This API token is not valid (revoked, or mistyped): create a new one with createApiToken or npm run create-token, and send it as 'Authorization: Bearer <token>'.";
+
+export const unauthenticatedMessage = (tokenRejected: boolean | undefined): string =>
+  tokenRejected ? INVALID_TOKEN_MESSAGE : MISSING_TOKEN_MESSAGE;
+
+export function requireViewer(caller: Caller): Viewer {
+  if (!caller.viewer) throw unauthenticated(unauthenticatedMessage(caller.tokenRejected));
+  return caller.viewer;
 }
 
 /** A token "can read" a project when it holds any permission on it (or is admin). */

@@ -11,7 +11,8 @@ import { ConfigError, loadConfig } from "../config/config.js";
 import { DomainError } from "../domain/errors.js";
 import { createInProcessEventBus } from "../events/event-bus.js";
 import { createLogger } from "../observability/logger.js";
-import { BlobStore } from "../storage/blob-store.js";
+import { Metrics } from "../observability/metrics.js";
+import { createBlobStore } from "../storage/blob-store.js";
 import { Database } from "../storage/database.js";
 
 const USAGE = `Usage: npm run create-token -- --name NAME [--admin] [--grant PROJECT:PERMISSION,PERMISSION ...]
@@ -72,7 +73,8 @@ try {
       secrets: await openKeyRing(db, config),
       log: createLogger("silent"),
       events: createInProcessEventBus(),
-      blobs: new BlobStore(config.dataDir),
+      blobs: createBlobStore(db, config.dataDir),
+      metrics: new Metrics({ defaultMetrics: false }),
       now: () => new Date(),
     };
     const { token, created } = await new TokenService(deps).create(COMMAND_LINE, {

@@ -1,6 +1,8 @@
 // `npm run screenshot [-- <file.png>]`: starts the demo (server/cli/start-demo.ts) on free ports,
 // opens the demo integration's page in Chromium at 1440×900, waits for alice's first round to be
-// part-way through (bob up to date), and writes docs/dashboard.png (the picture the README shows).
+// part-way through (bob up to date), and writes docs/dashboard.png (the picture the README shows),
+// then the same page at a phone's width (docs/dashboard-phone.png, 390×844) and in dark mode
+// (docs/dashboard-dark.png). With a file argument, the other two are written beside it.
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Page } from "playwright-core";
@@ -9,7 +11,10 @@ import { REPO_ROOT } from "./client-build.js";
 import { type Demo, DemoError, startDemo } from "./start-demo.js";
 
 const OUT = resolve(process.argv[2] ?? `${REPO_ROOT}/docs/dashboard.png`);
+const PHONE_OUT = OUT.replace(/(\.png)?$/, "-phone.png");
+const DARK_OUT = OUT.replace(/(\.png)?$/, "-dark.png");
 const VIEWPORT = { width: 1440, height: 900 };
+const PHONE_VIEWPORT = { width: 390, height: 844 };
 /** How long the page watches before the picture, so the rate sparklines have a history. */
 const MIN_WATCH_MS = 10_000;
 const MAX_WAIT_MS = 60_000;
@@ -79,6 +84,17 @@ async function main(): Promise<void> {
     await mkdir(dirname(OUT), { recursive: true });
     await page.screenshot({ path: OUT });
     log(`Wrote ${OUT}`);
+
+    // The same page in dark mode, then at a phone's width (light), from the same session.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: DARK_OUT });
+    log(`Wrote ${DARK_OUT}`);
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.setViewportSize(PHONE_VIEWPORT);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: PHONE_OUT });
+    log(`Wrote ${PHONE_OUT}`);
   } finally {
     // Chromium may already be gone (a Ctrl-C reaches it too); the demo is stopped regardless.
     await Promise.allSettled([browser.close(), demo?.stop()]);

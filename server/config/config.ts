@@ -10,7 +10,12 @@ export interface Config {
   dataDir: string;
   /** Unset: SQLite in the data dir. */
   databaseUrl: string | null;
+  /** Set: live events go through Redis (server/events/redis-event-bus.ts). */
   redisUrl: string | null;
+  /** Prefix of every Redis channel name (MAILSTREAM_REDIS_PREFIX), so deployments can share one Redis. */
+  redisPrefix: string;
+  /** Bearer token `GET /metrics` requires (MAILSTREAM_METRICS_TOKEN); null: /metrics is open. Secret. */
+  metricsToken: string | null;
   /** 32 bytes, from MAILSTREAM_SECRET_KEY; null means "load or generate in the data dir". Secret. */
   secretKey: Buffer | null;
   /** Older keys that still open stored secrets during a rotation (MAILSTREAM_PREVIOUS_SECRET_KEYS). */
@@ -97,6 +102,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must be a postgres:// URL (unset it to use SQLite)");
   }
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(
+      "REDIS_URL must be a redis:// or rediss:// URL (unset it for in-process events)",
+    );
+  }
+  const metricsToken = env.MAILSTREAM_METRICS_TOKEN || null;
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
@@ -113,7 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, "PORT", 4000, 0, 65535),
     dataDir: resolve(env.MAILSTREAM_DATA_DIR || "./data"),
     databaseUrl,
-    redisUrl: env.REDIS_URL || null,
+    redisUrl,
+    redisPrefix: env.MAILSTREAM_REDIS_PREFIX ?? "mailstream:",
+    metricsToken,
     secretKey,
     previousSecretKeys,
     adminToken: env.MAILSTREAM_ADMIN_TOKEN || null,

@@ -23,6 +23,8 @@ export interface ConnectionInput {
   servicePassword?: string | null;
   graphEndpoint?: string | null;
   ewsUrl?: string | null;
+  /** When the secret or certificate expires (recorded, not checked; server/domain/secret-expiry.ts). */
+  secretExpiresAt?: Date | null;
 }
 
 /** The stored, non-secret part of a connection (the integration row's columns). */

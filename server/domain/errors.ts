@@ -16,6 +16,11 @@ export enum ErrorCode {
   Conflict = "CONFLICT",
   /** Microsoft did not answer in time or asked us to come back later; retrying may work. */
   Unavailable = "SERVICE_UNAVAILABLE",
+  /**
+   * Live events cannot be delivered now (the deployment's Redis is unreachable): a subscription
+   * ends with it; re-subscribe, and catch up through the streams API, which loses nothing.
+   */
+  EventsUnavailable = "EVENTS_UNAVAILABLE",
 }
 
 export class DomainError extends Error {
@@ -24,6 +29,8 @@ export class DomainError extends Error {
     message: string,
     /** Dotted input path of the offending field, for BAD_USER_INPUT. */
     readonly field?: string,
+    /** A finer reason within the code, for scripts (`extensions.reason`, e.g. QUOTA). */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = "DomainError";
@@ -36,9 +43,11 @@ export const notFound = (message: string): DomainError =>
   new DomainError(ErrorCode.NotFound, message);
 export const forbidden = (message: string): DomainError =>
   new DomainError(ErrorCode.Forbidden, message);
-export const conflict = (message: string): DomainError =>
-  new DomainError(ErrorCode.Conflict, message);
+export const conflict = (message: string, reason?: string): DomainError =>
+  new DomainError(ErrorCode.Conflict, message, undefined, reason);
 export const unavailable = (message: string): DomainError =>
   new DomainError(ErrorCode.Unavailable, message);
 export const unauthenticated = (message: string): DomainError =>
   new DomainError(ErrorCode.Unauthenticated, message);
+export const eventsUnavailable = (message: string): DomainError =>
+  new DomainError(ErrorCode.EventsUnavailable, message);

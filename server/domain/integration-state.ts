@@ -5,6 +5,8 @@
  * `disabledReason` or `lastError`: the services and the sync engine apply these.
  */
 
+import { type BudgetState, budgetUsedUp } from "./unit-budget.js";
+
 /** A tuple's values as an enum-like object ({ GRAPH: "GRAPH", … }), for GraphQL to register. */
 function enumOf<const T extends readonly string[]>(values: T): { readonly [K in T[number]]: K } {
   return Object.fromEntries(values.map((v) => [v, v])) as { readonly [K in T[number]]: K };
@@ -31,7 +33,14 @@ export const CREDENTIAL_STATUSES = ["UNVALIDATED", "VALID", "INVALID"] as const;
 export type CredentialStatus = (typeof CREDENTIAL_STATUSES)[number];
 export const CredentialStatus = enumOf(CREDENTIAL_STATUSES);
 
-export const MAILBOX_ACCESSES = ["ACCESSIBLE", "NOT_FOUND", "ACCESS_DENIED", "ERROR"] as const;
+export const MAILBOX_ACCESSES = [
+  "ACCESSIBLE",
+  "NOT_FOUND",
+  /** Unlicensed, inactive, soft-deleted or on-premises: Graph cannot read it (see the error). */
+  "NOT_ENABLED_FOR_REST",
+  "ACCESS_DENIED",
+  "ERROR",
+] as const;
 export type MailboxAccess = (typeof MAILBOX_ACCESSES)[number];
 export const MailboxAccess = enumOf(MAILBOX_ACCESSES);
 
@@ -117,11 +126,6 @@ export function resumeAfterQuota(state: EnabledState): EnabledState {
   return state.disabledReason === "QUOTA" ? enableByUser() : { ...state };
 }
 
-/** Whether a unit budget leaves room to store messages. */
-export function budgetHasRoom(unitBudget: number | null, unitsCharged: number): boolean {
-  return unitBudget === null || unitBudget > unitsCharged;
-}
-
 /**
  * A credential check's outcome: credentials that get no token disable the integration
  * (SYNC_ERROR, the check's error); a working check resumes one that SYNC_ERROR had stopped, and
@@ -155,4 +159,18 @@ export function applyCredentialCheck(
 /** Only integrations whose credentials are not refused may be switched on. */
 export function canEnable(state: Pick<IntegrationState, "credentialStatus">): boolean {
   return state.credentialStatus !== "INVALID";
+}
+
+/**
+ * Why the user may not switch an integration on now, or null: credentials Microsoft refuses would
+ * never sync (checked first), and a project whose unit budget is used up would pause it again at
+ * once (QUOTA). Switching off is always allowed.
+ */
+export function enableRefusal(
+  state: Pick<IntegrationState, "credentialStatus">,
+  budget: BudgetState,
+): "CREDENTIALS" | "QUOTA" | null {
+  if (!canEnable(state)) return "CREDENTIALS";
+  if (budgetUsedUp(budget)) return "QUOTA";
+  return null;
 }

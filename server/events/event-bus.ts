@@ -1,4 +1,5 @@
-import { EventQueue } from "./event-queue.js";
+import type { Metrics } from "../observability/metrics.js";
+import { LocalSubscribers } from "./local-subscribers.js";
 
 /** Everything published live; each event names its project so subscribers are filtered by it. */
 export interface IntegrationEventPayload {
@@ -49,11 +50,19 @@ export interface EventPayloads {
 
 export type EventChannel = keyof EventPayloads;
 
+export const EVENT_CHANNELS: readonly EventChannel[] = [
+  "integrationEvents",
+  "syncProgress",
+  "messageAdded",
+  "accessRevoked",
+];
+
 /**
- * Publish/subscribe behind one interface: in-process now, Redis for scale-out later (a Redis
- * implementation delivers each message to its local subscribers as one shared object, as this one
- * does, so per-event work is shared between subscribers). Events are published after the
- * transaction that caused them commits.
+ * Publish/subscribe behind one interface (also type-graphql's pubSub): in-process by default,
+ * through Redis when REDIS_URL is set (server/events/redis-event-bus.ts). Either way each event
+ * reaches this process's subscribers as one shared object, so per-event work is shared between
+ * them. Events are published after the transaction that caused them commits. Live events are a
+ * wake-up call: the streams API is what never loses anything.
  */
 export interface EventBus {
   publish<C extends EventChannel>(channel: C, payload: EventPayloads[C]): void;
@@ -61,6 +70,10 @@ export interface EventBus {
   subscribe<C extends EventChannel>(channel: C): AsyncIterableIterator<EventPayloads[C]>;
   /** Subscribers of `channel` in this process (for metrics, and for tests to know one is listening). */
   subscriberCount(channel: EventChannel): number;
+  /** Whether events published now reach subscribers (Redis reachable); /healthz reports it. */
+  readonly connected: boolean;
+  /** Ends every subscription and lets go of connections (shutdown). */
+  close(): Promise<void>;
 }
 
 /**
@@ -71,31 +84,41 @@ export interface EventBus {
 export const MAX_QUEUED_EVENTS_PER_SUBSCRIBER = 10_000;
 
 class InProcessEventBus implements EventBus {
-  private readonly subscribers = new Map<EventChannel, Set<EventQueue<unknown>>>();
+  private readonly subscribers: LocalSubscribers;
 
-  constructor(private readonly maxQueued: number) {}
+  constructor(
+    maxQueued: number,
+    private readonly metrics: Metrics | null,
+  ) {
+    this.subscribers = new LocalSubscribers(maxQueued);
+  }
 
   publish<C extends EventChannel>(channel: C, payload: EventPayloads[C]): void {
-    const queues = this.subscribers.get(channel);
-    if (!queues) return;
+    this.metrics?.eventDelivered("memory", channel, 0);
     // Every subscriber gets the same object: per-event caches key on it (shared-execution.ts).
-    for (const queue of queues) queue.push(payload);
+    this.subscribers.deliver(channel, payload);
   }
 
   subscribe<C extends EventChannel>(channel: C): AsyncIterableIterator<EventPayloads[C]> {
-    let queues = this.subscribers.get(channel);
-    if (!queues) this.subscribers.set(channel, (queues = new Set()));
-    const subscribed = queues;
-    const queue = new EventQueue<unknown>(this.maxQueued, () => subscribed.delete(queue));
-    subscribed.add(queue);
-    return queue as EventQueue<EventPayloads[C]>;
+    return this.subscribers.add(channel);
   }
 
   subscriberCount(channel: EventChannel): number {
-    return this.subscribers.get(channel)?.size ?? 0;
+    return this.subscribers.count(channel);
   }
+
+  get connected(): boolean {
+    return true;
+  }
+
+  async close(): Promise<void> {}
 }
 
-export function createInProcessEventBus(options: { maxQueued?: number } = {}): EventBus {
-  return new InProcessEventBus(options.maxQueued ?? MAX_QUEUED_EVENTS_PER_SUBSCRIBER);
+export function createInProcessEventBus(
+  options: { maxQueued?: number; metrics?: Metrics } = {},
+): EventBus {
+  return new InProcessEventBus(
+    options.maxQueued ?? MAX_QUEUED_EVENTS_PER_SUBSCRIBER,
+    options.metrics ?? null,
+  );
 }

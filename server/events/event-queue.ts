@@ -8,9 +8,13 @@ import { GraphQLError } from "graphql";
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private buffer: T[] = [];
   private head = 0;
-  private waiting: ((result: IteratorResult<T>) => void) | null = null;
+  private waiting: {
+    resolve: (result: IteratorResult<T>) => void;
+    reject: (error: Error) => void;
+  } | null = null;
   private done = false;
-  private overflowed = false;
+  /** Delivered by `next()` once the buffer is drained (overflow, or the bus failing it). */
+  private failure: Error | null = null;
 
   constructor(
     private readonly maxQueued: number,
@@ -20,18 +24,33 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   push(value: T): void {
     if (this.done) return;
     if (this.waiting) {
-      const resolve = this.waiting;
+      const { resolve } = this.waiting;
       this.waiting = null;
       resolve({ value, done: false });
       return;
     }
     if (this.buffer.length - this.head >= this.maxQueued) {
       // Dropping silently would break "never skip"; stopping tells the client to re-query.
-      this.overflowed = true;
-      this.close();
+      this.fail(overflowError(this.maxQueued));
       return;
     }
     this.buffer.push(value);
+  }
+
+  /**
+   * Ends the stream with `error` after what is already queued (the bus lost its connection): a
+   * waiting reader gets the error at once. Later pushes are ignored.
+   */
+  fail(error: Error): void {
+    if (this.done) return;
+    this.failure = error;
+    const waiting = this.waiting;
+    this.waiting = null;
+    this.close();
+    if (waiting) {
+      this.failure = null;
+      waiting.reject(error);
+    }
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -44,13 +63,14 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       }
       return Promise.resolve({ value, done: false });
     }
-    if (this.overflowed) {
-      this.overflowed = false;
-      return Promise.reject(overflowError(this.maxQueued));
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = null;
+      return Promise.reject(failure);
     }
     if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => {
-      this.waiting = resolve;
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
     });
   }
 
@@ -58,7 +78,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     this.close();
     this.buffer = [];
     this.head = 0;
-    this.overflowed = false;
+    this.failure = null;
     return Promise.resolve({ value: undefined, done: true });
   }
 
@@ -76,9 +96,9 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     this.done = true;
     this.onClose();
     // A waiting reader means an empty buffer, so overflow never happens with one.
-    const resolve = this.waiting;
+    const waiting = this.waiting;
     this.waiting = null;
-    resolve?.({ value: undefined, done: true });
+    waiting?.resolve({ value: undefined, done: true });
   }
 }
 

@@ -95,5 +95,9 @@ export function withCoalescedProgress(bus: EventBus, progress: ProgressPublisher
     },
     subscribe: (channel) => bus.subscribe(channel),
     subscriberCount: (channel) => bus.subscriberCount(channel),
+    get connected() {
+      return bus.connected;
+    },
+    close: () => bus.close(),
   };
 }

@@ -5,6 +5,7 @@ import {
   execute,
   print,
 } from "graphql";
+import type { Metrics } from "../observability/metrics.js";
 import { mapEvents } from "./event-streams.js";
 
 type Awaitable<T> = T | Promise<T>;
@@ -19,6 +20,7 @@ type Awaitable<T> = T | Promise<T>;
  */
 export function createSharedSubscribe(
   viewerKey: (contextValue: unknown) => string | null,
+  metrics?: Pick<Metrics, "subscriptionStarted" | "subscriptionEnded">,
 ): (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const results = new WeakMap<object, Map<string, Awaitable<ExecutionResult>>>();
   return async (args) => {
@@ -34,7 +36,7 @@ export function createSharedSubscribe(
             JSON.stringify(args.variableValues ?? {}),
             print(args.document),
           ].join("\u0000");
-    return mapEvents(source[Symbol.asyncIterator](), (event: unknown) => {
+    const executions = mapEvents(source[Symbol.asyncIterator](), (event: unknown) => {
       const run = () => execute({ ...args, rootValue: event });
       if (key === null || typeof event !== "object" || event === null) return run();
       let perEvent = results.get(event);
@@ -46,6 +48,44 @@ export function createSharedSubscribe(
       }
       return result;
     });
+    return metrics ? counted(executions, metrics) : executions;
+  };
+}
+
+/** Counts a running subscription until it ends (its events ran out, it failed, or it was returned). */
+function counted<T>(
+  iterator: AsyncIterableIterator<T>,
+  metrics: Pick<Metrics, "subscriptionStarted" | "subscriptionEnded">,
+): AsyncIterableIterator<T> {
+  metrics.subscriptionStarted();
+  let running = true;
+  const end = () => {
+    if (running) metrics.subscriptionEnded();
+    running = false;
+  };
+  return {
+    async next() {
+      try {
+        const result = await iterator.next();
+        if (result.done) end();
+        return result;
+      } catch (error) {
+        end();
+        throw error;
+      }
+    },
+    async return() {
+      end();
+      return (await iterator.return?.()) ?? { value: undefined, done: true };
+    },
+    async throw(error?: unknown) {
+      end();
+      if (iterator.throw) return iterator.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
   };
 }
 

@@ -5,9 +5,10 @@ import {
   ExchangeError,
   graphHttpError,
   identityError,
+  isNotEnabledForRest,
   type ExchangeErrorKind,
 } from "./graph-errors.js";
-import { RequestScope, type ExchangeEvent } from "./graph-middleware.js";
+import { RequestScope, type ExchangeEvent, type ExchangeMetrics } from "./graph-middleware.js";
 import {
   FOLDER_SELECT,
   MESSAGE_SELECT,
@@ -48,13 +49,16 @@ export interface ExchangeClientOptions {
    * one built from config.allowedHosts; default: public addresses only.
    */
   outbound?: OutboundHttp;
+  /** Counts every HTTP exchange with Graph by status and throttling (GET /metrics). */
+  metrics?: ExchangeMetrics;
 }
 
 export type TokenCheck =
   | { ok: true; expiresOn: Date }
   | { ok: false; kind: ExchangeErrorKind; code: string; message: string };
 
-export type MailboxAccess = "ACCESSIBLE" | "NOT_FOUND" | "ACCESS_DENIED" | "ERROR";
+export type MailboxAccess =
+  "ACCESSIBLE" | "NOT_FOUND" | "NOT_ENABLED_FOR_REST" | "ACCESS_DENIED" | "ERROR";
 
 export interface MailboxCheck {
   email: string;
@@ -141,6 +145,7 @@ export class ExchangeClient {
       retry,
       outbound,
       onEvent: options.onEvent,
+      metrics: options.metrics,
     });
   }
 
@@ -169,8 +174,9 @@ export class ExchangeClient {
       return { email, access: "ACCESSIBLE", code: null, error: null };
     } catch (error) {
       if (!(error instanceof ExchangeError)) throw error;
-      const access: MailboxAccess =
-        error.kind === "not_found"
+      const access: MailboxAccess = isNotEnabledForRest(error.code)
+        ? "NOT_ENABLED_FOR_REST"
+        : error.kind === "not_found"
           ? "NOT_FOUND"
           : error.kind === "permission"
             ? "ACCESS_DENIED"

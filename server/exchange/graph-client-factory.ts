@@ -5,6 +5,7 @@ import {
   OutboundMessageHandler,
   RetryMiddleware,
   type ExchangeEvent,
+  type ExchangeMetrics,
 } from "./graph-middleware.js";
 import type { MailboxRequestLimiter } from "./mailbox-limiter.js";
 import type { OutboundHttp } from "./outbound-http.js";
@@ -26,6 +27,7 @@ export function createGraphClient(
     retry: RetryOptions;
     outbound: OutboundHttp;
     onEvent?: (event: ExchangeEvent) => void;
+    metrics?: ExchangeMetrics;
   },
 ): Client {
   const endpoint = normalizedGraphEndpoint(connection);
@@ -39,7 +41,7 @@ export function createGraphClient(
       new AuthenticationHandler(deps.tokens),
       new LimiterMiddleware(deps.limiter, deps.retry.requestTimeoutMs),
       new TelemetryHandler(),
-      new OutboundMessageHandler(deps.outbound),
+      new OutboundMessageHandler(deps.outbound, deps.metrics),
     ],
   });
 }

@@ -128,6 +128,22 @@ export function kindOfHttpStatus(status: number): ExchangeErrorKind {
   return "unexpected";
 }
 
+/**
+ * Graph's codes for a mailbox that exists but cannot be read over REST: unlicensed, inactive,
+ * soft-deleted, or hosted on-premises. No permission fixes it, only a change to the mailbox.
+ */
+const NOT_ENABLED_FOR_REST = new Set([
+  "MailboxNotEnabledForRESTAPI",
+  "MailboxNotSupportedForRESTAPI",
+]);
+
+export const isNotEnabledForRest = (code: string | null | undefined): boolean =>
+  code !== null && code !== undefined && NOT_ENABLED_FOR_REST.has(code);
+
+/** What to do about such a mailbox, after Graph's own words. */
+export const NOT_ENABLED_FOR_REST_ADVICE =
+  "The mailbox exists but Microsoft Graph cannot read it: it is unlicensed, inactive (or soft-deleted), or hosted on-premises. Assign it an Exchange Online license in the Microsoft 365 admin center (or restore it); for a mailbox on an on-premises Exchange server, use an EWS integration instead.";
+
 export function graphHttpError(
   status: number,
   code: string | null,
@@ -140,7 +156,9 @@ export function graphHttpError(
     kind,
     code ?? `HTTP${status}`,
     status,
-    `${code ?? `HTTP ${status}`}: ${text}`,
+    isNotEnabledForRest(code)
+      ? `${code}: ${text} ${NOT_ENABLED_FOR_REST_ADVICE}`
+      : `${code ?? `HTTP ${status}`}: ${text}`,
     retryAfterMs,
   );
 }

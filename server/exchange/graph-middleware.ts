@@ -1,5 +1,6 @@
 import type { Context, Middleware, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
 import { ExchangeError, identityError, isTimeout, networkError } from "./graph-errors.js";
+import type { Metrics } from "../observability/metrics.js";
 import type { MailboxRequestLimiter } from "./mailbox-limiter.js";
 import type { OutboundHttp } from "./outbound-http.js";
 import {
@@ -18,6 +19,13 @@ import type { TokenProvider } from "./token-provider.js";
  * 401); the limiter sits around the HTTP exchange itself so a request waiting to retry holds no
  * slot, and a slot is held until the whole body has arrived.
  */
+
+/** Where Microsoft requests are counted (server/observability/metrics.ts); EWS records the same. */
+export type ExchangeMetrics = Pick<Metrics, "exchangeRequest">;
+
+/** 429, or 503 with Retry-After: Microsoft asking us to slow down (the retry policy honours it). */
+export const isThrottled = (status: number, retryAfter: string | null): boolean =>
+  status === 429 || (status === 503 && retryAfter !== null);
 
 /** Per-request state, passed with `.middlewareOptions([scope])`. */
 export class RequestScope implements MiddlewareOptions {
@@ -185,7 +193,10 @@ export class LimiterMiddleware implements Middleware {
  * a network error for RetryMiddleware.
  */
 export class OutboundMessageHandler implements Middleware {
-  constructor(private readonly outbound: OutboundHttp) {}
+  constructor(
+    private readonly outbound: OutboundHttp,
+    private readonly metrics?: ExchangeMetrics,
+  ) {}
 
   async execute(context: Context): Promise<void> {
     const url = typeof context.request === "string" ? context.request : context.request.url;
@@ -193,6 +204,12 @@ export class OutboundMessageHandler implements Middleware {
       "graph",
       url,
       context.options as RequestInit,
+      (response) =>
+        this.metrics?.exchangeRequest(
+          "graph",
+          response?.status ?? null,
+          response !== null && isThrottled(response.status, response.headers.get("retry-after")),
+        ),
     );
   }
 }

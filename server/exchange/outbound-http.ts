@@ -3,6 +3,7 @@ import { lookup as dnsLookupAsync } from "node:dns/promises";
 import { isIP } from "node:net";
 import {
   Agent,
+  Client,
   buildConnector,
   fetch as undiciFetch,
   type RequestInit as UndiciRequestInit,
@@ -66,6 +67,8 @@ type LookupCallback = (
 export class OutboundHttp {
   readonly allowedHosts: AllowedHosts;
   private readonly agent: Agent;
+  private readonly guardedConnect: buildConnector.connector;
+  private readonly headersTimeout: number;
 
   constructor(options: OutboundHttpOptions = {}) {
     const allowed = (this.allowedHosts = options.allowedHosts ?? parseAllowedHosts(""));
@@ -74,27 +77,45 @@ export class OutboundHttp {
       timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       lookup: guardedLookup(allowed),
     });
+    this.headersTimeout = headersTimeout;
+    this.guardedConnect = (target, callback) => {
+      // An address in the URL is connected to without a lookup: judge it here.
+      if (isIP(target.hostname)) {
+        const refusal = egressRefusal(target.hostname, target.hostname, allowed);
+        if (refusal) return callback(new EgressRefusedError(refusal), null);
+      }
+      connect(target, (error, socket) => {
+        if (error) return callback(error, null);
+        // Second line of defence: the peer the socket is really connected to.
+        const peer = socket!.remoteAddress;
+        const refusal = peer ? egressRefusal(target.hostname, peer, allowed) : null;
+        if (refusal) {
+          socket!.destroy();
+          return callback(new EgressRefusedError(refusal), null);
+        }
+        callback(null, socket!);
+      });
+    };
     this.agent = new Agent({
       headersTimeout,
       bodyTimeout: headersTimeout,
-      connect: (target, callback) => {
-        // An address in the URL is connected to without a lookup: judge it here.
-        if (isIP(target.hostname)) {
-          const refusal = egressRefusal(target.hostname, target.hostname, allowed);
-          if (refusal) return callback(new EgressRefusedError(refusal), null);
-        }
-        connect(target, (error, socket) => {
-          if (error) return callback(error, null);
-          // Second line of defence: the peer the socket is really connected to.
-          const peer = socket!.remoteAddress;
-          const refusal = peer ? egressRefusal(target.hostname, peer, allowed) : null;
-          if (refusal) {
-            socket!.destroy();
-            return callback(new EgressRefusedError(refusal), null);
-          }
-          callback(null, socket!);
-        });
-      },
+      connect: this.guardedConnect,
+    });
+  }
+
+  /**
+   * One connection to `origin` under the same egress rule and time limits (EWS: NTLM authenticates
+   * a connection, so each concurrency slot owns one; pipelining 1 so requests never interleave).
+   */
+  client(origin: string, options: { keepAliveTimeoutMs?: number } = {}): Client {
+    const keepAlive = options.keepAliveTimeoutMs ?? 60_000;
+    return new Client(origin, {
+      pipelining: 1,
+      headersTimeout: this.headersTimeout,
+      bodyTimeout: this.headersTimeout,
+      keepAliveTimeout: keepAlive,
+      keepAliveMaxTimeout: Math.max(keepAlive, 600_000),
+      connect: this.guardedConnect,
     });
   }
 
@@ -111,17 +132,25 @@ export class OutboundHttp {
    * `fetch` for one of the integration's hosts (`role` names it in errors): a destination the
    * egress rule refuses and a redirect (3xx other than 304, never followed) are classified errors
    * ("credentials": the integration's configuration, not a passing fault); anything else thrown
-   * is a network error for the caller's retries.
+   * is a network error for the caller's retries. `observe` sees every answer (redirects too) and
+   * every network failure, never a refused destination (nothing was sent).
    */
-  async guardedFetch(role: OutboundRole, url: string, init: RequestInit = {}): Promise<Response> {
+  async guardedFetch(
+    role: OutboundRole,
+    url: string,
+    init: RequestInit = {},
+    observe?: (response: Response | null) => void,
+  ): Promise<Response> {
     let response: Response;
     try {
       response = await this.fetch(url, init);
     } catch (error) {
       const refused = egressRefusalOf(error);
       if (refused) throw destinationRefused(role, refused.message);
+      observe?.(null);
       throw error;
     }
+    observe?.(response);
     if (response.status >= 300 && response.status < 400 && response.status !== 304) {
       await response.body?.cancel();
       throw redirectRefused(role, url, response.status, response.headers.get("location"));

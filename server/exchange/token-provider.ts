@@ -40,6 +40,8 @@ export interface TokenProviderOptions {
   now?: () => number;
   /** The guarded HTTP for the identity platform (default: public addresses only). */
   outbound?: OutboundHttp;
+  /** Scopes asked for (default: Graph's `<graphEndpoint>/.default`; EWS asks for its host's). */
+  scopes?: string[];
 }
 
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
@@ -59,7 +61,7 @@ export class TokenProvider implements AuthenticationProvider {
     private readonly connection: ExchangeConnection,
     options: TokenProviderOptions = {},
   ) {
-    this.scopes = [graphScope(connection)];
+    this.scopes = options.scopes ?? [graphScope(connection)];
     this.retry = { ...DEFAULT_RETRY_OPTIONS, maxAttempts: 4, ...options.retry };
     this.now = options.now ?? Date.now;
     this.renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? RENEW_BEFORE_EXPIRY_MS;

@@ -1,7 +1,7 @@
 import type { Services } from "../app/services.js";
-import type { Viewer } from "../auth/viewer.js";
+import type { Caller, Viewer } from "../auth/viewer.js";
 
-export interface GraphQLContext {
+export interface GraphQLContext extends Caller {
   viewer: Viewer | null;
   services: Services;
 }

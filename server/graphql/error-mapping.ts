@@ -6,6 +6,7 @@ import { DomainError, ErrorCode } from "../domain/errors.js";
 export function toGraphQLError(error: DomainError): GraphQLError {
   const extensions: Record<string, unknown> = { code: codeFor(error.code) };
   if (error.field) extensions.field = error.field;
+  if (error.reason) extensions.reason = error.reason;
   return new GraphQLError(error.message, { extensions });
 }
 
@@ -23,6 +24,8 @@ function codeFor(code: ErrorCode): string {
       return "CONFLICT";
     case ErrorCode.Unavailable:
       return "SERVICE_UNAVAILABLE";
+    case ErrorCode.EventsUnavailable:
+      return "EVENTS_UNAVAILABLE";
   }
 }
 

@@ -1,10 +1,18 @@
 import type { Server } from "node:http";
-import { type DocumentNode, GraphQLError, type GraphQLFormattedError, parse } from "graphql";
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLFormattedError,
+  getOperationAST,
+  parse,
+} from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Services } from "../app/services.js";
 import type { Viewer } from "../auth/viewer.js";
+import { bearerToken } from "../http/auth-header.js";
 import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
 import { createSharedSubscribe } from "../events/shared-execution.js";
 import type { GraphQLContext } from "./context.js";
 import type { OperationLimits } from "./operation-limits.js";
@@ -32,12 +40,18 @@ export interface WebSocketEndpointOptions {
   /** Sockets one token may have open at once (MAILSTREAM_MAX_SOCKETS_PER_TOKEN). */
   maxSocketsPerToken: number;
   log: Logger;
+  metrics: Metrics;
 }
 
 type SocketExtra = {
   /** The `authorization` of connection_init, checked again for every operation. */
   authorization?: unknown;
+  /** When each operation id arrived (performance.now()), for the duration metric. */
+  started?: Map<string, number>;
 };
+
+/** How long to wait before watching revocations again after the bus failed (Redis down). */
+const REWATCH_DELAY_MS = 1_000;
 
 const FORBIDDEN = 4403;
 /** The token already has as many sockets open as it may (HTTP 429's meaning, in 4xxx). */
@@ -72,14 +86,26 @@ export function attachWebSocketEndpoint(
       () => socket.close(FORBIDDEN, "Forbidden: the API token was revoked"),
       REVOKED_CLOSE_DELAY_MS,
     ).unref();
-  const revocations = services.events.subscribe("accessRevoked");
-  void (async () => {
-    for await (const event of revocations) {
-      if (event.kind !== "TOKEN_REVOKED") continue;
-      for (const socket of byToken.get(event.tokenId) ?? []) closeRevoked(socket);
+  // Revocations close sockets at once; when the bus fails (Redis down) the watch starts again once
+  // it is back (each operation re-checks its token meanwhile).
+  let revocations: AsyncIterableIterator<{ kind: string; tokenId?: string }> | null = null;
+  let disposed = false;
+  const watchRevocations = async (): Promise<void> => {
+    while (!disposed) {
+      revocations = services.events.subscribe("accessRevoked");
+      try {
+        for await (const event of revocations) {
+          if (event.kind !== "TOKEN_REVOKED" || !event.tokenId) continue;
+          for (const socket of byToken.get(event.tokenId) ?? []) closeRevoked(socket);
+        }
+        return;
+      } catch (error) {
+        options.log.debug({ err: error }, "revocation watch ended; watching again shortly");
+        await new Promise((resolve) => setTimeout(resolve, REWATCH_DELAY_MS).unref());
+      }
     }
-  })().catch((error: unknown) =>
-    // Each operation still re-checks its token; only the prompt close is lost.
+  };
+  void watchRevocations().catch((error: unknown) =>
     options.log.error({ err: error }, "stopped watching token revocations for open sockets"),
   );
   // Upgrades handled here rather than by ws attaching to the server, so the server's own errors
@@ -100,7 +126,17 @@ export function attachWebSocketEndpoint(
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         const viewer = await authenticate(authorization);
-        if (!viewer) return false;
+        if (!viewer) {
+          // Still 4403 (graphql-ws's code for a refused connection_init), with a reason that tells
+          // a missing token from a rejected one. (A close reason has at most 123 bytes.)
+          ctx.extra.socket.close(
+            FORBIDDEN,
+            bearerToken(authorization) === null
+              ? "UNAUTHENTICATED: no API token: send connectionParams.authorization 'Bearer <token>'"
+              : "UNAUTHENTICATED: this API token is not valid (revoked or mistyped): create a new one",
+          );
+          return false;
+        }
         ctx.extra.authorization = authorization;
         const { socket } = ctx.extra;
         let sockets = byToken.get(viewer.tokenId);
@@ -123,7 +159,8 @@ export function attachWebSocketEndpoint(
         });
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        (ctx.extra.started ??= new Map()).set(id, performance.now());
         // graphql-ws lists the new operation in ctx.subscriptions before asking us.
         const active = Object.keys(ctx.subscriptions).length;
         if (active > options.maxSubscriptionsPerSocket) {
@@ -145,7 +182,7 @@ export function attachWebSocketEndpoint(
           closeRevoked(ctx.extra.socket);
           return [
             new GraphQLError(
-              "The API token of this connection is no longer valid; connect again with a valid token.",
+              "The API token of this connection is no longer valid (revoked): create a new one and connect again with it.",
               { extensions: { code: "UNAUTHENTICATED" } },
             ),
           ];
@@ -184,18 +221,54 @@ export function attachWebSocketEndpoint(
           contextValue,
         };
       },
-      subscribe: createSharedSubscribe((c) => (c as GraphQLContext).viewer?.tokenId ?? null),
+      subscribe: createSharedSubscribe(
+        (c) => (c as GraphQLContext).viewer?.tokenId ?? null,
+        options.metrics,
+      ),
+      onOperation: (ctx, id, payload, args, result) => {
+        const started = ctx.extra.started?.get(id);
+        ctx.extra.started?.delete(id);
+        const operation = getOperationAST(args.document, args.operationName);
+        const failed = "errors" in result && (result.errors?.length ?? 0) > 0;
+        options.metrics.operation(
+          payload.operationName ?? operation?.name?.value,
+          operation?.operation ?? "unknown",
+          "ws",
+          started === undefined ? 0 : (performance.now() - started) / 1000,
+          !failed,
+        );
+        return undefined;
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors
           ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
           : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onError: (ctx, id, payload, errors) => {
+        // Refused before it ran (limits, validation, token): counted here; later errors were
+        // counted when the operation started.
+        const started = ctx.extra.started?.get(id);
+        if (started !== undefined) {
+          ctx.extra.started?.delete(id);
+          options.metrics.operation(
+            payload.operationName,
+            "unknown",
+            "ws",
+            (performance.now() - started) / 1000,
+            false,
+          );
+        }
+        return errors.map((e) => formatError(e.toJSON(), e));
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.started?.delete(id);
+      },
     },
     wsServer,
   );
   return {
     async dispose() {
-      await revocations.return?.();
+      disposed = true;
+      await revocations?.return?.();
       await cleanup.dispose();
     },
   };

@@ -1,7 +1,8 @@
 import { pipeline } from "node:stream/promises";
 import { Router, type Response } from "express";
 import type { Viewer } from "../auth/viewer.js";
-import { hasPermission } from "../auth/viewer.js";
+import { hasPermission, unauthenticatedMessage } from "../auth/viewer.js";
+import { bearerToken } from "./auth-header.js";
 import type { Logger } from "../observability/logger.js";
 import { findAttachmentByReference } from "../storage/attachment-store.js";
 import type { BlobStore } from "../storage/blob-store.js";
@@ -34,7 +35,8 @@ export function createAttachmentsRouter(deps: AttachmentsRouteDeps): Router {
     const viewer = await deps.authenticate(req.headers.authorization);
     if (!viewer) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="mailstream"');
-      res.status(401).json({ error: "Send an API token as 'Authorization: Bearer <token>'." });
+      const tokenRejected = bearerToken(req.headers.authorization) !== null;
+      res.status(401).json({ error: unauthenticatedMessage(tokenRejected) });
       return;
     }
     const reference = req.params.reference ?? "";
@@ -47,7 +49,7 @@ export function createAttachmentsRouter(deps: AttachmentsRouteDeps): Router {
     if (size === null) {
       deps.log.warn(
         { sha256: attachment.sha256 },
-        "attachment contents recorded but missing from the data dir",
+        "attachment contents recorded but missing from the blob store",
       );
       notFound(res);
       return;

@@ -6,9 +6,9 @@ import type {
 } from "../domain/integration-state.js";
 
 /**
- * "Validate & save credentials": acquire a token with the configured method, then prove each
- * mailbox readable with a mail request. Implemented over Microsoft's libraries in
- * server/exchange; the integration service only sees this interface.
+ * "Validate & save credentials": authenticate with the configured method (a token, or the NTLM
+ * handshake over EWS), then prove each mailbox readable with a mail request. Implemented in
+ * server/exchange for Graph and EWS; the integration service only sees this interface.
  */
 export type MailboxAccessResult = MailboxAccess;
 
@@ -50,6 +50,6 @@ export interface CredentialChecker {
    * DNS; null when all may be reached. Checked before anything is saved or sent.
    */
   refusedDestination(
-    connection: Pick<ResolvedConnection, "authorityUrl" | "graphEndpoint" | "ewsUrl">,
+    connection: Pick<ResolvedConnection, "api" | "authorityUrl" | "graphEndpoint" | "ewsUrl">,
   ): Promise<DestinationRefusal | null>;
 }

@@ -10,7 +10,7 @@ import { validateMailboxInputs, type MailboxInputValues } from "../domain/mailbo
 import { validateEmailAddress } from "../domain/email-address.js";
 import {
   applyCredentialCheck,
-  canEnable,
+  enableRefusal,
   initialState,
   setEnabledByUser,
   type IntegrationEventKind,
@@ -29,6 +29,13 @@ import {
 } from "../storage/integration-store.js";
 import { integrationMailboxes } from "../storage/mailbox-store.js";
 import { projectById, projectByIdOrFail, requireVisibleProject } from "../storage/project-store.js";
+import { forgetRemoteState } from "../storage/sync-store.js";
+import { projectBudget } from "../storage/usage-store.js";
+import {
+  nextSecretExpiry,
+  secretExpiryWarning,
+  validateSecretExpiry,
+} from "../domain/secret-expiry.js";
 import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
 import type {
   CredentialChecker,
@@ -95,6 +102,10 @@ export class IntegrationService {
         "input.connection",
       );
       const mailboxes = validateMailboxInputs(input.mailboxes ?? [], "input.mailboxes");
+      const secretExpiresAt = validateSecretExpiry(
+        input.connection.secretExpiresAt,
+        "input.connection.secretExpiresAt",
+      );
       await this.requireReachable(connection, "input.connection");
       const now = this.deps.now();
       const created = await trail.transaction(async (m) => {
@@ -121,6 +132,7 @@ export class IntegrationService {
           credentialError: null,
           credentialMailboxes: [],
           warnings,
+          secretExpiresAt: secretExpiresAt ?? null,
           createdAt: now,
           updatedAt: now,
         });
@@ -159,6 +171,9 @@ export class IntegrationService {
   /**
    * New credentials are saved only when a token was acquired with them; otherwise the answer is
    * BAD_USER_INPUT with the identity platform's error and the stored connection is untouched.
+   * Changing `api` migrates the integration (DOMAIN.md, Migration from EWS to Graph): mailboxes,
+   * filters, buckets, messages and usage stay; the old API's checkpoints go, so every mailbox is
+   * enumerated again through the new API and its messages matched by Message-ID.
    * A secret left out keeps the stored one when the method still needs it, unless the change
    * moves the sign-in, Graph or EWS host (then the secret must be sent again).
    */
@@ -184,6 +199,7 @@ export class IntegrationService {
           (input.access === existing.access ? stored.servicePassword : undefined),
       };
       const { connection, secrets, warnings } = validateConnection(withStored, "connection");
+      const givenExpiry = validateSecretExpiry(input.secretExpiresAt, "connection.secretExpiresAt");
       const reused = SECRET_NAMES.filter((k) => input[k] == null && secrets[k] !== undefined);
       requireSecretsForNewHosts(existing, connection, reused, "connection");
       await this.requireReachable(connection, "connection");
@@ -195,15 +211,29 @@ export class IntegrationService {
           `No token could be acquired with these credentials, so they were not saved: ${check.error ?? "unknown error"}`,
         );
       }
+      // A migration (EWS ⇄ GRAPH): no round of the old API may run on, nor start, past the save.
+      const migrating = connection.api !== existing.api;
+      if (migrating) {
+        trail.note({ migratedFrom: existing.api });
+        await this.sync.abortIntegration(id);
+      }
       const saved = await trail.transaction(async (m) => {
         const row = await requireIntegration(m, viewer, id, "integrations-write");
+        if (migrating) await forgetRemoteState(m, id);
         Object.assign(row, connection);
         row.secretEnvelope = sealSecrets(this.deps.secrets, row.id, secrets);
         row.warnings = warnings;
+        row.secretExpiresAt = nextSecretExpiry(
+          givenExpiry,
+          input.clientSecret != null || input.privateKey != null,
+          row.secretExpiresAt,
+        );
         this.applyCheck(row, check);
         row.updatedAt = this.deps.now();
         return saveIntegration(m, row);
       });
+      // A round the scheduler started meanwhile still held the old connection: stop it too.
+      if (migrating) await this.sync.abortIntegration(id);
       await this.publishById(saved, "CONNECTION_UPDATED");
       return saved;
     });
@@ -260,10 +290,20 @@ export class IntegrationService {
       const row = await trail.transaction(async (m) => {
         const row = await requireIntegration(m, viewer, id, "integrations-write");
         trail.about({ name: row.name, projectId: row.projectId });
-        if (enabled && !canEnable(row)) {
-          throw conflict(
-            `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
-          );
+        if (enabled) {
+          const project = await projectBudget(m, row.projectId);
+          const refusal = enableRefusal(row, project);
+          if (refusal === "CREDENTIALS") {
+            throw conflict(
+              `Integration '${row.name}' cannot be switched on while its credentials are refused (${row.credentialError ?? row.lastError ?? "no token"}): only integrations with valid credentials sync. Save working credentials with updateIntegrationConnection, or re-check them with validateIntegrationCredentials once fixed in Azure.`,
+            );
+          }
+          if (refusal === "QUOTA") {
+            throw conflict(
+              `Integration '${row.name}' cannot be switched on: project '${project.name}' has used its whole unit budget (${project.unitsCharged} of ${project.unitBudget} units), so it would pause again at once. Raise the budget on the Usage page (or remove it); integrations paused by the budget then resume by themselves.`,
+              "QUOTA",
+            );
+          }
         }
         Object.assign(row, setEnabledByUser(row, enabled));
         row.updatedAt = this.deps.now();
@@ -273,6 +313,11 @@ export class IntegrationService {
       await this.publishById(row, enabled ? "ENABLED" : "DISABLED");
       return row;
     });
+  }
+
+  /** The recorded secret expiry's warning (within 30 days, or past), or null. */
+  secretExpiryWarning(row: IntegrationRow): string | null {
+    return secretExpiryWarning(row.secretExpiresAt, this.deps.now());
   }
 
   /** Removes the configuration and secrets; buckets and their messages stay. */
@@ -348,7 +393,7 @@ export class IntegrationService {
    * connection itself is checked again on every address it connects to (server/exchange).
    */
   private async requireReachable(
-    connection: Pick<ResolvedConnection, "authorityUrl" | "graphEndpoint" | "ewsUrl">,
+    connection: Pick<ResolvedConnection, "api" | "authorityUrl" | "graphEndpoint" | "ewsUrl">,
     fieldPrefix: string,
   ): Promise<void> {
     const refusal = await this.checker.refusedDestination(connection);
@@ -397,5 +442,9 @@ function connectionSummary(input: ConnectionInput): Record<string, string | unde
     clientId: input.clientId ?? undefined,
     authorityUrl: input.authorityUrl ?? undefined,
     serviceUsername: input.serviceUsername ?? undefined,
+    secretExpiresAt:
+      input.secretExpiresAt && !Number.isNaN(input.secretExpiresAt.getTime())
+        ? input.secretExpiresAt.toISOString().slice(0, 10)
+        : undefined,
   };
 }

@@ -23,7 +23,12 @@ export interface VolumeEstimate {
   folders: FolderVolume[];
   messages: number;
   units: number;
+  note: string;
 }
+
+/** Graph counts messages per folder, not per participant: those filters cannot be estimated. */
+export const VOLUME_NOTE =
+  "Counts the messages of the included folders in the time range. Participant and domain filters are not counted (only reading each message would tell), so with such filters fewer messages (and units) may sync.";
 
 /**
  * Looks into a live mailbox through an integration's credentials: the folder tree for the
@@ -77,7 +82,7 @@ export class MailboxExplorer {
       }),
     );
     const total = volumes.filter((v) => v.included).reduce((sum, v) => sum + v.messages, 0);
-    return { folders: volumes, messages: total, units: total };
+    return { folders: volumes, messages: total, units: total, note: VOLUME_NOTE };
   }
 
   /**
@@ -102,11 +107,6 @@ export class MailboxExplorer {
     ) {
       throw forbidden(
         `${email} is not one of the mailboxes of integration '${integration.name}': looking into another mailbox of the tenant needs the 'integrations-write' permission on the project (integrations-read covers the integration's own mailboxes).`,
-      );
-    }
-    if (integration.api !== "GRAPH") {
-      throw conflict(
-        `Integration '${integration.name}' uses EWS, which this server cannot read yet; use the Graph API.`,
       );
     }
     return {
@@ -138,7 +138,7 @@ export class MailboxExplorer {
         case "temporary":
         case "sync_state_expired":
           throw unavailable(
-            `Microsoft Graph did not answer in time (${kind.message}); try again shortly.`,
+            `Exchange did not answer in time (${kind.message}); try again shortly.`,
           );
       }
     }

@@ -1,12 +1,19 @@
 import DataLoader from "dataloader";
 import type { Deps } from "../app/deps.js";
 import { type Viewer, visible } from "../auth/viewer.js";
+import {
+  decodeMessageCursor,
+  type MessageFilterInput,
+  type MessageOrder,
+  messageFilterKeys,
+} from "../domain/message-listing.js";
+import { badInput } from "../domain/errors.js";
 import { validatePageArgs } from "../domain/page-args.js";
 import { attachmentsOfMessages } from "../storage/attachment-store.js";
 import { requireBucket } from "../storage/bucket-store.js";
 import type { AttachmentRow, MessageRow } from "../storage/entities/index.js";
 import {
-  type MessageFilter,
+  bucketFolders,
   type MessagePage,
   messageById,
   pageMessages,
@@ -40,16 +47,32 @@ export class MessageService {
   async page(
     viewer: Viewer,
     bucketId: string,
-    args: { first: number; after: string | null; filter: MessageFilter | null },
+    args: {
+      first: number;
+      after: string | null;
+      order?: MessageOrder | null;
+      filter: MessageFilterInput | null;
+    },
   ): Promise<MessagePage> {
-    validatePageArgs(args, {
-      max: MAX_PAGE_SIZE,
-      cursor: /^\d+$/,
-      cursorHint: "a cursor returned by a previous page (pageInfo.endCursor)",
-    });
+    // The cursor's form depends on the order: decodeMessageCursor checks it.
+    validatePageArgs({ first: args.first }, { max: MAX_PAGE_SIZE });
+    const order = args.order ?? "NEWEST_FIRST";
+    const after = args.after === null ? null : decodeMessageCursor(args.after, order);
+    const filter = messageFilterKeys(args.filter);
+    if (order === "RELEVANCE" && !filter.search) {
+      throw badInput("order", "RELEVANCE orders the matches of a search: give filter.search too.");
+    }
     return this.deps.db.read(async (m) => {
       await requireBucket(m, viewer, bucketId, "messages-read");
-      return pageMessages(m, bucketId, args.first, args.after, args.filter ?? {});
+      return pageMessages(m, bucketId, { first: args.first, after, order }, filter);
+    });
+  }
+
+  /** The folders of a bucket's stored messages (paths as written in filters), to pick from. */
+  folders(viewer: Viewer, bucketId: string): Promise<string[]> {
+    return this.deps.db.read(async (m) => {
+      await requireBucket(m, viewer, bucketId, "messages-read");
+      return bucketFolders(m, bucketId);
     });
   }
 

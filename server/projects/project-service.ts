@@ -1,11 +1,14 @@
 import type { Deps } from "../app/deps.js";
 import { type Viewer, canSeeProject, requireAdmin } from "../auth/viewer.js";
-import { badInput, conflict } from "../domain/errors.js";
+import { budgetUsedUp } from "../domain/unit-budget.js";
+import { usageRange } from "../domain/usage-range.js";
+import { type UsageDayView, usageDays } from "../storage/usage-store.js";
+import { badInput, conflict, notFound } from "../domain/errors.js";
 import { validateApiName } from "../domain/names.js";
 import { limitText } from "../domain/input-limits.js";
 import type { ProjectRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
-import { budgetHasRoom, resumeAfterQuota } from "../domain/integration-state.js";
+import { resumeAfterQuota } from "../domain/integration-state.js";
 import { changeDisabledIntegrations } from "../storage/integration-store.js";
 import {
   allProjects,
@@ -36,7 +39,7 @@ function validateBudget(value: number | null | undefined, field: string): void {
   if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
     throw badInput(
       field,
-      "unitBudget must be a whole number of units, 0 or more (or null for no budget).",
+      "The unit budget must be a whole number of units, 0 or more (or empty for no budget).",
     );
   }
 }
@@ -58,6 +61,19 @@ export class ProjectService {
   async findById(viewer: Viewer, id: string): Promise<ProjectRow | null> {
     const row = await this.deps.db.read((m) => projectById(m, id));
     return row && canSeeProject(viewer, row.id) ? row : null;
+  }
+
+  /** The usage ledger of a project the viewer can see, per UTC day, integration and mailbox. */
+  usageByDay(
+    viewer: Viewer,
+    project: ProjectRow,
+    from: Date | null,
+    to: Date | null,
+  ): Promise<UsageDayView[]> {
+    if (!canSeeProject(viewer, project.id))
+      throw notFound(`Project '${project.name}' was not found.`);
+    const { fromDay, toDay } = usageRange(from, to, this.deps.now());
+    return this.deps.db.read((m) => usageDays(m, project.id, fromDay, toDay));
   }
 
   create(viewer: Viewer, input: CreateProject): Promise<ProjectRow> {
@@ -115,7 +131,7 @@ export class ProjectService {
         if (input.unitBudget !== undefined) change.unitBudget = input.unitBudget;
         const saved = await updateProjectColumns(m, row.id, change);
         // A budget with room again resumes the integrations it paused.
-        if (budgetHasRoom(saved.unitBudget, saved.unitsCharged)) {
+        if (!budgetUsedUp(saved)) {
           const resumed = resumeAfterQuota({
             enabled: false,
             disabledReason: "QUOTA",

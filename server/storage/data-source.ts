@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { DataSource } from "typeorm";
-import { ENTITIES } from "./entities/index.js";
+import { ENTITIES, POSTGRES_ONLY_ENTITIES } from "./entities/index.js";
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "./migrations/index.js";
 
 export interface DatabaseOptions {
@@ -20,7 +20,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     return new DataSource({
       type: "postgres",
       url: options.databaseUrl,
-      entities: ENTITIES,
+      entities: [...ENTITIES, ...POSTGRES_ONLY_ENTITIES],
       migrations: POSTGRES_MIGRATIONS,
       migrationsRun: false,
       synchronize: false,
@@ -61,10 +61,34 @@ function ownerOnly(file: string): void {
   }
 }
 
-/** Opens the database and applies pending migrations. */
+/** Any constant, the same in every process: the key of the migration lock. */
+const MIGRATION_LOCK_KEY = 7_310_250_001;
+
+/**
+ * Opens the database and applies pending migrations. On PostgreSQL several processes may start at
+ * once on one database: an advisory lock, held on a connection of its own for the duration, lets
+ * one migrate while the others wait and then find nothing pending.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const dataSource = createDataSource(options);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: "each" });
+  if (dialectOf(options) !== "postgres") {
+    await dataSource.runMigrations({ transaction: "each" });
+    return dataSource;
+  }
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    try {
+      await dataSource.runMigrations({ transaction: "each" });
+    } finally {
+      await lock.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+    }
+  } catch (error) {
+    await lock.release();
+    await dataSource.destroy();
+    throw error;
+  }
+  await lock.release();
   return dataSource;
 }

@@ -37,6 +37,26 @@ export class Database {
     return run;
   }
 
+  /**
+   * Whether the database answers within `timeoutMs` (/healthz). On PostgreSQL a restart costs the
+   * pool its connections; the next query opens fresh ones, so this recovers by itself.
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const answered = this.read((m) => m.query("SELECT 1")).then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([answered, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     await this.queue;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

@@ -1,89 +1,138 @@
 import type { EntityManager, SelectQueryBuilder } from "typeorm";
 import { MessageRow } from "./entities/index.js";
+import type { DecodedCursor, MessageFilterKeys, MessageOrder } from "../domain/message-listing.js";
+import { joinRank, whereMatches } from "./message-search.js";
 import { type Param, selectRows } from "./plain-select.js";
 
-export interface MessageFilter {
-  receivedFrom?: Date | null;
-  receivedTo?: Date | null;
-  /** A folder path: matches that folder and the folders below it, case-insensitively. */
-  folder?: string | null;
-  participant?: string | null;
-  domain?: string | null;
-  /** Case-insensitive substring of subject or body text. */
-  search?: string | null;
-}
+export type { MessageFilterKeys as MessageFilter } from "../domain/message-listing.js";
 
 export interface MessagePage {
   rows: MessageRow[];
   hasNextPage: boolean;
   totalCount: number;
+  /** Relevance order: how many matches came before this page (cursors are positions). */
+  offset: number | null;
 }
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function applyFilter(
   q: SelectQueryBuilder<MessageRow>,
-  filter: MessageFilter,
+  filter: MessageFilterKeys,
 ): SelectQueryBuilder<MessageRow> {
   if (filter.receivedFrom)
     q.andWhere("m.received_at >= :receivedFrom", { receivedFrom: filter.receivedFrom });
   if (filter.receivedTo)
     q.andWhere("m.received_at < :receivedTo", { receivedTo: filter.receivedTo });
-  if (filter.folder) {
-    const folder = filter.folder.replace(/\/+$/, "").toLowerCase();
-    q.andWhere("(LOWER(m.folder) = :folder OR LOWER(m.folder) LIKE :folderPrefix ESCAPE '\\')", {
-      folder,
-      folderPrefix: `${escapeLike(folder)}/%`,
+  if (filter.folders) {
+    const params: Record<string, string> = {};
+    const any = filter.folders.map((folder, i) => {
+      params[`folder${i}`] = folder;
+      params[`folderPrefix${i}`] = `${escapeLike(folder)}/%`;
+      return `LOWER(m.folder) = :folder${i} OR LOWER(m.folder) LIKE :folderPrefix${i} ESCAPE '\\'`;
     });
+    q.andWhere(`(${any.join(" OR ")})`, params);
   }
   // participant_addresses is " a@x b@y " (space-padded), so whole-address matches need no parsing.
   if (filter.participant) {
     q.andWhere("(' ' || m.participant_addresses || ' ') LIKE :participant ESCAPE '\\'", {
-      participant: `% ${escapeLike(filter.participant.trim().toLowerCase())} %`,
+      participant: `% ${escapeLike(filter.participant)} %`,
     });
   }
   if (filter.domain) {
     q.andWhere("(' ' || m.participant_addresses || ' ') LIKE :domain ESCAPE '\\'", {
-      domain: `%@${escapeLike(filter.domain.trim().toLowerCase())} %`,
+      domain: `%@${escapeLike(filter.domain)} %`,
     });
   }
-  if (filter.search) {
-    q.andWhere(
-      "(LOWER(m.subject) LIKE :search ESCAPE '\\' OR LOWER(m.body_text) LIKE :search ESCAPE '\\')",
-      {
-        search: `%${escapeLike(filter.search.toLowerCase())}%`,
-      },
-    );
-  }
+  if (filter.search) whereMatches(q, filter.search);
   return q;
 }
 
-/** Newest first, keyset-paged on the sequence id (stable while new messages arrive). */
+/**
+ * A bucket's messages by received time (newest first unless `order` says otherwise), keyset-paged
+ * on (received_at, id) over the (bucket_id, received_at, id) index: a page costs the rows it
+ * returns, and a cursor stays valid while mail arrives (server/domain/message-listing.ts).
+ */
 export async function pageMessages(
   m: EntityManager,
   bucketId: string,
-  first: number,
-  after: string | null,
-  filter: MessageFilter,
+  args: { first: number; after: DecodedCursor | null; order: MessageOrder },
+  filter: MessageFilterKeys,
 ): Promise<MessagePage> {
+  // With a search, the matches drive the query (looked up by id, then sorted): on SQLite a `+`
+  // keeps the planner off the bucket's received-time index, whose walk until a page of matches
+  // is found costs the whole bucket when a word is rare.
+  const bucketColumn =
+    filter.search && m.connection.options.type === "better-sqlite3"
+      ? "+m.bucket_id"
+      : "m.bucket_id";
   const base = () =>
     applyFilter(
-      m.createQueryBuilder(MessageRow, "m").where("m.bucket_id = :bucketId", { bucketId }),
+      m.createQueryBuilder(MessageRow, "m").where(`${bucketColumn} = :bucketId`, { bucketId }),
       filter,
     );
-  const pageQuery = base();
-  if (after) pageQuery.andWhere("m.sequence_id < :after", { after });
-  const rows = await pageQuery
-    .orderBy("m.sequence_id", "DESC")
-    .limit(first + 1)
-    .getMany();
   const totalCount = await base().getCount();
+  if (args.order === "RELEVANCE") {
+    if (!filter.search) throw new Error("RELEVANCE order needs a search");
+    const offset = args.after && "offset" in args.after ? args.after.offset : 0;
+    const q = m.createQueryBuilder(MessageRow, "m").where("m.bucket_id = :bucketId", { bucketId });
+    applyFilter(q, { ...filter, search: null });
+    const rank = joinRank(q, filter.search);
+    const rows = await q
+      .orderBy(rank, "DESC")
+      .addOrderBy("m.received_at", "DESC")
+      .addOrderBy("m.id", "DESC")
+      .offset(offset)
+      .limit(args.first + 1)
+      .getMany();
+    return {
+      rows: rows.slice(0, args.first).map(normalizeMessage),
+      hasNextPage: rows.length > args.first,
+      totalCount,
+      offset,
+    };
+  }
+  const direction = args.order === "OLDEST_FIRST" ? "ASC" : "DESC";
+  const pageQuery = base();
+  if (args.after && "key" in args.after) {
+    pageQuery.andWhere(
+      `(m.received_at, m.id) ${direction === "ASC" ? ">" : "<"} (:afterAt, :afterId)`,
+      { afterAt: args.after.key.receivedAt, afterId: args.after.key.id },
+    );
+  }
+  const rows = await pageQuery
+    .orderBy("m.received_at", direction)
+    .addOrderBy("m.id", direction)
+    .limit(args.first + 1)
+    .getMany();
   return {
-    rows: rows.slice(0, first).map(normalizeMessage),
-    hasNextPage: rows.length > first,
+    rows: rows.slice(0, args.first).map(normalizeMessage),
+    hasNextPage: rows.length > args.first,
     totalCount,
+    offset: null,
   };
 }
+
+/**
+ * The distinct folders of a bucket's messages, in path order: a loose index scan over the
+ * (bucket_id, folder) index (one index probe per folder, not a scan of every message).
+ */
+export async function bucketFolders(m: EntityManager, bucketId: string): Promise<string[]> {
+  const rows = await m.query<{ folder: string | null }[]>(
+    `WITH RECURSIVE f(folder) AS (
+       SELECT MIN(folder) FROM "message" WHERE bucket_id = ${placeholder(m, 1)}
+       UNION ALL
+       SELECT (SELECT MIN(folder) FROM "message" WHERE bucket_id = ${placeholder(m, 1)} AND folder > f.folder)
+       FROM f WHERE f.folder IS NOT NULL
+     )
+     SELECT folder FROM f WHERE folder IS NOT NULL`,
+    m.connection.options.type === "postgres" ? [bucketId] : [bucketId, bucketId],
+  );
+  return rows.map((r) => r.folder!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const placeholder = (m: EntityManager, n: number) =>
+  m.connection.options.type === "postgres" ? `$${n}` : "?";
 
 /** bigint columns come back as numbers from SQLite and strings from PostgreSQL. */
 export function normalizeMessage(row: MessageRow): MessageRow {
@@ -191,3 +240,18 @@ export async function firstSequenceStoredFrom(
 
 export const messageById = (m: EntityManager, id: string): Promise<MessageRow | null> =>
   m.findOneBy(MessageRow, { id });
+/** How many messages of `bucketIds` lie after sequence id `after` (a stream's lag). */
+export async function countMessagesAfter(
+  m: EntityManager,
+  projectId: string,
+  bucketIds: readonly string[],
+  after: string,
+): Promise<number> {
+  if (bucketIds.length === 0) return 0;
+  return m
+    .createQueryBuilder(MessageRow, "m")
+    .where("m.project_id = :projectId", { projectId })
+    .andWhere("m.sequence_id > :after", { after })
+    .andWhere("m.bucket_id IN (:...bucketIds)", { bucketIds })
+    .getCount();
+}

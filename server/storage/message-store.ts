@@ -8,6 +8,8 @@ import {
   type StoredParticipant,
 } from "./entities/index.js";
 import { bulkInsert } from "./bulk-insert.js";
+import { indexMessages } from "./message-search.js";
+import { chargeUsageDay, type UsageSource } from "./usage-store.js";
 import { newId } from "./ids.js";
 
 export interface IncomingAttachment {
@@ -68,6 +70,8 @@ export async function storeMessages(
   bucketId: string,
   incoming: IncomingMessage[],
   now: Date,
+  /** The integration and mailbox the messages came from, for the usage ledger. */
+  source: UsageSource | null = null,
 ): Promise<StoreResult> {
   const byId = new Map<string, IncomingMessage>();
   for (const message of incoming) byId.set(message.internetMessageId, message);
@@ -104,6 +108,7 @@ export async function storeMessages(
   const fresh = [...byId.values()];
   if (fresh.length === 0) return { created: [], updated, overBudget: 0 };
   const allowed = await allocateSequences(m, project, fresh.length);
+  await chargeUsageDay(m, projectId, source, now.toISOString().slice(0, 10), allowed.count);
   const storing = fresh.slice(0, allowed.count);
   let sequence = allowed.first;
   // Plain rows, not m.create(): TypeORM's entity transformer walked the metadata of every row.
@@ -133,6 +138,7 @@ export async function storeMessages(
     updatedAt: now,
   }));
   await bulkInsert(m, MessageRow, rows);
+  await indexMessages(m, rows);
   const attachments: AttachmentRow[] = [];
   storing.forEach((message, i) => {
     for (const a of message.attachments)

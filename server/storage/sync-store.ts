@@ -1,5 +1,5 @@
 import type { DisabledState } from "../domain/integration-state.js";
-import type { EntityManager } from "typeorm";
+import { type EntityManager, In } from "typeorm";
 import {
   BucketRow,
   FolderCheckpointRow,
@@ -7,6 +7,7 @@ import {
   MailboxRow,
   MailboxSyncRow,
   ProjectRow,
+  SkippedMessageRow,
 } from "./entities/index.js";
 
 /** The sync engine's reads and writes of mailboxes, checkpoints and progress (SQL stays here). */
@@ -44,7 +45,7 @@ export async function roundState(
   return mailbox.enabled && integration.enabled ? "enabled" : "disabled";
 }
 
-/** Mailboxes that may sync (enabled, valid Graph credentials), with their last round. */
+/** Mailboxes that may sync (enabled, valid credentials, Graph or EWS), with their last round. */
 export function syncableMailboxes(
   m: EntityManager,
 ): Promise<{ id: string; last: string | Date | null; status: string | null }[]> {
@@ -53,10 +54,9 @@ export function syncableMailboxes(
     .innerJoin(IntegrationRow, "i", "i.id = mb.integration_id")
     .leftJoin(MailboxSyncRow, "s", "s.mailbox_id = mb.id")
     .select(["mb.id AS id", "s.last_synced_at AS last", "s.status AS status"])
-    .where(
-      "mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID' AND i.api = 'GRAPH'",
-      { yes: true },
-    )
+    .where("mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID'", {
+      yes: true,
+    })
     .getRawMany<{ id: string; last: string | Date | null; status: string | null }>();
 }
 
@@ -74,6 +74,18 @@ export async function writeSyncState(
   state: Partial<MailboxSyncRow>,
 ): Promise<void> {
   await m.update(MailboxSyncRow, { mailboxId }, state);
+}
+
+/**
+ * Rule "a migration drops the old API's checkpoints" (DOMAIN.md, Migration from EWS to Graph):
+ * every folder checkpoint (delta links or SyncStates, folder ids of the old API) and every skipped
+ * message (item ids of the old API) of the integration's mailboxes; messages, buckets and usage stay.
+ */
+export async function forgetRemoteState(m: EntityManager, integrationId: string): Promise<void> {
+  const mailboxIds = await mailboxIdsOfIntegration(m, integrationId);
+  if (mailboxIds.length === 0) return;
+  await m.delete(FolderCheckpointRow, { mailboxId: In(mailboxIds) });
+  await m.delete(SkippedMessageRow, { mailboxId: In(mailboxIds) });
 }
 
 export async function deleteCheckpoints(m: EntityManager, mailboxId: string): Promise<void> {

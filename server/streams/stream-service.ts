@@ -20,6 +20,7 @@ import { audited } from "../audit/audit-trail.js";
 import type { BucketRow, MessageRow, ProjectRow, StreamRow } from "../storage/entities/index.js";
 import { newId } from "../storage/ids.js";
 import {
+  countMessagesAfter,
   firstSequenceStoredFrom,
   hasMessagesAfter,
   messageHeadsAfter,
@@ -252,7 +253,26 @@ export class StreamService {
   }
 
   /**
-   * Moves the position to `sequenceId` (normally a batch's `sequenceId`; moving back replays).
+   * Messages of the stream's buckets stored after its position: how far its consumer is behind.
+   * The stream's filter is not applied (it would mean reading every message behind), so a
+   * filtered stream's next batches may hold fewer.
+   */
+  lag(viewer: Viewer, stream: StreamRow): Promise<number> {
+    requireStreamAccess(viewer, stream.projectId, `Stream '${stream.name}'`);
+    return this.deps.db.read(async (m) =>
+      countMessagesAfter(
+        m,
+        stream.projectId,
+        await this.streamBucketIds(m, stream.id),
+        stream.position,
+      ),
+    );
+  }
+
+  /**
+   * Moves the position forward to `sequenceId` (normally a batch's `sequenceId`); the same position
+   * is accepted (a consumer retrying its advance), a position behind it is refused: `reset` is the
+   * way back (DOMAIN.md, Streams).
    * Not in the audit log: a consumer advances after every batch, like it fetches — routine
    * traffic that would bury the changes an admin looks for (resetStream is logged).
    */
@@ -280,6 +300,12 @@ export class StreamService {
         throw badInput(
           "sequenceId",
           `sequenceId ${sequenceId} is beyond the last message stored in project '${projectName}' (${String(project.lastSequence)}).`,
+        );
+      }
+      if (BigInt(sequenceId) < BigInt(stream.position)) {
+        throw badInput(
+          "sequenceId",
+          `sequenceId ${sequenceId} is behind stream '${name}''s position (${stream.position}): advanceStream only moves forward. To read earlier messages again, use resetStream with the time to start from.`,
         );
       }
       stream.position = sequenceId;

@@ -196,6 +196,7 @@ async function runBaseline(
         link: checkpoint.nextLink,
         receivedFrom: checkpoint.coveredFrom ?? ALL_TIME,
         pageSize: BASELINE_PAGE_SIZE,
+        idsOnly: true,
       },
       ctx.signal,
     );
@@ -366,6 +367,7 @@ async function storePage<C extends FolderCheckpointRow | null>(
             ctx.bucketId,
             ready.map((p) => p.incoming),
             now,
+            usageSource(ctx),
           );
       await recordSkipped(m, ctx.mailbox.id, skipped, now);
       if (ctx.skippedBefore) {
@@ -407,6 +409,7 @@ async function storePage<C extends FolderCheckpointRow | null>(
       "messages skipped; they are tried again at the end of later rounds",
     );
   publishMessagesAdded(ctx.deps.events, ctx.project, result.stored.created);
+  ctx.deps.metrics.messagesStored(ctx.mailbox.id, result.stored.created.length);
   const state = ctx.progress.state;
   const attachmentsStored = ready.reduce((sum, p) => sum + p.attachmentsStored, 0);
   ctx.progress.update({
@@ -433,7 +436,7 @@ async function storeEachOnItsOwn(
   for (const { message, incoming } of ready) {
     try {
       const one = await m.transaction((sp) =>
-        storeMessages(sp, ctx.project.id, ctx.bucketId, [incoming], now),
+        storeMessages(sp, ctx.project.id, ctx.bucketId, [incoming], now, usageSource(ctx)),
       );
       total.created.push(...one.created);
       total.updated += one.updated;
@@ -557,3 +560,9 @@ async function fetchAttachments(
   }
   return result;
 }
+
+/** Whom the usage ledger charges for this mailbox's messages. */
+const usageSource = (ctx: { integrationId: string; mailbox: { email: string } }) => ({
+  integrationId: ctx.integrationId,
+  mailbox: ctx.mailbox.email,
+});

@@ -1,7 +1,8 @@
 /**
  * What the sync engine needs from Microsoft, in its own terms. server/exchange implements it over
- * @azure/msal-node and @microsoft/microsoft-graph-client (with the request limiter, retries and
- * the error table); the engine never sees HTTP.
+ * Graph (@azure/msal-node and @microsoft/microsoft-graph-client, graph-mail-source.ts) and over
+ * EWS (SOAP on undici with NTLM or tokens, ews/ews-mail-source.ts), each with its own limiter,
+ * retries and error table; the engine never sees HTTP.
  */
 
 export interface RemoteParticipant {
@@ -72,11 +73,21 @@ export interface ListingPage {
 
 export interface MailSource {
   listFolders(email: string, signal?: AbortSignal): Promise<RemoteFolder[]>;
-  /** First page of a delta (optionally received-date-filtered), or the page behind a next/delta link. */
+  /**
+   * A folder's change stream: the first page (optionally received-date-filtered), or the page
+   * behind a next/delta link. Links are opaque to the engine: Graph's delta links, EWS's
+   * SyncState. `idsOnly`: the caller only walks to the delta link (a baseline) and ignores the
+   * messages, so a source whose change pages carry ids only (EWS) need not fetch them.
+   */
   deltaPage(
     email: string,
     folderId: string,
-    request: { link: string | null; receivedFrom: Date | null; pageSize: number },
+    request: {
+      link: string | null;
+      receivedFrom: Date | null;
+      pageSize: number;
+      idsOnly?: boolean;
+    },
     signal?: AbortSignal,
   ): Promise<DeltaPage>;
   /** Messages received in [from, before), oldest first: the listing has no 5,000 cap. */

@@ -36,6 +36,17 @@ export async function runMailboxRound(
   mailboxId: string,
   signal: AbortSignal,
 ): Promise<RoundOutcome> {
+  const outcome = await runRound(deps, source, mailboxId, signal);
+  deps.metrics.roundFinished(mailboxId, outcome);
+  return outcome;
+}
+
+async function runRound(
+  deps: Deps,
+  source: MailSource,
+  mailboxId: string,
+  signal: AbortSignal,
+): Promise<RoundOutcome> {
   const loaded = await deps.db.read(async (m) => {
     const target = await loadRoundTarget(m, mailboxId);
     return target && { ...target, skipped: await countSkipped(m, mailboxId) };
@@ -65,7 +76,13 @@ export async function runMailboxRound(
   };
   try {
     const folders = selectFolders(await source.listFolders(mailbox.email, signal), mailbox.filters);
-    progress.update({ phase: "syncing folders", foldersTotal: folders.length });
+    // A first sync reads whole folders: their item counts bound its volume (for the ETA).
+    const firstSync = previous?.lastSyncedAt == null;
+    progress.update({
+      phase: "syncing folders",
+      foldersTotal: folders.length,
+      messagesExpected: firstSync ? folders.reduce((n, f) => n + f.totalItemCount, 0) : 0,
+    });
     const queue = [...folders];
     const worker = async () => {
       for (let folder = queue.shift(); folder; folder = queue.shift()) {

@@ -23,13 +23,26 @@ export function participantsOf(message: RemoteMessage): RemoteParticipant[] {
 const MAX_MESSAGE_ID_CHARS = 998;
 
 /**
- * A message without an internet Message-ID (a draft, say) is keyed by its immutable id. One whose
- * Message-ID cannot be stored as it is (NUL characters, longer than a line may be) is keyed by a
- * digest of it, the same for every copy, so identity still holds.
+ * A message without an internet Message-ID (a draft, say) gets an identity every API computes alike
+ * from what it says of the message — its mailbox, received and sent seconds, sender address and
+ * subject — not from an item id: ids differ between EWS and Graph, and EWS gives a moved item a
+ * new one, so a migration or a move would otherwise store it twice. One whose Message-ID cannot be
+ * stored as it is (NUL characters, longer than a line may be) is keyed by a digest of it, the same
+ * for every copy, so identity still holds.
  */
-export function identityOf(message: RemoteMessage): string {
+export function identityOf(message: RemoteMessage, mailbox: string): string {
   const id = message.internetMessageId;
-  if (id === null) return `<${message.id}@graph.invalid>`;
+  if (id === null || id.trim() === "") {
+    const seconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : null);
+    const facts = [
+      mailbox.toLowerCase(),
+      seconds(message.receivedAt),
+      seconds(message.sentAt),
+      message.from?.address.toLowerCase() ?? null,
+      message.subject ?? "",
+    ];
+    return `<${createHash("sha256").update(JSON.stringify(facts)).digest("hex")}@no-message-id.invalid>`;
+  }
   if (id.length <= MAX_MESSAGE_ID_CHARS && id.isWellFormed() && !id.includes("\u0000")) return id;
   return `<${createHash("sha256").update(id).digest("hex")}@digest.invalid>`;
 }
@@ -56,8 +69,8 @@ export function toIncoming(
           address: text(p.address, `${field} address`).toLowerCase(),
         }
       : null;
-  const identity = identityOf(message);
-  if (message.internetMessageId !== null && identity !== message.internetMessageId)
+  const identity = identityOf(message, mailbox);
+  if (message.internetMessageId && identity !== message.internetMessageId)
     notes.push("internetMessageId: not storable as it is; the message is identified by its digest");
   const conversationId =
     message.conversationId === null ? null : text(message.conversationId, "conversationId", 512);

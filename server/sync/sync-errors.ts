@@ -31,8 +31,12 @@ export class RoundStopped extends Error {
 }
 
 /** Thrown when the project's unit budget ran out while storing. */
+/** In words a dashboard user acts on (no API field names): where to raise the budget. */
+export const QUOTA_MESSAGE =
+  "The project's unit budget is used up, so syncing is paused: raise the budget on the Usage page (or remove it), and paused integrations resume by themselves.";
+
 export class QuotaReached extends Error {
   constructor() {
-    super("The project's unit budget is used up; raise unitBudget to resume syncing.");
+    super(QUOTA_MESSAGE);
   }
 }

@@ -24,6 +24,7 @@ type Counters = Pick<
   | "messagesFiltered"
   | "attachmentsStored"
   | "messagesPerSecond"
+  | "messagesExpected"
   | "startedAt"
   | "lastSyncedAt"
   | "lastError"
@@ -56,6 +57,7 @@ export class SyncProgress {
       messagesFiltered: 0,
       attachmentsStored: 0,
       messagesPerSecond: 0,
+      messagesExpected: 0,
       startedAt: deps.now(),
       lastSyncedAt: previous?.lastSyncedAt ?? null,
       lastError: null,

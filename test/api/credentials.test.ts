@@ -133,7 +133,7 @@ describe("each auth method", () => {
     });
   });
 
-  it("cannot reach the service user's password grant: Graph refuses service users by rule, and EWS is not validated", async () => {
+  it("refuses a Graph service user by rule; over EWS a service user signs in against the EWS host", async () => {
     const { tenant } = env;
     const serviceUser = {
       access: "SERVICE_USER",
@@ -153,31 +153,30 @@ describe("each auth method", () => {
         message: [/Graph API does not support service user access/],
       },
     );
+    // EWS is validated against its own host: a token for a resource the tenant does not know is
+    // the identity platform's AADSTS500011; NTLM to a host that does not resolve proves nothing.
     const ews = { api: "EWS", ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx" };
     const requests = tokenRequests().length;
-    const connections: Record<string, unknown>[] = [
-      { ...secretConnection(tenant), ...serviceUser, ...ews },
-      {
-        ...secretConnection(tenant),
-        clientSecret: null,
-        authMethod: "NTLM",
-        ...serviceUser,
-        ...ews,
-      },
-    ];
-    for (const connection of connections) {
-      const check = await validate(connection);
-      expect(check, String(connection.authMethod)).toMatchObject({
-        status: "INVALID",
-        mailboxes: [{ email: tenant.mailboxes.alice, access: "ERROR" }],
-      });
-      expect(check.error).toMatch(
-        /Only Microsoft Graph connections can be validated; EWS is not supported/,
-      );
+    const token = await validate({ ...secretConnection(tenant), ...serviceUser, ...ews });
+    expect(token).toMatchObject({
+      status: "INVALID",
+      mailboxes: [{ email: tenant.mailboxes.alice, access: "ERROR" }],
+    });
+    expect(token.error).toMatch(/AADSTS500011/);
+    // One password grant, for the EWS host's resource.
+    expect(tokenRequests()).toHaveLength(requests + 1);
+    const ntlm = await validate({
+      ...secretConnection(tenant),
+      clientSecret: null,
+      authMethod: "NTLM",
+      ...serviceUser,
+      ...ews,
+    });
+    expect(ntlm).toMatchObject({ status: "INVALID" });
+    expect(ntlm.error).toMatch(/Could not reach the Exchange server/);
+    for (const check of [token, ntlm])
       expect(JSON.stringify(check)).not.toContain(tenant.serviceUser.password);
-    }
-    // No password grant (nor any other) was attempted.
-    expect(tokenRequests()).toHaveLength(requests);
+    expect(tokenRequests()).toHaveLength(requests + 1);
   });
 });
 
@@ -233,15 +232,20 @@ describe("per-mailbox access", () => {
         access: "NOT_FOUND",
         error: expect.stringMatching(/^ErrorInvalidUser: /) as unknown,
       },
-      // Unlicensed and on-premises mailboxes exist but Graph cannot reach them: NOT_FOUND, with
-      // Graph's reason, since only a change to the mailbox (not to the app) fixes it.
+      // Unlicensed and on-premises mailboxes exist but Graph cannot reach them: a status of their
+      // own, with Graph's reason and what to do (license it; on-premises: use EWS), since only a
+      // change to the mailbox (not to the app) fixes it.
       [mailboxes.dave]: {
-        access: "NOT_FOUND",
-        error: expect.stringMatching(/^MailboxNotEnabledForRESTAPI: /) as unknown,
+        access: "NOT_ENABLED_FOR_REST",
+        error: expect.stringMatching(
+          /^MailboxNotEnabledForRESTAPI: .*unlicensed.*license.*on-premises.*EWS integration/,
+        ) as unknown,
       },
       [mailboxes.erin]: {
-        access: "NOT_FOUND",
-        error: expect.stringMatching(/^MailboxNotEnabledForRESTAPI: /) as unknown,
+        access: "NOT_ENABLED_FOR_REST",
+        error: expect.stringMatching(
+          /^MailboxNotEnabledForRESTAPI: .*unlicensed.*license.*on-premises.*EWS integration/,
+        ) as unknown,
       },
     };
   };
@@ -405,6 +409,53 @@ describe("updateIntegrationConnection", () => {
     // Re-sealed, yet the same secret: it still signs in.
     expect(await envelopeOf(integration.id)).not.toBe(envelope);
     expect((await validateStored(integration.id)).status).toBe("VALID");
+  });
+
+  it("records the secret's expiry with a rotation and warns within 30 days of it", async () => {
+    const EXPIRY = `query($id: ID!) { integration(id: $id) { secretExpiresAt secretExpiryWarning } }`;
+    const expiry = async () =>
+      (
+        await server.ok<{
+          integration: { secretExpiresAt: string | null; secretExpiryWarning: string | null };
+        }>(EXPIRY, { id: integration.id })
+      ).integration;
+    const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600 * 1000).toISOString();
+    const rotate = (connection: Record<string, unknown>) =>
+      server.gql(UPDATE_CONNECTION, { id: integration.id, connection });
+    const current = app.addSecret().value;
+
+    const soon = inDays(10);
+    expect(
+      (await rotate({ ...connectionWith(current), secretExpiresAt: soon })).errors,
+    ).toBeUndefined();
+    expect(await expiry()).toEqual({
+      secretExpiresAt: soon,
+      secretExpiryWarning: expect.stringMatching(
+        /^The secret expires on \d{4}-\d\d-\d\d \(in 10 days\): create a new client secret .* save it on this integration's connection before then\.$/,
+      ) as unknown,
+    });
+    // A refused rotation changes nothing, the recorded expiry included.
+    const refused = await rotate({
+      ...connectionWith("wrong-rotated-secret"),
+      secretExpiresAt: inDays(365),
+    });
+    expect(refused.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect((await expiry()).secretExpiresAt).toBe(soon);
+    expect((await validateStored(integration.id)).status).toBe("VALID");
+
+    // A new secret with its 12-month expiry: no warning.
+    const next = app.addSecret().value;
+    const later = inDays(365);
+    expect(
+      (await rotate({ ...connectionWith(next), secretExpiresAt: later })).errors,
+    ).toBeUndefined();
+    expect(await expiry()).toEqual({ secretExpiresAt: later, secretExpiryWarning: null });
+    // A new secret without one: its expiry is unknown, the old one's no longer applies.
+    const another = app.addSecret().value;
+    expect((await rotate(connectionWith(another))).errors).toBeUndefined();
+    expect(await expiry()).toEqual({ secretExpiresAt: null, secretExpiryWarning: null });
+    const bad = await rotate({ ...connectionWith(another), secretExpiresAt: "not a date" });
+    expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("re-enables an integration disabled by a credential check once the fix is in Azure and re-checked", async () => {

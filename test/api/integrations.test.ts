@@ -457,7 +457,7 @@ describe("connection rules", () => {
 describe("EWS", () => {
   const retirement = /Exchange Online retired Exchange Web Services on 2026-10-01/;
 
-  it("warns that Exchange Online retired EWS on 2026-10-01, and creates the integration disabled because EWS cannot be validated", async () => {
+  it("warns that Exchange Online retired EWS on 2026-10-01, and creates the integration disabled when no token is acquired", async () => {
     const { tenant, sim } = env;
     const tenantId = randomUUID();
     const identityCalls = sim.requestLog.filter((e) => e.target === "identity").length;
@@ -474,9 +474,9 @@ describe("EWS", () => {
     expect(created.warnings).toHaveLength(1);
     expect(created.warnings[0]).toMatch(retirement);
     expect(created.warnings[0]).toMatch(/Use api GRAPH instead/);
-    // What this server does with EWS: it cannot prove such credentials, so the integration is
-    // kept (with its configuration) but disabled, saying why, instead of syncing blind.
-    const reason = /Only Microsoft Graph connections can be validated; EWS is not supported/;
+    // Microsoft's real identity platform is not reachable from here (nor allowed): no token, so
+    // the integration is kept (with its configuration) but disabled, saying why.
+    const reason = /Could not reach the identity platform/;
     expect(created).toMatchObject({
       api: "EWS",
       ewsUrl: "https://outlook.office365.com/EWS/Exchange.asmx",

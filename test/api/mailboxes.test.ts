@@ -636,6 +636,12 @@ describe("estimateVolume", () => {
     const all = expectedMessages(env.sim.groundTruth(alice), { mailbox: alice, syncFrom: null });
     expect(all.length).toBeGreaterThan(200);
     expect(result).toMatchObject({ messages: all.length, units: all.length });
+    // It says what it cannot count.
+    const { estimateVolume } = await server.ok<{ estimateVolume: { note: string } }>(
+      `query($integrationId: ID!, $mailbox: MailboxInput!) { estimateVolume(integrationId: $integrationId, mailbox: $mailbox) { note } }`,
+      { integrationId: mail.id, mailbox: { email: alice, allTime: true } },
+    );
+    expect(estimateVolume.note).toMatch(/Participant and domain filters are not counted/);
   });
 
   it("marks the folders the folder filters select, and totals only those", async () => {

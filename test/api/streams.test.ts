@@ -62,6 +62,14 @@ async function fetchBatch(name: string, size?: number, token?: string): Promise<
   return data.project.stream.fetch;
 }
 
+async function fetchStreamPosition(name: string) {
+  const data = await server.ok<{ project: { stream: { position: string } | null } }>(
+    `query($project: String!, $name: String!) { project(name: $project) { stream(name: $name) { position } } }`,
+    { project: "streams-main", name },
+  );
+  return data.project.stream;
+}
+
 const subjects = (batch: Batch) => batch.results.map((r) => r.message.subject);
 
 const store = (bucket: string, ...messages: Parameters<typeof incomingMessage>[0][]) =>
@@ -266,8 +274,16 @@ describe("consuming a stream", () => {
       ...(await store("quiet", { subject: "not in this stream" })),
       ...(await store("inbox", { subject: "o4" }, { subject: "o5" })),
     ];
+    const lag = async () =>
+      (
+        await server.ok<{ project: { stream: { lag: number } } }>(
+          `{ project(name: "streams-main") { stream(name: "orders-feed") { lag } } }`,
+        )
+      ).project.stream.lag;
+    expect(await lag()).toBe(5); // "not in this stream" is in another bucket
     const first = await fetchBatch("orders-feed", 2);
     expect(subjects(first)).toEqual(["o1", "o2"]);
+    expect(await lag()).toBe(5); // fetch is a peek: it does not move the position
     expect(first.results.map((r) => r.sequenceId)).toEqual([
       stored[0]!.sequenceId,
       stored[1]!.sequenceId,
@@ -283,6 +299,7 @@ describe("consuming a stream", () => {
       sequenceId: first.sequenceId,
     });
     expect(advanced.advanceStream.position).toBe(first.sequenceId);
+    expect(await lag()).toBe(3);
     const second = await fetchBatch("orders-feed", 2);
     expect(subjects(second)).toEqual(["o3", "o4"]);
     await server.ok(ADVANCE, {
@@ -309,6 +326,23 @@ describe("consuming a stream", () => {
       `{ project(name: "streams-main") { stream(name: "orders-feed") { fetch { isEndSequence } } } }`,
     );
     expect(defaultSize.project.stream.fetch.isEndSequence).toBe(true);
+
+    // The same position again is a consumer retrying its advance: fine. Backwards is refused.
+    const again = await server.ok<{ advanceStream: { position: string } }>(ADVANCE, {
+      project: "streams-main",
+      name: "orders-feed",
+      sequenceId: third.sequenceId,
+    });
+    expect(again.advanceStream.position).toBe(third.sequenceId);
+    const back = await server.gql(ADVANCE, {
+      project: "streams-main",
+      name: "orders-feed",
+      sequenceId: first.sequenceId,
+    });
+    expect(back.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(back.errors?.[0]?.extensions?.field).toBe("sequenceId");
+    expect(back.errors?.[0]?.message).toContain("resetStream");
+    expect((await fetchBatch("orders-feed", 2)).sequenceId).toBe(third.sequenceId);
   });
 
   it("applies the stream filter, counting the messages it skips", async () => {
@@ -459,8 +493,9 @@ describe("consuming a stream", () => {
     expect(idsOnly.project.stream.fetch.results).toHaveLength(1);
     expect(subjects(await fetchBatch("guarded", 5, full.token))).toEqual(["guarded 1"]);
 
+    const { position } = (await fetchStreamPosition("guarded"))!;
     for (const [query, variables] of [
-      [ADVANCE, { project: "streams-main", name: "guarded", sequenceId: "0" }],
+      [ADVANCE, { project: "streams-main", name: "guarded", sequenceId: position }],
       [RESET, { project: "streams-main", name: "guarded", to: "2000-01-01T00:00:00Z" }],
     ] as const) {
       expect((await server.gql(query, variables, reader.token)).errors?.[0]?.extensions?.code).toBe(

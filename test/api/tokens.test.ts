@@ -112,6 +112,34 @@ describe("API tokens", () => {
     expect(again.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
 
+  it("tells a missing token from a rejected one (both UNAUTHENTICATED), on HTTP and attachments", async () => {
+    const created = await createToken({
+      name: "soon-revoked",
+      grants: [{ project: "alpha", permissions: ["BUCKETS_READ"] }],
+    });
+    await server.ok(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: created.apiToken.id });
+    const missing = (await server.gql(`{ viewer { name } }`, {}, null)).errors?.[0];
+    const revoked = (await server.gql(`{ viewer { name } }`, {}, created.token)).errors?.[0];
+    const mistyped = (await server.gql(`{ viewer { name } }`, {}, "ms_mistyped")).errors?.[0];
+    for (const error of [missing, revoked, mistyped]) {
+      expect(error?.extensions?.code).toBe("UNAUTHENTICATED");
+    }
+    expect(missing?.message).toMatch(/No API token was sent.*Authorization: Bearer/);
+    expect(revoked?.message).toMatch(/not valid \(revoked, or mistyped\).*create a new one/);
+    expect(mistyped?.message).toBe(revoked?.message);
+    expect(missing?.message).not.toBe(revoked?.message);
+
+    const download = (authorization?: string) =>
+      fetch(`${server.url}/attachments/no-such-reference`, {
+        headers: authorization ? { authorization } : {},
+      });
+    const noToken = await download();
+    const badToken = await download(`Bearer ${created.token}`);
+    expect([noToken.status, badToken.status]).toEqual([401, 401]);
+    expect(((await noToken.json()) as { error: string }).error).toMatch(/No API token was sent/);
+    expect(((await badToken.json()) as { error: string }).error).toMatch(/not valid/);
+  });
+
   it("scopes a project token: sees its project only, reads but cannot write", async () => {
     const reader = await createToken({
       name: "alpha-reader",

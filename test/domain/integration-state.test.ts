@@ -6,7 +6,6 @@ import {
   type EnabledState,
   type IntegrationState,
   applyCredentialCheck,
-  budgetHasRoom,
   canEnable,
   credentialsRefusedBySync,
   disableByUser,
@@ -14,10 +13,12 @@ import {
   disableForMailboxError,
   disableForQuota,
   enableByUser,
+  enableRefusal,
   initialState,
   resumeAfterQuota,
   setEnabledByUser,
 } from "../../server/domain/integration-state.js";
+import { budgetUsedUp } from "../../server/domain/unit-budget.js";
 
 /** Every state an integration or mailbox row can be in (the reachable ones and more). */
 const STATES: EnabledState[] = [true, false].flatMap((enabled) =>
@@ -103,17 +104,34 @@ describe("the integration state machine", () => {
     expect(next).not.toBe(state);
   });
 
-  it("a budget has room while units charged stay below it, or without a budget", () => {
-    expect(budgetHasRoom(null, 1_000_000)).toBe(true);
-    expect(budgetHasRoom(10, 9)).toBe(true);
-    expect(budgetHasRoom(10, 10)).toBe(false);
-    expect(budgetHasRoom(0, 0)).toBe(false);
+  it("a budget is used up once the units charged reach it; no budget never is", () => {
+    expect(budgetUsedUp({ unitBudget: null, unitsCharged: 1_000_000 })).toBe(false);
+    expect(budgetUsedUp({ unitBudget: 10, unitsCharged: 9 })).toBe(false);
+    expect(budgetUsedUp({ unitBudget: 10, unitsCharged: 10 })).toBe(true);
+    expect(budgetUsedUp({ unitBudget: 0, unitsCharged: 0 })).toBe(true);
   });
 
   it("only credentials that are not refused may be switched on", () => {
     expect(
       CREDENTIAL_STATUSES.filter((credentialStatus) => canEnable({ credentialStatus })),
     ).toEqual(["UNVALIDATED", "VALID"]);
+  });
+
+  it("switching on is refused for refused credentials first, then for a used-up budget", () => {
+    const budgets = [
+      { unitBudget: null, unitsCharged: 5 },
+      { unitBudget: 10, unitsCharged: 9 },
+      { unitBudget: 10, unitsCharged: 10 },
+      { unitBudget: 0, unitsCharged: 0 },
+    ];
+    for (const credentialStatus of CREDENTIAL_STATUSES)
+      for (const budget of budgets) {
+        const expected =
+          credentialStatus === "INVALID" ? "CREDENTIALS" : budgetUsedUp(budget) ? "QUOTA" : null;
+        expect(enableRefusal({ credentialStatus }, budget)).toBe(expected);
+      }
+    expect(enableRefusal({ credentialStatus: "VALID" }, budgets[2]!)).toBe("QUOTA");
+    expect(enableRefusal({ credentialStatus: "VALID" }, budgets[1]!)).toBeNull();
   });
 
   describe.each(CREDENTIAL_STATUSES)("a credential check of credentials %s", (status) => {

@@ -102,8 +102,17 @@ describe("graphql-ws connections", () => {
       open(null, { authorization: "Basic dXNlcjpwYXNz" }),
       open(revoked.token),
     ];
-    const codes = await Promise.all(cases.map(async (c) => (await c.whenClosed()).code));
-    expect(codes).toEqual([4403, 4403, 4403, 4403]);
+    const closes = await Promise.all(cases.map((c) => c.whenClosed()));
+    expect(closes.map((c) => c.code)).toEqual([4403, 4403, 4403, 4403]);
+    // The reason tells a missing token (no bearer) from a rejected one.
+    const missing = /^UNAUTHENTICATED: no API token: send connectionParams.authorization/;
+    const rejected = /^UNAUTHENTICATED: this API token is not valid \(revoked or mistyped\)/;
+    expect(closes.map((c) => c.reason)).toEqual([
+      expect.stringMatching(missing),
+      expect.stringMatching(rejected),
+      expect.stringMatching(missing),
+      expect.stringMatching(rejected),
+    ]);
   });
 
   it("closes a connection that sends a malformed message (4400)", async () => {

@@ -10,12 +10,14 @@ const TABLES = [
   "mailbox_sync",
   "folder_checkpoint",
   "message",
+  "message_search",
   "attachment",
   "attachment_blob",
   "stream",
   "stream_bucket",
   "skipped_message",
   "audit_log",
+  "usage_day",
 ];
 
 /**

@@ -5,13 +5,14 @@ import { Writable } from "node:stream";
 import { type App, createApp } from "../../server/app/create-app.js";
 import { loadConfig } from "../../server/config/config.js";
 import {
-  createGraphMailSourceFactory,
-  type ExchangeClientOptions,
-  GraphCredentialChecker,
+  createExchange,
+  type ExchangeOptions,
   OutboundHttp,
   type OutboundTimeouts,
 } from "../../server/exchange/index.js";
+import type { EwsPrincipals } from "../../server/exchange/ews/ews-principals.js";
 import { createLogger } from "../../server/observability/logger.js";
+import { Metrics } from "../../server/observability/metrics.js";
 import { createScratchDatabase, postgresAdminUrl } from "./database.js";
 
 export const ADMIN_TOKEN = "ms_test_admin_token_0123456789abcdef";
@@ -42,6 +43,8 @@ export interface TestServer {
     variables?: Record<string, unknown>,
     token?: string | null,
   ): Promise<T>;
+  /** The sync's EWS principals (connections, NTLM handshakes, requests per principal). */
+  ewsPrincipals: EwsPrincipals;
   stop(): Promise<void>;
   /** Stops the server but keeps its data, for restart tests (optionally with other options). */
   restart(changes?: Omit<TestServerOptions, "reuse">): Promise<TestServer>;
@@ -49,10 +52,12 @@ export interface TestServer {
 
 export interface TestServerOptions {
   /** Options for the real exchange client (e.g. shorter retry waits against the simulator). */
-  exchange?: ExchangeClientOptions;
+  exchange?: ExchangeOptions;
   /** Time limits of the guarded outbound HTTP (e.g. 1 s to prove a silent host cannot hang a request). */
   outbound?: OutboundTimeouts;
   env?: Record<string, string>;
+  /** false: the server runs no sync rounds (another server of the same database syncs). */
+  runSync?: boolean;
   /** Reuse the data of a stopped server. */
   reuse?: { dataDir: string; databaseUrl: string | null; dropDatabase?: () => Promise<void> };
 }
@@ -87,12 +92,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const outbound = new OutboundHttp({ allowedHosts: config.allowedHosts, ...options.outbound });
   let closedOutbound: Promise<void> | undefined;
-  const closeOutbound = () => (closedOutbound ??= outbound.close());
-  const exchange: ExchangeClientOptions = { ...options.exchange, outbound };
+  // Node's default metrics off: every test app would add its own GC and event-loop observers.
+  const metrics = new Metrics({ defaultMetrics: false });
+  const exchange: ExchangeOptions = { ...options.exchange, outbound, metrics };
+  const { credentialChecker, mailSourceFactory, ewsPrincipals } = createExchange(exchange);
+  const closeOutbound = () =>
+    (closedOutbound ??= Promise.all([ewsPrincipals.close(), outbound.close()]).then(
+      () => undefined,
+    ));
   const app = await createApp(config, {
-    credentialChecker: new GraphCredentialChecker(exchange),
-    mailSourceFactory: createGraphMailSourceFactory(exchange),
+    credentialChecker,
+    mailSourceFactory,
     logger: createLogger("debug", sink),
+    metrics,
+    runSync: options.runSync,
   }).catch(async (error: unknown) => {
     await closeOutbound();
     throw error;
@@ -121,6 +134,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     databaseUrl,
     logs,
     gql,
+    ewsPrincipals,
     async ok<T>(query: string, variables?: Record<string, unknown>, token?: string | null) {
       const result = await gql<T>(query, variables, token);
       if (result.errors?.length)

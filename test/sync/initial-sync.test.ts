@@ -57,6 +57,19 @@ describe("a first sync", () => {
       messagesCreated: expectedIds.size,
       unitsCharged: expectedIds.size,
     });
+
+    // The first sync's volume bounds what it stored; done, it has no ETA. The ledger holds it all.
+    const progress = await server.ok<{
+      mailbox: { sync: { messagesExpected: number | null; etaSeconds: number | null } };
+      project: { usageByDay: { mailbox: string; units: number }[] };
+    }>(
+      `query($id: ID!) { mailbox(id: $id) { sync { messagesExpected etaSeconds } } project(name: "ops") { usageByDay { mailbox units } } }`,
+      { id: mailbox.id },
+    );
+    expect(progress.mailbox.sync.messagesExpected).toBeGreaterThanOrEqual(expectedIds.size);
+    expect(progress.mailbox.sync.etaSeconds).toBeNull();
+    const ledger = progress.project.usageByDay.filter((r) => r.mailbox === alice);
+    expect(ledger.reduce((n, r) => n + r.units, 0)).toBe(expectedIds.size);
   });
 });
 

@@ -15,7 +15,7 @@ export class AuditResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg("after", () => String, { nullable: true }) after: string | null,
   ): Promise<AuditLogConnectionType> {
-    const page = await ctx.services.audit.list(requireViewer(ctx.viewer), {
+    const page = await ctx.services.audit.list(requireViewer(ctx), {
       project: project ?? null,
       first: first ?? 50,
       after: after ?? null,

@@ -23,7 +23,7 @@ export class IntegrationResolver {
     @Arg("id", () => ID) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<IntegrationRow | null> {
-    return ctx.services.integrations.findById(requireViewer(ctx.viewer), id);
+    return ctx.services.integrations.findById(requireViewer(ctx), id);
   }
 
   @Query(() => VolumeEstimateType)
@@ -32,7 +32,7 @@ export class IntegrationResolver {
     @Arg("mailbox", () => MailboxInput) mailbox: MailboxInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.explorer.estimate(requireViewer(ctx.viewer), integrationId, mailbox);
+    return ctx.services.explorer.estimate(requireViewer(ctx), integrationId, mailbox);
   }
 
   @Query(() => [String], {
@@ -43,7 +43,7 @@ export class IntegrationResolver {
     @Arg("email", () => String) email: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.explorer.folders(requireViewer(ctx.viewer), integrationId, email);
+    return ctx.services.explorer.folders(requireViewer(ctx), integrationId, email);
   }
 
   @Mutation(() => CredentialCheckType)
@@ -53,7 +53,7 @@ export class IntegrationResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CredentialCheckType> {
     const check = await ctx.services.integrations.validateAdHoc(
-      requireViewer(ctx.viewer),
+      requireViewer(ctx),
       connection,
       mailboxes ?? [],
     );
@@ -70,7 +70,7 @@ export class IntegrationResolver {
     @Arg("input", () => CreateIntegrationInput) input: CreateIntegrationInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.integrations.create(requireViewer(ctx.viewer), input);
+    return ctx.services.integrations.create(requireViewer(ctx), input);
   }
 
   @Mutation(() => IntegrationType)
@@ -79,7 +79,7 @@ export class IntegrationResolver {
     @Arg("input", () => UpdateIntegrationInput) input: UpdateIntegrationInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.integrations.update(requireViewer(ctx.viewer), id, input);
+    return ctx.services.integrations.update(requireViewer(ctx), id, input);
   }
 
   @Mutation(() => IntegrationType)
@@ -88,7 +88,7 @@ export class IntegrationResolver {
     @Arg("connection", () => ConnectionInput) connection: ConnectionInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.integrations.updateConnection(requireViewer(ctx.viewer), id, connection);
+    return ctx.services.integrations.updateConnection(requireViewer(ctx), id, connection);
   }
 
   @Mutation(() => CredentialCheckType)
@@ -96,7 +96,7 @@ export class IntegrationResolver {
     @Arg("id", () => ID) id: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const row = await ctx.services.integrations.validateById(requireViewer(ctx.viewer), id);
+    const row = await ctx.services.integrations.validateById(requireViewer(ctx), id);
     return credentialsOf(row);
   }
 
@@ -106,22 +106,31 @@ export class IntegrationResolver {
     @Arg("enabled", () => Boolean) enabled: boolean,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.integrations.setEnabled(requireViewer(ctx.viewer), id, enabled);
+    return ctx.services.integrations.setEnabled(requireViewer(ctx), id, enabled);
   }
 
   @Mutation(() => Boolean)
   deleteIntegration(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return ctx.services.integrations.delete(requireViewer(ctx.viewer), id);
+    return ctx.services.integrations.delete(requireViewer(ctx), id);
   }
 
   @FieldResolver(() => ProjectType)
   async project(@Root() row: IntegrationRow, @Ctx() ctx: GraphQLContext): Promise<ProjectRow> {
-    return (await ctx.services.projects.findById(requireViewer(ctx.viewer), row.projectId))!;
+    return (await ctx.services.projects.findById(requireViewer(ctx), row.projectId))!;
   }
 
   @FieldResolver(() => Boolean)
   hasSecret(@Root() row: IntegrationRow): boolean {
     return row.secretEnvelope !== null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Set when the recorded secret expiry is within 30 days or past: what to do (create a new secret and save it on the connection).",
+  })
+  secretExpiryWarning(@Root() row: IntegrationRow, @Ctx() ctx: GraphQLContext): string | null {
+    return ctx.services.integrations.secretExpiryWarning(row);
   }
 
   @FieldResolver(() => CredentialCheckType)

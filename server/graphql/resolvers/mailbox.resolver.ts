@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireViewer } from "../../auth/viewer.js";
+import { syncEtaSeconds } from "../../domain/sync-eta.js";
 import type { BucketRow, IntegrationRow, MailboxRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
 import { SyncStatus } from "../types/enums.js";
@@ -18,7 +19,7 @@ import { retryDueAt } from "../../storage/skipped-messages.js";
 export class MailboxResolver {
   @Query(() => MailboxType, { nullable: true })
   mailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<MailboxRow | null> {
-    return ctx.services.mailboxes.findById(requireViewer(ctx.viewer), id);
+    return ctx.services.mailboxes.findById(requireViewer(ctx), id);
   }
 
   @Mutation(() => MailboxType)
@@ -27,7 +28,7 @@ export class MailboxResolver {
     @Arg("input", () => MailboxInput) input: MailboxInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.mailboxes.add(requireViewer(ctx.viewer), integrationId, input);
+    return ctx.services.mailboxes.add(requireViewer(ctx), integrationId, input);
   }
 
   @Mutation(() => MailboxType)
@@ -36,39 +37,32 @@ export class MailboxResolver {
     @Arg("input", () => UpdateMailboxInput) input: UpdateMailboxInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.mailboxes.update(requireViewer(ctx.viewer), id, input);
+    return ctx.services.mailboxes.update(requireViewer(ctx), id, input);
   }
 
   @Mutation(() => Boolean)
   removeMailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return ctx.services.mailboxes.remove(requireViewer(ctx.viewer), id);
+    return ctx.services.mailboxes.remove(requireViewer(ctx), id);
   }
 
   @Mutation(() => MailboxType)
   syncMailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return ctx.services.mailboxes.syncNow(requireViewer(ctx.viewer), id, false);
+    return ctx.services.mailboxes.syncNow(requireViewer(ctx), id, false);
   }
 
   @Mutation(() => MailboxType)
   resyncMailbox(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return ctx.services.mailboxes.syncNow(requireViewer(ctx.viewer), id, true);
+    return ctx.services.mailboxes.syncNow(requireViewer(ctx), id, true);
   }
 
   @FieldResolver(() => IntegrationType)
   async integration(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow> {
-    return (await ctx.services.integrations.findById(
-      requireViewer(ctx.viewer),
-      row.integrationId,
-    ))!;
+    return (await ctx.services.integrations.findById(requireViewer(ctx), row.integrationId))!;
   }
 
   @FieldResolver(() => BucketType)
   bucket(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow> {
-    return ctx.services.buckets.findById(
-      requireViewer(ctx.viewer),
-      row.bucketId,
-      "integrations-read",
-    );
+    return ctx.services.buckets.findById(requireViewer(ctx), row.bucketId, "integrations-read");
   }
 
   @FieldResolver(() => [FolderCheckpointType])
@@ -126,6 +120,8 @@ export class MailboxResolver {
       messagesFiltered: state?.messagesFiltered ?? 0,
       attachmentsStored: state?.attachmentsStored ?? 0,
       messagesPerSecond: state?.messagesPerSecond ?? 0,
+      messagesExpected: state?.messagesExpected || null,
+      etaSeconds: state ? syncEtaSeconds(state) : null,
       startedAt: state?.startedAt ?? null,
       lastSyncedAt: state?.lastSyncedAt ?? null,
       lastError: state?.lastError ?? null,

@@ -8,12 +8,12 @@ import { AttachmentType, BucketType, MessageType } from "../types/objects.js";
 export class MessageResolver {
   @Query(() => MessageType, { nullable: true })
   message(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<MessageRow | null> {
-    return ctx.services.messages.findById(requireViewer(ctx.viewer), id);
+    return ctx.services.messages.findById(requireViewer(ctx), id);
   }
 
   @FieldResolver(() => BucketType)
   bucket(@Root() row: MessageRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow> {
-    return ctx.services.buckets.findById(requireViewer(ctx.viewer), row.bucketId, "messages-read");
+    return ctx.services.buckets.findById(requireViewer(ctx), row.bucketId, "messages-read");
   }
 
   @FieldResolver(() => [String], {

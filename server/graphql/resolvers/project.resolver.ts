@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { applyListQuery } from "../../domain/list-query.js";
+import { ListOrder } from "../types/enums.js";
 import { requireViewer } from "../../auth/viewer.js";
 import type {
   BucketRow,
@@ -13,6 +15,7 @@ import {
   IntegrationType,
   ProjectType,
   StreamType,
+  UsageDayType,
   UsageType,
 } from "../types/objects.js";
 
@@ -20,7 +23,7 @@ import {
 export class ProjectResolver {
   @Query(() => [ProjectType])
   projects(@Ctx() ctx: GraphQLContext): Promise<ProjectRow[]> {
-    return ctx.services.projects.list(requireViewer(ctx.viewer));
+    return ctx.services.projects.list(requireViewer(ctx));
   }
 
   @Query(() => ProjectType, { nullable: true })
@@ -28,7 +31,7 @@ export class ProjectResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ProjectRow | null> {
-    return ctx.services.projects.findByName(requireViewer(ctx.viewer), name);
+    return ctx.services.projects.findByName(requireViewer(ctx), name);
   }
 
   @Mutation(() => ProjectType)
@@ -36,7 +39,7 @@ export class ProjectResolver {
     @Arg("input", () => CreateProjectInput) input: CreateProjectInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.projects.create(requireViewer(ctx.viewer), input);
+    return ctx.services.projects.create(requireViewer(ctx), input);
   }
 
   @Mutation(() => ProjectType)
@@ -45,12 +48,12 @@ export class ProjectResolver {
     @Arg("input", () => UpdateProjectInput) input: UpdateProjectInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.projects.update(requireViewer(ctx.viewer), name, input);
+    return ctx.services.projects.update(requireViewer(ctx), name, input);
   }
 
   @Mutation(() => Boolean)
   deleteProject(@Arg("name", () => String) name: string, @Ctx() ctx: GraphQLContext) {
-    return ctx.services.projects.delete(requireViewer(ctx.viewer), name);
+    return ctx.services.projects.delete(requireViewer(ctx), name);
   }
 
   @FieldResolver(() => UsageType)
@@ -58,9 +61,40 @@ export class ProjectResolver {
     return { messagesCreated: project.messagesCreated, unitsCharged: project.unitsCharged };
   }
 
+  @FieldResolver(() => [UsageDayType], {
+    description:
+      "Units charged per UTC day, integration and mailbox, oldest day first; days without charges are left out. Default: the last 30 days; at most 366.",
+  })
+  usageByDay(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("from", () => Date, { nullable: true }) from: Date | null,
+    @Arg("to", () => Date, { nullable: true }) to: Date | null,
+  ) {
+    return ctx.services.projects.usageByDay(requireViewer(ctx), project, from ?? null, to ?? null);
+  }
+
   @FieldResolver(() => [IntegrationType])
-  integrations(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<IntegrationRow[]> {
-    return ctx.services.integrations.list(requireViewer(ctx.viewer), project.id);
+  async integrations(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("search", () => String, {
+      nullable: true,
+      description: "Case-insensitive part of the name or title.",
+    })
+    search: string | null,
+    @Arg("orderBy", () => ListOrder, {
+      nullable: true,
+      description: "Left out: by name (tokens: oldest first).",
+    })
+    orderBy: ListOrder | null,
+    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
+    first: number | null,
+    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
+    offset: number | null,
+  ): Promise<IntegrationRow[]> {
+    const rows = await ctx.services.integrations.list(requireViewer(ctx), project.id);
+    return applyListQuery(rows, { search, orderBy, first, offset });
   }
 
   @FieldResolver(() => IntegrationType, { nullable: true })
@@ -69,12 +103,30 @@ export class ProjectResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.integrations.findByName(requireViewer(ctx.viewer), project.id, name);
+    return ctx.services.integrations.findByName(requireViewer(ctx), project.id, name);
   }
 
   @FieldResolver(() => [BucketType])
-  buckets(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow[]> {
-    return ctx.services.buckets.list(requireViewer(ctx.viewer), project.id);
+  async buckets(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("search", () => String, {
+      nullable: true,
+      description: "Case-insensitive part of the name or title.",
+    })
+    search: string | null,
+    @Arg("orderBy", () => ListOrder, {
+      nullable: true,
+      description: "Left out: by name (tokens: oldest first).",
+    })
+    orderBy: ListOrder | null,
+    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
+    first: number | null,
+    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
+    offset: number | null,
+  ): Promise<BucketRow[]> {
+    const rows = await ctx.services.buckets.list(requireViewer(ctx), project.id);
+    return applyListQuery(rows, { search, orderBy, first, offset });
   }
 
   @FieldResolver(() => BucketType, { nullable: true })
@@ -83,12 +135,30 @@ export class ProjectResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.buckets.findByName(requireViewer(ctx.viewer), project.id, name);
+    return ctx.services.buckets.findByName(requireViewer(ctx), project.id, name);
   }
 
   @FieldResolver(() => [StreamType])
-  streams(@Root() project: ProjectRow, @Ctx() ctx: GraphQLContext): Promise<StreamRow[]> {
-    return ctx.services.streams.list(requireViewer(ctx.viewer), project.id);
+  async streams(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("search", () => String, {
+      nullable: true,
+      description: "Case-insensitive part of the name or title.",
+    })
+    search: string | null,
+    @Arg("orderBy", () => ListOrder, {
+      nullable: true,
+      description: "Left out: by name (tokens: oldest first).",
+    })
+    orderBy: ListOrder | null,
+    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
+    first: number | null,
+    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
+    offset: number | null,
+  ): Promise<StreamRow[]> {
+    const rows = await ctx.services.streams.list(requireViewer(ctx), project.id);
+    return applyListQuery(rows, { search, orderBy, first, offset });
   }
 
   @FieldResolver(() => StreamType, { nullable: true })
@@ -97,6 +167,6 @@ export class ProjectResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.findByName(requireViewer(ctx.viewer), project.id, name);
+    return ctx.services.streams.findByName(requireViewer(ctx), project.id, name);
   }
 }

@@ -20,7 +20,7 @@ export class StreamResolver {
     @Arg("input", () => CreateStreamInput) input: CreateStreamInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.create(requireViewer(ctx.viewer), input);
+    return ctx.services.streams.create(requireViewer(ctx), input);
   }
 
   @Mutation(() => StreamType)
@@ -30,7 +30,7 @@ export class StreamResolver {
     @Arg("sequenceId", () => String) sequenceId: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.advance(requireViewer(ctx.viewer), project, name, sequenceId);
+    return ctx.services.streams.advance(requireViewer(ctx), project, name, sequenceId);
   }
 
   @Mutation(() => StreamType)
@@ -40,7 +40,7 @@ export class StreamResolver {
     @Arg("to", () => Date) to: Date,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.reset(requireViewer(ctx.viewer), project, name, to);
+    return ctx.services.streams.reset(requireViewer(ctx), project, name, to);
   }
 
   @Mutation(() => Boolean)
@@ -49,17 +49,25 @@ export class StreamResolver {
     @Arg("name", () => String) name: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return ctx.services.streams.delete(requireViewer(ctx.viewer), project, name);
+    return ctx.services.streams.delete(requireViewer(ctx), project, name);
   }
 
   @FieldResolver(() => ProjectType)
   async project(@Root() row: StreamRow, @Ctx() ctx: GraphQLContext): Promise<ProjectRow> {
-    return (await ctx.services.projects.findById(requireViewer(ctx.viewer), row.projectId))!;
+    return (await ctx.services.projects.findById(requireViewer(ctx), row.projectId))!;
   }
 
   @FieldResolver(() => [BucketType])
   buckets(@Root() row: StreamRow, @Ctx() ctx: GraphQLContext): Promise<BucketRow[]> {
     return ctx.services.streams.bucketsOf(row.id);
+  }
+
+  @FieldResolver(() => Int, {
+    description:
+      "Messages of the stream's buckets stored after its position: how far the consumer is behind (the stream's filter is not applied, so filtered streams may deliver fewer). Peek at them with fetch, which does not move the position.",
+  })
+  lag(@Root() row: StreamRow, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return ctx.services.streams.lag(requireViewer(ctx), row);
   }
 
   @FieldResolver(() => StreamFilterType)
@@ -85,7 +93,7 @@ export class StreamResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg("size", () => Int, { nullable: true, defaultValue: 16 }) size: number | null,
   ): Promise<StreamBatch> {
-    const viewer = requireViewer(ctx.viewer);
+    const viewer = requireViewer(ctx);
     requirePermission(viewer, row.projectId, "streams-consume", `Stream '${row.name}'`);
     if (selects(info, ["results", "message"])) {
       requirePermission(viewer, row.projectId, "messages-read", `Stream '${row.name}'`);

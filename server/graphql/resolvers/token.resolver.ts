@@ -1,22 +1,40 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import { applyListQuery } from "../../domain/list-query.js";
 import { permissionFromEnum, permissionToEnum } from "../../auth/permissions.js";
 import type { TokenWithGrants } from "../../auth/token-service.js";
 import { requireViewer } from "../../auth/viewer.js";
 import type { GraphQLContext } from "../context.js";
-import { Permission } from "../types/enums.js";
+import { ListOrder, Permission } from "../types/enums.js";
 import { CreateApiTokenInput } from "../types/inputs.js";
 import { ApiTokenType, CreatedApiTokenType } from "../types/objects.js";
 
 @Resolver(() => ApiTokenType)
 export class TokenResolver {
   @Query(() => [ApiTokenType])
-  async apiTokens(@Ctx() ctx: GraphQLContext): Promise<ApiTokenType[]> {
-    return (await ctx.services.tokens.list(requireViewer(ctx.viewer))).map(toApiToken);
+  async apiTokens(
+    @Ctx() ctx: GraphQLContext,
+    @Arg("search", () => String, {
+      nullable: true,
+      description: "Case-insensitive part of the name or title.",
+    })
+    search: string | null,
+    @Arg("orderBy", () => ListOrder, {
+      nullable: true,
+      description: "Left out: by name (tokens: oldest first).",
+    })
+    orderBy: ListOrder | null,
+    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
+    first: number | null,
+    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
+    offset: number | null,
+  ): Promise<ApiTokenType[]> {
+    const tokens = (await ctx.services.tokens.list(requireViewer(ctx))).map(toApiToken);
+    return applyListQuery(tokens, { search, orderBy, first, offset });
   }
 
   @Query(() => ApiTokenType)
   async viewer(@Ctx() ctx: GraphQLContext): Promise<ApiTokenType> {
-    return toApiToken(await ctx.services.tokens.viewerToken(requireViewer(ctx.viewer)));
+    return toApiToken(await ctx.services.tokens.viewerToken(requireViewer(ctx)));
   }
 
   @Mutation(() => CreatedApiTokenType)
@@ -24,7 +42,7 @@ export class TokenResolver {
     @Arg("input", () => CreateApiTokenInput) input: CreateApiTokenInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreatedApiTokenType> {
-    const { token, created } = await ctx.services.tokens.create(requireViewer(ctx.viewer), {
+    const { token, created } = await ctx.services.tokens.create(requireViewer(ctx), {
       name: input.name,
       admin: input.admin,
       grants: input.grants?.map((g) => ({
@@ -37,7 +55,7 @@ export class TokenResolver {
 
   @Mutation(() => Boolean)
   revokeApiToken(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return ctx.services.tokens.revoke(requireViewer(ctx.viewer), id);
+    return ctx.services.tokens.revoke(requireViewer(ctx), id);
   }
 }
 

@@ -37,5 +37,37 @@ registerEnumType(AuthMethod, { name: "AuthMethod" });
 registerEnumType(AccessMode, { name: "AccessMode" });
 registerEnumType(DisabledReason, { name: "DisabledReason" });
 registerEnumType(CredentialStatus, { name: "CredentialStatus" });
-registerEnumType(MailboxAccess, { name: "MailboxAccess" });
+registerEnumType(MailboxAccess, {
+  name: "MailboxAccess",
+  valuesConfig: {
+    NOT_ENABLED_FOR_REST: {
+      description:
+        "The mailbox exists but Microsoft Graph cannot read it (MailboxNotEnabledForRESTAPI): unlicensed, inactive, soft-deleted or on-premises. License it; for on-premises use EWS.",
+    },
+  },
+});
 registerEnumType(SyncStatus, { name: "SyncStatus" });
+
+export enum MessageOrder {
+  NEWEST_FIRST = "NEWEST_FIRST",
+  OLDEST_FIRST = "OLDEST_FIRST",
+  /** Best matches of `filter.search` first (then newest); its cursors are positions. */
+  RELEVANCE = "RELEVANCE",
+}
+registerEnumType(MessageOrder, {
+  name: "MessageOrder",
+  description:
+    "Order of a bucket's messages: by received time (ties broken by id), or by relevance to a search.",
+});
+
+export enum ListOrder {
+  NAME_ASC = "NAME_ASC",
+  NAME_DESC = "NAME_DESC",
+  NEWEST_FIRST = "NEWEST_FIRST",
+  OLDEST_FIRST = "OLDEST_FIRST",
+}
+registerEnumType(ListOrder, {
+  name: "ListOrder",
+  description:
+    "Order of a list of integrations, buckets, streams or tokens: by name or by creation.",
+});

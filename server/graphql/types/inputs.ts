@@ -40,6 +40,12 @@ export class ConnectionInput {
   @Field(() => String, { nullable: true }) servicePassword?: string | null;
   @Field(() => String, { nullable: true }) graphEndpoint?: string | null;
   @Field(() => String, { nullable: true }) ewsUrl?: string | null;
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the client secret (or certificate) expires, as Azure shows it; recorded to warn 30 days before. Left out on an update: kept, unless a new secret or key is given (then unknown); null clears it.",
+  })
+  secretExpiresAt?: Date | null;
 }
 
 @InputType("NewBucketInput")

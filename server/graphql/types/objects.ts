@@ -23,6 +23,30 @@ export class UsageType {
   @Field(() => Int) unitsCharged!: number;
 }
 
+@ObjectType("UsageDay", {
+  ...PLAIN,
+  description:
+    "Units charged on one UTC day for the messages one mailbox of one integration stored (the usage ledger).",
+})
+export class UsageDayType {
+  @Field(() => String, { description: "The UTC day, YYYY-MM-DD." }) day!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Null for messages stored by no integration.",
+  })
+  integrationId!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "The integration's API name; null once it was deleted.",
+  })
+  integrationName!: string | null;
+  @Field(() => String, { nullable: true, description: "The mailbox's address." })
+  mailbox!: string | null;
+  @Field(() => Int) units!: number;
+  @Field(() => Int, { description: "Messages created in buckets (each charged 1 unit)." })
+  messages!: number;
+}
+
 @ObjectType("Project", PLAIN)
 export class ProjectType {
   @Field(() => ID) id!: string;
@@ -66,6 +90,11 @@ export class IntegrationType {
   @Field(() => DisabledReason, { nullable: true }) disabledReason!: DisabledReason | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;
   @Field(() => [String]) warnings!: string[];
+  @Field(() => Date, {
+    nullable: true,
+    description: "When the secret or certificate expires, as recorded with the connection.",
+  })
+  secretExpiresAt!: Date | null;
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date) updatedAt!: Date;
 }
@@ -85,13 +114,41 @@ export class SyncStateType {
   @Field(() => SyncStatus) status!: SyncStatus;
   @Field(() => String, { nullable: true }) phase!: string | null;
   @Field(() => String, { nullable: true }) currentFolder!: string | null;
-  @Field(() => Int) foldersTotal!: number;
-  @Field(() => Int) foldersDone!: number;
-  @Field(() => Int) messagesSeen!: number;
-  @Field(() => Int) messagesStored!: number;
-  @Field(() => Int) messagesFiltered!: number;
-  @Field(() => Int) attachmentsStored!: number;
-  @Field(() => Float) messagesPerSecond!: number;
+  @Field(() => Int, { description: "Folders to walk in the current (or last) round." })
+  foldersTotal!: number;
+  @Field(() => Int, { description: "Folders done in the current (or last) round." })
+  foldersDone!: number;
+  @Field(() => Int, {
+    description:
+      "Messages read from Microsoft in the current (or last) round; 0 at each round's start.",
+  })
+  messagesSeen!: number;
+  @Field(() => Int, {
+    description:
+      "Messages stored in the current (or last) round; the bucket's messageCount is the total.",
+  })
+  messagesStored!: number;
+  @Field(() => Int, {
+    description:
+      "Messages left out by the participant and domain filters in the current (or last) round.",
+  })
+  messagesFiltered!: number;
+  @Field(() => Int, { description: "Attachment contents stored in the current (or last) round." })
+  attachmentsStored!: number;
+  @Field(() => Float, { description: "Messages read per second in the current round." })
+  messagesPerSecond!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "A first sync's volume: the items of the folders it walks (an upper bound: the time range and participant filters are not applied); null in later rounds.",
+  })
+  messagesExpected!: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Seconds until a first sync is done, from messagesExpected and the current rate (an upper bound); null when unknown or not syncing.",
+  })
+  etaSeconds!: number | null;
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;
@@ -248,8 +305,16 @@ export class FolderVolumeType {
 @ObjectType("VolumeEstimate", PLAIN)
 export class VolumeEstimateType {
   @Field(() => [FolderVolumeType]) folders!: FolderVolumeType[];
-  @Field(() => Int) messages!: number;
+  @Field(() => Int, {
+    description:
+      "Messages in the included folders received in the time range; participant and domain filters are not applied (see note).",
+  })
+  messages!: number;
   @Field(() => Int) units!: number;
+  @Field(() => String, {
+    description: "What the estimate leaves out, in words for the person deciding.",
+  })
+  note!: string;
 }
 
 @ObjectType("Grant", PLAIN)

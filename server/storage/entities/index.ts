@@ -3,10 +3,16 @@ import { AuditLogRow } from "./audit-log.entity.js";
 import { BucketRow } from "./bucket.entity.js";
 import { IntegrationRow } from "./integration.entity.js";
 import { MailboxRow } from "./mailbox.entity.js";
-import { AttachmentBlobRow, AttachmentRow, MessageRow } from "./message.entity.js";
+import {
+  AttachmentBlobChunkRow,
+  AttachmentBlobRow,
+  AttachmentRow,
+  MessageRow,
+} from "./message.entity.js";
 import { ProjectRow } from "./project.entity.js";
 import { StreamBucketRow, StreamRow } from "./stream.entity.js";
 import { FolderCheckpointRow, MailboxSyncRow, SkippedMessageRow } from "./sync-state.entity.js";
+import { UsageDayRow } from "./usage-day.entity.js";
 
 export type { StoredMailboxCheck } from "./integration.entity.js";
 export type { StoredMailboxFilters } from "./mailbox.entity.js";
@@ -14,6 +20,7 @@ export type { StoredParticipant } from "./message.entity.js";
 export type { StoredStreamFilter } from "./stream.entity.js";
 
 export {
+  AttachmentBlobChunkRow,
   ApiTokenGrantRow,
   ApiTokenRow,
   AttachmentBlobRow,
@@ -28,6 +35,7 @@ export {
   ProjectRow,
   SkippedMessageRow,
   StreamBucketRow,
+  UsageDayRow,
   StreamRow,
 };
 
@@ -47,4 +55,8 @@ export const ENTITIES = [
   StreamRow,
   StreamBucketRow,
   AuditLogRow,
+  UsageDayRow,
 ];
+
+/** Entities of PostgreSQL's schema only (SQLite keeps attachment contents in the data dir). */
+export const POSTGRES_ONLY_ENTITIES = [AttachmentBlobChunkRow];

@@ -93,6 +93,10 @@ export class IntegrationRow {
   @Column({ type: "simple-json" })
   warnings!: string[];
 
+  /** When the client secret (or certificate) expires, as the user recorded it; null: not known. */
+  @Column({ type: Date, nullable: true, name: "secret_expires_at" })
+  secretExpiresAt!: Date | null;
+
   @Column({ type: Date, name: "created_at" })
   createdAt!: Date;
 

@@ -13,7 +13,8 @@ export interface StoredParticipant {
 @Entity("message")
 @Index(["bucketId", "internetMessageId"], { unique: true })
 @Index(["projectId", "sequenceId"], { unique: true })
-@Index(["bucketId", "receivedAt"])
+@Index(["bucketId", "receivedAt", "id"])
+@Index(["bucketId", "folder"])
 export class MessageRow {
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
@@ -136,7 +137,10 @@ export class AttachmentRow {
   reference!: string | null;
 }
 
-/** One row per distinct attachment content stored in the data dir. */
+/**
+ * One row per distinct attachment content stored (in the data dir on SQLite, as
+ * attachment_blob_chunk rows on PostgreSQL, written with it).
+ */
 @Entity("attachment_blob")
 export class AttachmentBlobRow {
   @PrimaryColumn({ type: "varchar", length: 64 })
@@ -147,4 +151,21 @@ export class AttachmentBlobRow {
 
   @Column({ type: Date, name: "created_at" })
   createdAt!: Date;
+}
+
+/**
+ * A piece of an attachment's contents on PostgreSQL (server/storage/blob-store.ts), `seq` from 0.
+ * PostgreSQL only (`bytea`): on SQLite contents stay in the data dir, so this entity is not part
+ * of SQLite's schema (POSTGRES_ONLY_ENTITIES).
+ */
+@Entity("attachment_blob_chunk")
+export class AttachmentBlobChunkRow {
+  @PrimaryColumn({ type: "varchar", length: 64 })
+  sha256!: string;
+
+  @PrimaryColumn({ type: "integer" })
+  seq!: number;
+
+  @Column({ type: "bytea" })
+  data!: Buffer;
 }

@@ -41,6 +41,13 @@ export class MailboxSyncRow {
   @Column({ type: "double precision", default: 0, name: "messages_per_second" })
   messagesPerSecond!: number;
 
+  /**
+   * A first sync's volume: the items in the folders it walks, as the folder tree counts them (an
+   * upper bound: the time range is not applied); 0 in later rounds, which only read changes.
+   */
+  @Column({ type: "integer", default: 0, name: "messages_expected" })
+  messagesExpected!: number;
+
   @Column({ type: Date, nullable: true, name: "started_at" })
   startedAt!: Date | null;
 

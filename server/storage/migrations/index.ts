@@ -5,11 +5,23 @@ import { FolderFiltersHash1795761982860 } from "./postgres/1795761982860-FolderF
 import { NullableIdentityPlatform1796162458820 } from "./postgres/1796162458820-NullableIdentityPlatform.js";
 import { SkippedMessagesAndStorageNotes1796163759551 } from "./postgres/1796163759551-SkippedMessagesAndStorageNotes.js";
 import { AuditLog1796164620290 } from "./postgres/1796164620290-AuditLog.js";
+// PostgreSQL only: attachment contents in the database (SQLite keeps them in the data dir).
+import { AttachmentBlobChunks1796172907012 } from "./postgres/1796172907012-AttachmentBlobChunks.js";
+import { MessageOrderIndexes1796172837535 } from "./postgres/1796172837535-MessageOrderIndexes.js";
+import { MessageSearch1796174117403 as PostgresMessageSearch } from "./postgres/1796174117403-MessageSearch.js";
+import { UsageLedger1796174820816 } from "./postgres/1796174820816-UsageLedger.js";
+import { SecretExpiry1796175278128 } from "./postgres/1796175278128-SecretExpiry.js";
+import { SyncExpected1796176266717 } from "./postgres/1796176266717-SyncExpected.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
 import { SkippedMessagesAndStorageNotes1796163755840 } from "./sqlite/1796163755840-SkippedMessagesAndStorageNotes.js";
 import { AuditLog1796164617603 } from "./sqlite/1796164617603-AuditLog.js";
+import { MessageOrderIndexes1796172834994 } from "./sqlite/1796172834994-MessageOrderIndexes.js";
+import { MessageSearch1796174117403 as SqliteMessageSearch } from "./sqlite/1796174117403-MessageSearch.js";
+import { UsageLedger1796174807892 } from "./sqlite/1796174807892-UsageLedger.js";
+import { SecretExpiry1796175269772 } from "./sqlite/1796175269772-SecretExpiry.js";
+import { SyncExpected1796176261471 } from "./sqlite/1796176261471-SyncExpected.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQLITE_MIGRATIONS: Function[] = [
@@ -18,6 +30,11 @@ export const SQLITE_MIGRATIONS: Function[] = [
   NullableIdentityPlatform1796162454550,
   SkippedMessagesAndStorageNotes1796163755840,
   AuditLog1796164617603,
+  MessageOrderIndexes1796172834994,
+  SqliteMessageSearch,
+  UsageLedger1796174807892,
+  SecretExpiry1796175269772,
+  SyncExpected1796176261471,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -26,4 +43,10 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   NullableIdentityPlatform1796162458820,
   SkippedMessagesAndStorageNotes1796163759551,
   AuditLog1796164620290,
+  AttachmentBlobChunks1796172907012,
+  MessageOrderIndexes1796172837535,
+  PostgresMessageSearch,
+  UsageLedger1796174820816,
+  SecretExpiry1796175278128,
+  SyncExpected1796176266717,
 ];

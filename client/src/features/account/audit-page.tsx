@@ -7,6 +7,7 @@ import { formatDateTime } from "../../ui/format";
 import { PageHeader } from "../../ui/page";
 import { Badge } from "../integrations/status";
 import { useSession } from "../session/session-context";
+import "./audit-page.css";
 
 const PAGE_SIZE = 50;
 

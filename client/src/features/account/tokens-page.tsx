@@ -13,10 +13,12 @@ import { ConfirmDialog, Dialog } from "../../ui/dialog";
 import { Callout, EmptyState, toast } from "../../ui/feedback";
 import { formatDateTime, formatRelative } from "../../ui/format";
 import { Icon } from "../../ui/icons";
+import { byText, useListTools } from "../../ui/list-tools";
 import { PageHeader } from "../../ui/page";
 import { Badge } from "../integrations/status";
 import { useSession } from "../session/session-context";
 import { QueryStates } from "../../api/query-states";
+import "./tokens-page.css";
 
 const PERMISSIONS: { value: Permission; label: string }[] = [
   { value: "INTEGRATIONS_READ", label: "Integrations: read" },
@@ -42,6 +44,18 @@ export default function TokensPage() {
   const [revoking, setRevoking] = useState<ApiTokenFieldsFragment | null>(null);
   const [revocation, revoke] = useMutation(RevokeApiTokenDocument);
   const tokens = result.data?.apiTokens ?? [];
+  const list = useListTools(tokens, {
+    noun: "tokens",
+    textOf: (t) => [t.name, ...t.grants.map((g) => g.project)],
+    sorts: {
+      name: { label: "Name", compare: byText((t) => t.name.toLowerCase()) },
+      created: { label: "Newest", compare: (a, b) => b.createdAt.localeCompare(a.createdAt) },
+      used: {
+        label: "Recently used",
+        compare: (a, b) => (b.lastUsedAt ?? "").localeCompare(a.lastUsedAt ?? ""),
+      },
+    },
+  });
   const projects = result.data?.projects ?? [];
   const currentId = result.data?.viewer.id;
 
@@ -68,6 +82,7 @@ export default function TokensPage() {
         isEmpty={tokens.length === 0}
         empty={<EmptyState icon="key" title="No tokens" />}
       >
+        {list.controls}
         <div class="card card-flush">
           <table class="table">
             <thead>
@@ -82,7 +97,7 @@ export default function TokensPage() {
               </tr>
             </thead>
             <tbody>
-              {tokens.map((t) => (
+              {list.visible.map((t) => (
                 <tr key={t.id}>
                   <td>
                     <strong>{t.name}</strong>{" "}
@@ -124,6 +139,7 @@ export default function TokensPage() {
             </tbody>
           </table>
         </div>
+        {list.pager}
       </QueryStates>
       {creating && (
         <NewTokenDialog

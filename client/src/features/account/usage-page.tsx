@@ -9,6 +9,7 @@ import { formatNumber, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { Meter } from "../../ui/meters";
 import { PageHeader } from "../../ui/page";
+import { UsageChart } from "./usage-chart";
 import { useSession } from "../session/session-context";
 import { QueryStates } from "../../api/query-states";
 
@@ -85,7 +86,12 @@ export default function UsagePage() {
                     </td>
                     {viewer.admin && (
                       <td class="actions-cell">
-                        <button type="button" class="btn btn-sm" onClick={() => setEditing(p)}>
+                        <button
+                          type="button"
+                          class="btn btn-sm"
+                          aria-label={`Budget of ${p.title || p.name}`}
+                          onClick={() => setEditing(p)}
+                        >
                           <Icon name="edit" size={14} /> Budget
                         </button>
                       </td>
@@ -96,6 +102,13 @@ export default function UsagePage() {
             </tbody>
           </table>
         </div>
+        <h2>Units per day</h2>
+        {projects.map((p) => (
+          <section key={p.id} class="card" aria-label={`Units per day of ${p.title || p.name}`}>
+            <h3 class="card-title">{p.title || p.name}</h3>
+            <UsageChart project={p.title || p.name} points={p.usageByDay} />
+          </section>
+        ))}
       </QueryStates>
       {editing && <BudgetDialog project={editing} onClose={() => setEditing(null)} />}
     </>

@@ -5,16 +5,20 @@ import {
   BucketMessagesDocument,
   MessageAddedDocument,
   type MessageFilter,
+  type MessageOrder,
   type MessageRowFragment,
 } from "../../gql/graphql";
 import { Link } from "../../router";
 import { EmptyState, ErrorState, SkeletonRows } from "../../ui/feedback";
 import { formatNumber, fromDateInput } from "../../ui/format";
+import { displayFolder, folderName } from "../../ui/folder-path";
+import { domainProblem, emailProblem } from "../integrations/filter-rules";
 import { Icon } from "../../ui/icons";
 import { PageHeader } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
 import { MessageView } from "./message-view";
 import { MailText } from "../../ui/mail-text";
+import "./bucket-page.css";
 
 const PAGE_SIZE = 50;
 
@@ -64,10 +68,12 @@ export default function BucketPage({
   const [draft, setDraft] = useState<FilterDraft>(emptyFilter);
   const [filter, setFilter] = useState<MessageFilter | null>(null);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [order, setOrder] = useState<MessageOrder>("NEWEST_FIRST");
+  const problems = filterProblems(draft);
   const after = cursors[cursors.length - 1] ?? null;
   const [result, refetch] = useQuery({
     query: BucketMessagesDocument,
-    variables: { project, bucket, first: PAGE_SIZE, after, filter },
+    variables: { project, bucket, first: PAGE_SIZE, after, filter, order },
     // Messages arrived while the page was not shown: the cached page is refreshed on return.
     requestPolicy: "cache-and-network",
   });
@@ -90,7 +96,7 @@ export default function BucketPage({
     const message = event.data?.messageAdded.message;
     if (!message) return;
     const atTop = (listRef.current?.scrollTop ?? 0) < 8;
-    if (firstPage && !filter && atTop && !messageId)
+    if (firstPage && !filter && atTop && !messageId && order === "NEWEST_FIRST")
       setFresh((list) => (list.some((m) => m.id === message.id) ? list : [message, ...list]));
     else setWaiting((list) => (list.some((m) => m.id === message.id) ? list : [message, ...list]));
   }, [event.data]);
@@ -105,14 +111,18 @@ export default function BucketPage({
   const merged = [...fresh, ...loaded.filter((m) => !freshIds.has(m.id))];
   const messages = merged.slice(0, PAGE_SIZE);
   const hasOlder = merged.length > PAGE_SIZE || (data?.messages.pageInfo.hasNextPage ?? false);
-  // Cursors are sequence ids (newest first), so the next page starts after the last row shown.
-  const olderCursor = messages.at(-1)?.sequenceId ?? data?.messages.pageInfo.endCursor ?? null;
+  // The next page starts after the last row shown (its edge's cursor; live arrivals have none).
+  const cursorOf = new Map(data?.messages.edges.map((e) => [e.node.id, e.cursor]) ?? []);
+  const lastShown = messages.at(-1);
+  const olderCursor =
+    (lastShown && cursorOf.get(lastShown.id)) ?? data?.messages.pageInfo.endCursor ?? null;
   const total = (data?.messages.totalCount ?? 0) + fresh.length;
   const start = (cursors.length - 1) * PAGE_SIZE;
   const base = `/p/${encodeURIComponent(project)}/buckets/${encodeURIComponent(bucket)}`;
 
   const apply = (next: FilterDraft) => {
     setDraft(next);
+    if (Object.keys(filterProblems(next)).length > 0) return;
     setFilter(toFilter(next));
     setCursors([null]);
   };
@@ -144,7 +154,24 @@ export default function BucketPage({
       <PageHeader
         title={data.title || data.name}
         badges={<code class="api-name">{data.name}</code>}
-        subtitle={`${formatNumber(data.messageCount + fresh.length)} messages, newest first.`}
+        subtitle={`${formatNumber(data.messageCount + fresh.length)} messages, ${order === "NEWEST_FIRST" ? "newest" : "oldest"} first.`}
+        actions={
+          <div class="segmented" role="group" aria-label="Order">
+            {(["NEWEST_FIRST", "OLDEST_FIRST"] as const).map((o) => (
+              <button
+                key={o}
+                type="button"
+                aria-pressed={order === o}
+                onClick={() => {
+                  setOrder(o);
+                  setCursors([null]);
+                }}
+              >
+                {o === "NEWEST_FIRST" ? "Newest first" : "Oldest first"}
+              </button>
+            ))}
+          </div>
+        }
       />
       <form
         class="filter-bar"
@@ -170,12 +197,20 @@ export default function BucketPage({
           class="input filter-field"
           aria-label="Folder"
           placeholder="Folder (and below)"
+          list="bucket-folders"
           value={draft.folder}
           onInput={(e) => setDraft({ ...draft, folder: e.currentTarget.value })}
         />
+        <datalist id="bucket-folders">
+          {data.folders.map((f) => (
+            <option key={f} value={f} label={displayFolder(f)} />
+          ))}
+        </datalist>
         <input
           class="input filter-field"
           aria-label="Participant address"
+          aria-invalid={problems.participant ? true : undefined}
+          aria-describedby={problems.participant ? "filter-problems" : undefined}
           placeholder="Participant address"
           value={draft.participant}
           onInput={(e) => setDraft({ ...draft, participant: e.currentTarget.value })}
@@ -183,6 +218,8 @@ export default function BucketPage({
         <input
           class="input filter-field filter-narrow"
           aria-label="Participant domain"
+          aria-invalid={problems.domain ? true : undefined}
+          aria-describedby={problems.domain ? "filter-problems" : undefined}
           placeholder="Domain"
           value={draft.domain}
           onInput={(e) => setDraft({ ...draft, domain: e.currentTarget.value })}
@@ -215,6 +252,13 @@ export default function BucketPage({
             </button>
           )}
         </div>
+        {(Object.keys(problems).length > 0 || (result.error && data)) && (
+          <p id="filter-problems" class="form-error filter-problems" role="alert">
+            {Object.keys(problems).length > 0
+              ? Object.values(problems).join(" ")
+              : errorMessage(result.error)}
+          </p>
+        )}
       </form>
 
       <div class={`browser${messageId ? " has-message" : ""}`}>
@@ -291,7 +335,7 @@ export default function BucketPage({
                           />
                         )}
                       </span>
-                      <span class="message-folder" title={m.folder}>
+                      <span class="message-folder" title={displayFolder(m.folder)}>
                         {lastSegment(m.folder)}
                       </span>
                     </Link>
@@ -317,10 +361,7 @@ export default function BucketPage({
   );
 }
 
-function lastSegment(folder: string): string {
-  const parts = folder.split(/(?<!\\)\//);
-  return parts[parts.length - 1] || folder;
-}
+const lastSegment = folderName;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
@@ -336,4 +377,18 @@ function shortTime(iso: string): string {
   if (d.toDateString() === now.toDateString()) return timeFormat.format(d);
   if (d.getFullYear() === now.getFullYear()) return dayFormat.format(d);
   return yearFormat.format(d);
+}
+
+/** Checks made before a filter is sent, in the form's words (the server checks the same). */
+function filterProblems(d: FilterDraft): Partial<Record<keyof FilterDraft, string>> {
+  const problems: Partial<Record<keyof FilterDraft, string>> = {};
+  if (d.participant.trim()) {
+    const p = emailProblem(d.participant);
+    if (p) problems.participant = `Participant: ${p}`;
+  }
+  if (d.domain.trim()) {
+    const p = domainProblem(d.domain);
+    if (p) problems.domain = `Domain: ${p}`;
+  }
+  return problems;
 }

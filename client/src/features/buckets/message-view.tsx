@@ -7,9 +7,11 @@ import { Link } from "../../router";
 import { EmptyState, ErrorState, SkeletonRows, toast } from "../../ui/feedback";
 import { formatBytes, formatDateTime } from "../../ui/format";
 import { revealBidiControls } from "../../ui/bidi";
+import { displayFolder } from "../../ui/folder-path";
 import { Icon } from "../../ui/icons";
 import { MailText } from "../../ui/mail-text";
 import { useSession } from "../session/session-context";
+import "./bucket-page.css";
 
 type Message = NonNullable<MessageDetailQuery["message"]>;
 type Participant = Message["to"][number];
@@ -69,7 +71,7 @@ function MessageBody({ message, closeHref }: { message: Message; closeHref: stri
           <dt>Received</dt>
           <dd>{formatDateTime(message.receivedAt)}</dd>
           <dt>Folder</dt>
-          <dd class="mono">{message.folder}</dd>
+          <dd>{displayFolder(message.folder)}</dd>
           <dt>Mailbox</dt>
           <dd>{message.mailbox}</dd>
         </dl>

@@ -4,14 +4,16 @@ import { errorMessage } from "../../api/errors";
 import { MailboxFoldersDocument } from "../../gql/graphql";
 import { Dialog } from "../../ui/dialog";
 import { Callout, SkeletonRows } from "../../ui/feedback";
+import { folderNames } from "../../ui/folder-path";
 import { Icon } from "../../ui/icons";
 import { isWithin } from "./filter-rules";
+import "./folder-picker.css";
 
 type Mark = "allow" | "deny" | null;
 
 /** Splits a path on unescaped "/" (a "/" inside a name is written "\/"). */
 function segments(path: string): string[] {
-  return path.split(/(?<!\\)\//).filter(Boolean);
+  return folderNames(path).filter(Boolean);
 }
 
 /**

@@ -23,6 +23,16 @@ import { DeleteIntegrationButton } from "./delete-integration";
 import { MailboxCard, type LiveMailbox } from "./mailbox-card";
 import { MailboxDialog } from "./mailbox-form";
 import { emptyDraft, toMailboxInput, type MailboxDraft } from "./mailbox-draft";
+import {
+  EnableRefusal,
+  enableRefusal,
+  ErrorDetails,
+  QuotaExplanation,
+  type Refusal,
+} from "./enable-refusal";
+import { inFormWords } from "./connection-rules";
+import { MigrateToGraph } from "./migrate-to-graph";
+import { RotateCredentials, type RotatedIntegration } from "./rotate-credentials";
 import { plainError } from "./plain-error";
 import {
   ACCESS,
@@ -191,6 +201,10 @@ export default function IntegrationPage({ project, name }: { project: string; na
     (m) =>
       m.sync.status === "FAILED" || (!m.enabled && m.disabledReason && m.disabledReason !== "USER"),
   ).length;
+  // The last check may name mailboxes removed since: list only those still in the integration.
+  const checked = integration.credentials.mailboxes.filter((c) =>
+    mailboxes.some((m) => m.mailbox.email.toLowerCase() === c.email.toLowerCase()),
+  );
 
   return (
     <>
@@ -215,10 +229,19 @@ export default function IntegrationPage({ project, name }: { project: string; na
             integration.disabledReason ? DISABLED_REASON[integration.disabledReason] : "Disabled"
           }
         >
-          {integration.disabledReason === "USER"
-            ? "Nothing syncs until the integration is turned on again; it resumes from its last checkpoint."
-            : (plainError(integration.lastError)?.summary ??
-              "Fix the cause, then turn the integration on again.")}
+          {integration.disabledReason === "USER" ? (
+            "Nothing syncs until the integration is turned on again; it resumes from its last checkpoint."
+          ) : integration.disabledReason === "QUOTA" ? (
+            <QuotaExplanation />
+          ) : (
+            (plainError(integration.lastError)?.summary ??
+            "Fix the cause, then turn the integration on again.")
+          )}
+        </Callout>
+      )}
+      {integration.secretExpiryWarning && (
+        <Callout tone="warn" title="Credentials expire soon">
+          {inFormWords(integration.secretExpiryWarning)} Use Rotate credentials above.
         </Callout>
       )}
       {integration.warnings.map((w) => (
@@ -342,9 +365,9 @@ export default function IntegrationPage({ project, name }: { project: string; na
               <Icon name="alert" size={14} /> {plainError(integration.credentials.error)?.summary}
             </p>
           )}
-          {integration.credentials.mailboxes.length > 0 && (
+          {checked.length > 0 && (
             <ul class="access-list" aria-label="Mailbox access at the last check">
-              {integration.credentials.mailboxes.map((m) => {
+              {checked.map((m) => {
                 const access = ACCESS[m.access];
                 return (
                   <li key={m.email}>
@@ -352,7 +375,9 @@ export default function IntegrationPage({ project, name }: { project: string; na
                     <Badge tone={access.tone} icon={access.icon}>
                       {access.label}
                     </Badge>
-                    {m.error && <span class="muted">{plainError(m.error)?.summary}</span>}
+                    {m.error && (
+                      <ErrorDetails raw={m.error} summary={plainError(m.error)?.summary} />
+                    )}
                   </li>
                 );
               })}
@@ -387,16 +412,19 @@ function IntegrationActions({
   writable,
   project,
 }: {
-  integration: { id: string; name: string; title: string; enabled: boolean };
+  integration: RotatedIntegration & { enabled: boolean };
   writable: boolean;
   project: string;
 }) {
   const [toggle, setEnabled] = useMutation(SetIntegrationEnabledDocument);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [validation, validate] = useMutation(ValidateIntegrationCredentialsDocument);
   const label = integration.title || integration.name;
   if (!writable) return null;
   return (
     <>
+      <RotateCredentials integration={integration} />
+      {integration.api === "EWS" && <MigrateToGraph integration={integration} />}
       <button
         type="button"
         class="btn"
@@ -426,10 +454,10 @@ function IntegrationActions({
         busy={toggle.fetching}
         onChange={async (enabled) => {
           const outcome = await setEnabled({ id: integration.id, enabled });
-          if (outcome.error)
-            toast(errorMessage(outcome.error) ?? "Could not change the integration.", "danger");
+          setRefusal(outcome.error ? enableRefusal(outcome.error) : null);
         }}
       />
+      {refusal && <EnableRefusal refusal={refusal} onDismiss={() => setRefusal(null)} />}
       <DeleteIntegrationButton
         integrationId={integration.id}
         label={label}
@@ -448,6 +476,7 @@ function AddMailbox({
   project: string;
   onAdded: () => void;
 }) {
+  const [, validate] = useMutation(ValidateIntegrationCredentialsDocument);
   const [draft, setDraft] = useState<MailboxDraft | null>(null);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [adding, add] = useMutation(AddMailboxDocument);
@@ -474,9 +503,23 @@ function AddMailbox({
           onSubmit={async () => {
             const outcome = await add({ integrationId, input: toMailboxInput(draft) });
             if (outcome.data) {
-              toast(`${outcome.data.addMailbox.email} added.`);
+              const email = outcome.data.addMailbox.email;
               setDraft(null);
               onAdded();
+              // Say "added" only for a mailbox that can be read; otherwise what is wrong.
+              const checked = await validate(
+                { id: integrationId },
+                { additionalTypenames: ["Integration"] },
+              );
+              const access = checked.data?.validateIntegrationCredentials.mailboxes.find(
+                (m) => m.email.toLowerCase() === email.toLowerCase(),
+              );
+              if (!access || access.access === "ACCESSIBLE") toast(`${email} added.`);
+              else
+                toast(
+                  `${email} was added but cannot be read: ${plainError(access.error)?.summary ?? ACCESS[access.access].label}`,
+                  "danger",
+                );
             } else setErrors(formErrors(outcome.error));
           }}
           mode="add"

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useSubscription } from "@urql/preact";
-import { useEffect, useRef } from "preact/hooks";
-import { errorMessage } from "../../api/errors";
+import { useEffect, useRef, useState } from "preact/hooks";
 import {
   IntegrationEventsDocument,
   ProjectIntegrationsDocument,
@@ -13,12 +12,15 @@ import { Switch } from "../../ui/controls";
 import { EmptyState, toast } from "../../ui/feedback";
 import { formatRelative, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
+import { byText, useListTools } from "../../ui/list-tools";
 import { PageHeader } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
 import { DeleteIntegrationButton } from "./delete-integration";
+import { EnableRefusal, enableRefusal, type Refusal } from "./enable-refusal";
 import { plainError } from "./plain-error";
-import { API_LABEL, AUTH_LABEL, Badge, CredentialBadge, DISABLED_REASON } from "./status";
+import { ACCESS, API_LABEL, AUTH_LABEL, Badge, CredentialBadge, DISABLED_REASON } from "./status";
 import { QueryStates } from "../../api/query-states";
+import "./integrations-page.css";
 
 export function IntegrationsPage({ project }: { project: string }) {
   const { viewer } = useSession();
@@ -33,6 +35,21 @@ export function IntegrationsPage({ project }: { project: string }) {
   const writable = can(viewer, project, "INTEGRATIONS_WRITE");
   const integrations = result.data?.project?.integrations ?? [];
   const newHref = `/p/${encodeURIComponent(project)}/integrations/new`;
+  const list = useListTools(integrations, {
+    noun: "integrations",
+    textOf: (i) => [i.name, i.title, ...i.mailboxes.map((m) => m.email)],
+    sorts: {
+      name: { label: "Name", compare: byText((i) => (i.title || i.name).toLowerCase()) },
+      failing: {
+        label: "Failing first",
+        compare: (a, b) => failingMailboxes(b).length - failingMailboxes(a).length,
+      },
+      updated: {
+        label: "Recently changed",
+        compare: (a, b) => b.updatedAt.localeCompare(a.updatedAt),
+      },
+    },
+  });
 
   return (
     <>
@@ -69,8 +86,9 @@ export function IntegrationsPage({ project }: { project: string }) {
           </EmptyState>
         }
       >
+        {list.controls}
         <ul class="integration-list" aria-label="Integrations">
-          {integrations.map((integration) => (
+          {list.visible.map((integration) => (
             <IntegrationRow
               key={integration.id}
               integration={integration}
@@ -79,6 +97,7 @@ export function IntegrationsPage({ project }: { project: string }) {
             />
           ))}
         </ul>
+        {list.pager}
       </QueryStates>
     </>
   );
@@ -132,8 +151,16 @@ function IntegrationRow({
   writable: boolean;
 }) {
   const [toggle, setEnabled] = useMutation(SetIntegrationEnabledDocument);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const href = `/p/${encodeURIComponent(project)}/integrations/${encodeURIComponent(integration.name)}`;
-  const error = plainError(integration.lastError ?? integration.credentials.error);
+  const failing = failingMailboxes(integration);
+  // Integration-wide problems first, then the first failing mailbox (named), then the last error.
+  const failure = failing[0] ? plainError(failing[0].reason) : null;
+  const error = integration.credentials.error
+    ? plainError(integration.credentials.error)
+    : failure && failing[0]
+      ? { ...failure, summary: `${failing[0].email}: ${failure.summary}` }
+      : plainError(integration.lastError);
   // Messages in the mailboxes' buckets (a bucket shared by several mailboxes counts once).
   const messages = [
     ...new Map(integration.mailboxes.map((m) => [m.bucket.id, m.bucket.messageCount])).values(),
@@ -172,7 +199,13 @@ function IntegrationRow({
       </div>
       <div class="integration-state">
         <CredentialBadge status={integration.credentials.status} />
-        {integration.enabled ? (
+        {integration.enabled && failing.length > 0 ? (
+          <Badge tone="danger" icon="alert">
+            {failing.length === integration.mailboxes.length && failing.length === 1
+              ? "Mailbox failing"
+              : `${failing.length} of ${plural(integration.mailboxes.length, "mailbox", "mailboxes")} failing`}
+          </Badge>
+        ) : integration.enabled ? (
           <Badge tone="ok">Enabled</Badge>
         ) : (
           <Badge
@@ -194,15 +227,16 @@ function IntegrationRow({
           busy={toggle.fetching}
           onChange={async (enabled) => {
             const outcome = await setEnabled({ id: integration.id, enabled });
-            if (outcome.error)
-              toast(errorMessage(outcome.error) ?? "Could not change the integration.", "danger");
-            else toast(`${label} ${enabled ? "enabled" : "disabled"}.`);
+            setRefusal(outcome.error ? enableRefusal(outcome.error) : null);
+            if (!outcome.error) toast(`${label} ${enabled ? "enabled" : "disabled"}.`);
           }}
         />
         {writable && <DeleteIntegrationButton integrationId={integration.id} label={label} />}
       </div>
       <div class="integration-error" aria-live="polite">
-        {error ? (
+        {refusal ? (
+          <EnableRefusal refusal={refusal} onDismiss={() => setRefusal(null)} />
+        ) : error ? (
           <span class="error-line" title={error.detail}>
             <Icon name="alert" size={14} /> {error.summary}
           </span>
@@ -212,4 +246,24 @@ function IntegrationRow({
       </div>
     </li>
   );
+}
+
+/**
+ * Mailboxes stopped by an error or that the last credential check could not open: the list
+ * shows them instead of "Enabled", so a broken mailbox is seen without opening the integration.
+ */
+export function failingMailboxes(
+  integration: IntegrationSummaryFragment,
+): { email: string; reason: string }[] {
+  const failing: { email: string; reason: string }[] = [];
+  for (const m of integration.mailboxes) {
+    const check = integration.credentials.mailboxes.find(
+      (c) => c.email.toLowerCase() === m.email.toLowerCase(),
+    );
+    if (m.disabledReason === "SYNC_ERROR" || m.sync.status === "FAILED")
+      failing.push({ email: m.email, reason: m.sync.lastError ?? "its sync failed." });
+    else if (check && check.access !== "ACCESSIBLE")
+      failing.push({ email: m.email, reason: check.error ?? ACCESS[check.access].label });
+  }
+  return failing;
 }

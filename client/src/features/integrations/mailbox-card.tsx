@@ -15,12 +15,14 @@ import { Switch } from "../../ui/controls";
 import { ConfirmDialog } from "../../ui/dialog";
 import { toast } from "../../ui/feedback";
 import { formatDate, formatNumber, formatRate, formatRelative } from "../../ui/format";
+import { displayFolder } from "../../ui/folder-path";
 import { Icon } from "../../ui/icons";
 import { ProgressBar, Sparkline } from "../../ui/meters";
 import { MailboxDialog } from "./mailbox-form";
 import { draftFromMailbox, toUpdateInput, type MailboxDraft } from "./mailbox-draft";
 import { plainError } from "./plain-error";
 import { DISABLED_REASON, SyncStatusPill } from "./status";
+import "./mailbox-card.css";
 
 export interface LiveMailbox {
   integrationId: string;
@@ -236,7 +238,7 @@ export function MailboxCard({
         </span>
         <span class="activity-item activity-folder" title={sync.currentFolder ?? undefined}>
           <span class="activity-label">Folder</span>{" "}
-          <span class="mono">{sync.currentFolder ?? "—"}</span>
+          <span class="mono">{sync.currentFolder ? displayFolder(sync.currentFolder) : "—"}</span>
         </span>
       </div>
 

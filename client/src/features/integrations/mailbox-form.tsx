@@ -1,5 +1,5 @@
 import { useQuery } from "@urql/preact";
-import { useId, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import { errorFor, noErrors, unplacedErrors, type FormErrors } from "../../api/errors";
 import { WritableBucketsDocument } from "../../gql/graphql";
 import { ChoiceGroup, Field, TextField } from "../../ui/controls";
@@ -7,10 +7,19 @@ import { Dialog } from "../../ui/dialog";
 import { Callout } from "../../ui/feedback";
 import { Icon } from "../../ui/icons";
 import { ListEditor } from "../../ui/list-editor";
+import { standingErrors } from "./draft-errors";
 import { domainProblem, emailProblem, folderConflict, folderProblem } from "./filter-rules";
 import { FolderPicker } from "./folder-picker";
 import { toMailboxInput, type MailboxDraft } from "./mailbox-draft";
 import { VolumeEstimate } from "./volume-estimate";
+import "./mailbox-form.css";
+
+/** The server's refusals that still apply to the draft as it is now (draft-errors.ts). */
+export function useStandingErrors(errors: FormErrors, draft: MailboxDraft): FormErrors {
+  const at = useRef({ errors, draft });
+  if (at.current.errors !== errors) at.current = { errors, draft };
+  return standingErrors(errors, at.current.draft, draft);
+}
 
 /** The input paths the mailbox form shows next to a field; anything else goes above the form. */
 export const MAILBOX_FIELDS = ["email", "bucket", "syncFrom", "allTime", "filters"] as const;
@@ -38,6 +47,7 @@ export function MailboxDialog({
   busy,
   onClose,
   onSubmit,
+  errors: returned,
   ...form
 }: Required<MailboxFormProps> & {
   title: string;
@@ -49,6 +59,7 @@ export function MailboxDialog({
   onClose: () => void;
   onSubmit: () => void;
 }) {
+  const errors = useStandingErrors(returned, form.draft);
   return (
     <Dialog
       open
@@ -67,12 +78,12 @@ export function MailboxDialog({
         </>
       }
     >
-      {unplacedErrors(form.errors, MAILBOX_FIELDS).map((e) => (
+      {unplacedErrors(errors, MAILBOX_FIELDS).map((e) => (
         <p key={e} class="form-error" role="alert">
           {e}
         </p>
       ))}
-      <MailboxForm {...form} />
+      <MailboxForm {...form} errors={errors} />
     </Dialog>
   );
 }

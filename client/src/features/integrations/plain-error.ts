@@ -37,7 +37,11 @@ const GRAPH_CODES: [RegExp, string][] = [
     "The application may not read this mailbox. An application access policy may exclude it, or the Mail.Read permission lacks admin consent.",
   ],
   [
-    /MailboxNotEnabledForRESTAPI|ResourceNotFound|ErrorInvalidUser|\b404\b/i,
+    /MailboxNotEnabledForRESTAPI|MailboxNotSupportedForRESTAPI|NOT_ENABLED_FOR_REST/i,
+    "Microsoft Graph cannot read this mailbox: it is unlicensed, inactive or hosted on-premises. Assign it an Exchange Online license; for an on-premises mailbox, use an EWS integration.",
+  ],
+  [
+    /ResourceNotFound|ErrorInvalidUser|\b404\b/i,
     "This mailbox was not found. Check the address, or whether the mailbox exists in Exchange Online.",
   ],
   [

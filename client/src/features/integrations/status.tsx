@@ -71,6 +71,7 @@ export const DISABLED_REASON: Record<DisabledReason, string> = {
 export const ACCESS: Record<MailboxAccess, { label: string; tone: Tone; icon: IconName }> = {
   ACCESSIBLE: { label: "Accessible", tone: "ok", icon: "check" },
   NOT_FOUND: { label: "Mailbox not found", tone: "danger", icon: "x" },
+  NOT_ENABLED_FOR_REST: { label: "Not readable by Graph", tone: "danger", icon: "alert" },
   ACCESS_DENIED: { label: "Access denied", tone: "danger", icon: "lock" },
   ERROR: { label: "Check failed", tone: "warn", icon: "alert" },
 };

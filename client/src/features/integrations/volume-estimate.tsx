@@ -9,6 +9,7 @@ import {
 import { Callout } from "../../ui/feedback";
 import { formatNumber } from "../../ui/format";
 import { Icon } from "../../ui/icons";
+import "./mailbox-form.css";
 
 type Estimate = EstimateVolumeQuery["estimateVolume"];
 

@@ -6,6 +6,7 @@ import { TextField } from "../../ui/controls";
 import { Dialog } from "../../ui/dialog";
 import { toast } from "../../ui/feedback";
 import { Icon } from "../../ui/icons";
+import "./project-switcher.css";
 
 type Project = ProjectsQuery["projects"][number];
 

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { checkToken } from "../../api/session";
 import { SecretField } from "../../ui/controls";
 import { Icon, Logo } from "../../ui/icons";
+import "./sign-in.css";
 
 export function SignIn({
   onSignedIn,

@@ -2,6 +2,7 @@ import { useQuery } from "@urql/preact";
 import { useEffect } from "preact/hooks";
 import { StreamLagDocument } from "../../gql/graphql";
 import { formatNumber } from "../../ui/format";
+import "./streams.css";
 
 /** The largest batch `fetch` returns; a lag beyond it is shown as "1,024+". */
 export const LAG_WINDOW = 1024;

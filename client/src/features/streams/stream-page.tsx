@@ -17,8 +17,10 @@ import { Icon } from "../../ui/icons";
 import { MailText } from "../../ui/mail-text";
 import { PageHeader, Section } from "../../ui/page";
 import { can, useSession } from "../session/session-context";
+import { NextBatch } from "./next-batch";
 import { LagValue, useStreamLag } from "./stream-lag";
 import { filterSummary } from "./streams-page";
+import "./streams.css";
 
 /** How many tail lines are kept on screen. */
 const TAIL_LINES = 200;
@@ -131,6 +133,18 @@ export default function StreamPage({ project, name }: { project: string; name: s
           <span class="summary-note">{filterSummary(stream.filter)}</span>
         </div>
       </div>
+
+      <Section
+        id="next-heading"
+        title="Next batch"
+        description="What the consumer fetches next; looking does not move the position."
+      >
+        <NextBatch
+          project={project}
+          name={stream.name}
+          canAdvance={can(viewer, project, "STREAMS_CONSUME")}
+        />
+      </Section>
 
       <Section
         id="tail-heading"

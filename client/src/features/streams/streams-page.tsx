@@ -14,11 +14,13 @@ import { EmptyState, toast } from "../../ui/feedback";
 import { formatDate, fromDateTimeInput } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { ListEditor } from "../../ui/list-editor";
+import { byText, useListTools } from "../../ui/list-tools";
 import { PageHeader } from "../../ui/page";
 import { domainProblem, emailProblem, folderProblem } from "../integrations/filter-rules";
 import { can, useSession } from "../session/session-context";
 import { LagValue, useStreamLag } from "./stream-lag";
 import { QueryStates } from "../../api/query-states";
+import "./streams.css";
 
 export default function StreamsPage({ project }: { project: string }) {
   const { viewer } = useSession();
@@ -27,6 +29,14 @@ export default function StreamsPage({ project }: { project: string }) {
   const canAdmin = can(viewer, project, "STREAMS_ADMIN");
   const canConsume = can(viewer, project, "STREAMS_CONSUME");
   const streams = result.data?.project?.streams ?? [];
+  const list = useListTools(streams, {
+    noun: "streams",
+    textOf: (s) => [s.name, s.title, ...s.buckets.map((b) => b.name)],
+    sorts: {
+      name: { label: "Name", compare: byText((s) => (s.title || s.name).toLowerCase()) },
+      created: { label: "Newest", compare: (a, b) => b.createdAt.localeCompare(a.createdAt) },
+    },
+  });
   const buckets = result.data?.project?.buckets ?? [];
   const create = canAdmin && (
     <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>
@@ -52,6 +62,7 @@ export default function StreamsPage({ project }: { project: string }) {
           </EmptyState>
         }
       >
+        {list.controls}
         <div class="card card-flush">
           <table class="table">
             <thead>
@@ -69,12 +80,13 @@ export default function StreamsPage({ project }: { project: string }) {
               </tr>
             </thead>
             <tbody>
-              {streams.map((s) => (
+              {list.visible.map((s) => (
                 <StreamRow key={s.id} stream={s} project={project} canConsume={canConsume} />
               ))}
             </tbody>
           </table>
         </div>
+        {list.pager}
       </QueryStates>
       {creating && (
         <NewStreamDialog project={project} buckets={buckets} onClose={() => setCreating(false)} />

@@ -63,31 +63,39 @@ export function ConnectForm({
           },
         ]}
       />
-      <div class="form-grid">
-        <TextField
-          label="OAuth authority URL"
-          value={draft.authorityUrl}
-          onValue={(v) => set("authorityUrl", v)}
-          required
-          type="url"
-          spellcheck={false}
-          mono
-          placeholder="https://login.microsoftonline.com/{tenant_id}"
-          hint="The Directory (tenant) ID from the app registration, after https://login.microsoftonline.com/."
-          error={errorFor(errors, "authorityUrl")}
-        />
-        <TextField
-          label="OAuth client ID"
-          value={draft.clientId}
-          onValue={(v) => set("clientId", v)}
-          required
-          spellcheck={false}
-          mono
-          placeholder="00000000-0000-0000-0000-000000000000"
-          hint="The Application (client) ID from the app registration's overview."
-          error={errorFor(errors, "clientId")}
-        />
-      </div>
+      {draft.authMethod === "NTLM" && (
+        <p class="section-note">
+          NTLM signs in to your Exchange server itself with the service user below: no app
+          registration, authority URL or client ID.
+        </p>
+      )}
+      {draft.authMethod !== "NTLM" && (
+        <div class="form-grid">
+          <TextField
+            label="OAuth authority URL"
+            value={draft.authorityUrl}
+            onValue={(v) => set("authorityUrl", v)}
+            required
+            type="url"
+            spellcheck={false}
+            mono
+            placeholder="https://login.microsoftonline.com/{tenant_id}"
+            hint="The Directory (tenant) ID from the app registration, after https://login.microsoftonline.com/."
+            error={errorFor(errors, "authorityUrl")}
+          />
+          <TextField
+            label="OAuth client ID"
+            value={draft.clientId}
+            onValue={(v) => set("clientId", v)}
+            required
+            spellcheck={false}
+            mono
+            placeholder="00000000-0000-0000-0000-000000000000"
+            hint="The Application (client) ID from the app registration's overview."
+            error={errorFor(errors, "clientId")}
+          />
+        </div>
+      )}
       {draft.authMethod === "CLIENT_SECRET" && (
         <SecretField
           label="Client secret"

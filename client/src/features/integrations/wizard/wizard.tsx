@@ -8,6 +8,7 @@ import {
   type FormErrors,
 } from "../../../api/errors";
 import {
+  AddMailboxDocument,
   CreateIntegrationDocument,
   DeleteIntegrationDocument,
   IntegrationNameTakenDocument,
@@ -15,7 +16,6 @@ import {
   UpdateIntegrationConnectionDocument,
   ValidateCredentialsDocument,
   type IntegrationSummaryFragment,
-  type MailboxFieldsFragment,
 } from "../../../gql/graphql";
 import { navigate } from "../../../router";
 import { TextField } from "../../../ui/controls";
@@ -23,10 +23,13 @@ import { ConfirmDialog } from "../../../ui/dialog";
 import { toast } from "../../../ui/feedback";
 import { Icon } from "../../../ui/icons";
 import { PageHeader } from "../../../ui/page";
+import { connectionProblems, inFormWords } from "../connection-rules";
 import { apiNameProblem } from "../filter-rules";
 import { emptyConnection, toConnectionInput, type ConnectionDraft } from "./connection-draft";
 import { CheckResults, ConnectForm, type CheckState } from "./step-connect";
-import { MailboxesStep } from "./step-mailboxes";
+import { emptyDraft, toMailboxInput } from "../mailbox-draft";
+import { MailboxesStep, type MailboxEditor, type WizardMailbox } from "./step-mailboxes";
+import "./wizard.css";
 
 /** Connection input paths the connect step shows next to a field ("name" goes back to step 1). */
 const CONNECTION_FIELDS = [
@@ -45,6 +48,16 @@ const CONNECTION_FIELDS = [
   "name",
 ];
 
+/** Server refusals with the API's field names replaced by the form's labels. */
+function inFormWordsAll(errors: FormErrors): FormErrors {
+  return {
+    general: errors.general.map(inFormWords),
+    fields: Object.fromEntries(
+      Object.entries(errors.fields).map(([key, message]) => [key, inFormWords(message)]),
+    ),
+  };
+}
+
 const STEPS = [
   "Add basic info",
   "Connect with your application",
@@ -53,8 +66,9 @@ const STEPS = [
 
 /**
  * The guide's "Create new integration" flow. Step 2's "Validate & save credentials" validates
- * the connection and, once a token is acquired, saves the integration disabled; step 3 adds
- * mailboxes to it; "Create integration" turns it on. Cancelling after the save deletes it.
+ * the connection and, once a token is acquired, saves the integration disabled; step 3 lists
+ * mailboxes in the browser; "Create integration" adds them and turns it on. Cancelling after the
+ * save deletes the integration; no mailbox or bucket exists before "Create integration".
  */
 export default function NewIntegrationWizard({ project }: { project: string }) {
   const client = useClient();
@@ -68,15 +82,19 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
   const [check, setCheck] = useState<CheckState>({ kind: "idle" });
   const [integration, setIntegration] = useState<IntegrationSummaryFragment | null>(null);
   const [savedConnection, setSavedConnection] = useState<string | null>(null);
-  const [mailboxes, setMailboxes] = useState<MailboxFieldsFragment[]>([]);
-  const [editingMailbox, setEditingMailbox] = useState(false);
+  const [mailboxes, setMailboxes] = useState<WizardMailbox[]>([]);
+  const [editor, setEditor] = useState<MailboxEditor | null>(null);
+  const [adding, setAdding] = useState(false);
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [finishError, setFinishError] = useState<string | null>(null);
 
   const [, validateCredentials] = useMutation(ValidateCredentialsDocument);
   const [, createIntegration] = useMutation(CreateIntegrationDocument);
   const [, updateConnection] = useMutation(UpdateIntegrationConnectionDocument);
-  const [finishing, setEnabled] = useMutation(SetIntegrationEnabledDocument);
+  const [enabling, setEnabled] = useMutation(SetIntegrationEnabledDocument);
+  const [, addMailbox] = useMutation(AddMailboxDocument);
+  const finishing = adding || enabling.fetching;
+  const editingMailbox = editor !== null;
   const [discarding, deleteIntegration] = useMutation(DeleteIntegrationDocument);
 
   const listHref = `/p/${encodeURIComponent(project)}/integrations`;
@@ -101,12 +119,25 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
   };
 
   const validateAndSave = async () => {
+    const problems = connectionProblems(connection);
+    const count = Object.keys(problems).length;
+    if (count > 0) {
+      setConnErrors({ fields: problems, general: [] });
+      setCheck({
+        kind: "refused",
+        message:
+          count === 1
+            ? "Correct the field marked below."
+            : `Correct the ${count} fields marked below.`,
+      });
+      return;
+    }
     setCheck({ kind: "running" });
     setConnErrors(noErrors);
     const input = toConnectionInput(connection);
     const outcome = await validateCredentials({ connection: input, mailboxes: [] });
     if (!outcome.data) {
-      const errors = formErrors(outcome.error);
+      const errors = inFormWordsAll(formErrors(outcome.error));
       setConnErrors(errors);
       const fieldMessages = Object.values(errors.fields);
       setCheck({
@@ -133,7 +164,7 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
       setSavedConnection(connectionKey);
       setCheck({ kind: "checked", check: result, saved: "saved", warnings: saved.data.warnings });
     } else {
-      const errors = formErrors(saved.error);
+      const errors = inFormWordsAll(formErrors(saved.error));
       setConnErrors(errors);
       const nameProblem = errorFor(errors, "name");
       if (nameProblem) setNameError(nameProblem);
@@ -150,6 +181,28 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
   const finish = async () => {
     if (!integration) return;
     setFinishError(null);
+    setAdding(true);
+    let list = mailboxes;
+    for (const entry of mailboxes) {
+      if (entry.saved) continue;
+      const added = await addMailbox({
+        integrationId: integration.id,
+        input: toMailboxInput(entry.draft),
+      });
+      if (!added.data) {
+        setAdding(false);
+        setMailboxes(list);
+        setEditor({ draft: entry.draft, replaces: entry.key, errors: formErrors(added.error) });
+        setFinishError(
+          `${entry.draft.email.trim()} was refused: correct it below, then create the integration again.`,
+        );
+        return;
+      }
+      const saved = added.data.addMailbox;
+      list = list.map((m) => (m.key === entry.key ? { ...m, saved } : m));
+    }
+    setMailboxes(list);
+    setAdding(false);
     const outcome = await setEnabled({ id: integration.id, enabled: true });
     if (outcome.error) {
       setFinishError(
@@ -241,7 +294,21 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
               {unplacedErrors(connErrors, CONNECTION_FIELDS).join(" ")}
             </p>
           )}
-          <ConnectForm draft={connection} onChange={setConnection} errors={connErrors} />
+          <ConnectForm
+            draft={connection}
+            onChange={(next) => {
+              // An error goes once its field is edited.
+              const fields = Object.fromEntries(
+                Object.entries(connErrors.fields).filter(
+                  ([key]) =>
+                    connection[key as keyof ConnectionDraft] === next[key as keyof ConnectionDraft],
+                ),
+              );
+              setConnErrors({ ...connErrors, fields });
+              setConnection(next);
+            }}
+            errors={connErrors}
+          />
           <div class="validate-row">
             <button
               type="button"
@@ -270,7 +337,11 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
               type="button"
               class="btn btn-primary"
               disabled={!savedAndCurrent}
-              onClick={() => setStep(2)}
+              onClick={() => {
+                setStep(2);
+                if (mailboxes.length === 0 && !editor)
+                  setEditor({ draft: emptyDraft(project), replaces: null, errors: noErrors });
+              }}
             >
               Continue
             </button>
@@ -284,9 +355,11 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
           <MailboxesStep
             integrationId={integration.id}
             project={project}
+            connection={toConnectionInput(connection)}
             mailboxes={mailboxes}
             onMailboxes={setMailboxes}
-            onEditingChange={setEditingMailbox}
+            editor={editor}
+            onEditor={setEditor}
           />
           {finishError && (
             <p class="form-error" role="alert">
@@ -306,10 +379,10 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
             <button
               type="button"
               class="btn btn-primary"
-              disabled={mailboxes.length === 0 || editingMailbox || finishing.fetching}
+              disabled={mailboxes.length === 0 || editingMailbox || finishing}
               onClick={finish}
             >
-              {finishing.fetching ? "Creating…" : "Create integration"}
+              {finishing ? "Creating…" : "Create integration"}
             </button>
           </div>
         </div>
@@ -337,7 +410,10 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
       >
         <p>
           The credentials were already saved as the disabled integration{" "}
-          <code>{integration?.name}</code>. Discarding deletes it and any mailboxes added to it.
+          <code>{integration?.name}</code>. Discarding deletes it.{" "}
+          {mailboxes.some((m) => m.saved)
+            ? "The mailboxes already added are removed; their buckets and messages stay (delete them on the Buckets page)."
+            : "No mailbox or bucket has been created yet."}
         </p>
       </ConfirmDialog>
     </div>
