@@ -5,7 +5,6 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { openKeyRing } from "../auth/key-check.js";
@@ -16,6 +15,7 @@ import { ProgressPublisher, withCoalescedProgress } from "../events/progress-pub
 import type { GraphQLContext } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/error-mapping.js";
 import { createOperationLimits } from "../graphql/operation-limits.js";
+import { landingPagePlugin } from "../graphql/plugins/landing-page.plugin.js";
 import { metricsPlugin } from "../graphql/plugins/metrics.plugin.js";
 import { operationLimitsPlugin } from "../graphql/plugins/operation-limits.plugin.js";
 import { attachWebSocketEndpoint } from "../graphql/websocket.js";
@@ -193,10 +193,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
       operationLimitsPlugin(limits),
       metricsPlugin(metrics),
-      // The landing page (Apollo Sandbox) needs introspection: both follow MAILSTREAM_INTROSPECTION.
-      config.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: false })
-        : ApolloServerPluginLandingPageDisabled(),
+      // The landing page points to the dashboard's explorer, which needs introspection: both
+      // follow MAILSTREAM_INTROSPECTION.
+      config.introspection ? landingPagePlugin() : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
