@@ -38,7 +38,7 @@ export async function runMailboxRound(
   signal: AbortSignal,
   holdsLease: LeaseFence,
 ): Promise<RoundOutcome> {
-  const outcome = await runRound(deps, source, mailboxId, signal);
+  const outcome = await runRound(deps, source, mailboxId, signal, holdsLease);
   deps.metrics.roundFinished(mailboxId, outcome);
   return outcome;
 }
@@ -48,6 +48,7 @@ async function runRound(
   source: MailSource,
   mailboxId: string,
   signal: AbortSignal,
+  holdsLease: LeaseFence,
 ): Promise<RoundOutcome> {
   const loaded = await deps.db.read(async (m) => {
     const target = await loadRoundTarget(m, mailboxId);
