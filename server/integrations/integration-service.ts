@@ -20,7 +20,7 @@ import {
   validateSecretExpiry,
 } from "../domain/secret-expiry.js";
 import { ProjectService } from "../projects/project-service.js";
-import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
+import { openSecrets, resolveConnection, sealSecrets } from "./connection-secrets.js";
 import type {
   CredentialChecker,
   CredentialCheckResult,
@@ -374,19 +374,7 @@ export class IntegrationService {
 
   /** The connection with its secrets opened, for the sync engine and validation. */
   resolveConnection(row: IntegrationRow): ResolvedConnection {
-    const secrets: ConnectionSecrets = openSecrets(this.deps.secrets, row);
-    return {
-      api: row.api as ResolvedConnection["api"],
-      authMethod: row.authMethod as ResolvedConnection["authMethod"],
-      access: row.access as ResolvedConnection["access"],
-      authorityUrl: row.authorityUrl,
-      clientId: row.clientId,
-      graphEndpoint: row.graphEndpoint,
-      ewsUrl: row.ewsUrl,
-      serviceUsername: row.serviceUsername,
-      certificateThumbprint: row.certificateThumbprint,
-      ...secrets,
-    };
+    return resolveConnection(this.deps.secrets, row);
   }
 
   private async validateStored(

@@ -5,7 +5,13 @@ import { compileParticipantFilter } from "../domain/participant-filter.js";
 import type { MailboxRow } from "../storage/entities/index.js";
 import { countSkipped } from "../storage/skipped-messages.js";
 import { disableIntegration, disableMailbox, loadRoundTarget } from "../storage/sync-store.js";
-import { filtersHashOf, retrySkipped, syncFolder, type MailboxContext } from "./folder-sync.js";
+import {
+  filtersHashOf,
+  type LeaseFence,
+  type MailboxContext,
+  retrySkipped,
+  syncFolder,
+} from "./folder-sync.js";
 import type { MailSource, RemoteFolder } from "./mail-source.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
 import { SyncProgress } from "./sync-progress.js";
@@ -30,8 +36,9 @@ export async function runMailboxRound(
   source: MailSource,
   mailboxId: string,
   signal: AbortSignal,
+  holdsLease: LeaseFence,
 ): Promise<RoundOutcome> {
-  const outcome = await runRound(deps, source, mailboxId, signal);
+  const outcome = await runRound(deps, source, mailboxId, signal, holdsLease);
   deps.metrics.roundFinished(mailboxId, outcome);
   return outcome;
 }
@@ -41,6 +48,7 @@ async function runRound(
   source: MailSource,
   mailboxId: string,
   signal: AbortSignal,
+  holdsLease: LeaseFence,
 ): Promise<RoundOutcome> {
   const loaded = await deps.db.read(async (m) => {
     const target = await loadRoundTarget(m, mailboxId);
@@ -52,10 +60,12 @@ async function runRound(
     deps,
     { mailboxId, integrationId: integration.id, projectId: project.id, projectName: project.name },
     previous,
+    holdsLease,
   );
   await progress.flush();
   const ctx: MailboxContext = {
     deps,
+    holdsLease,
     source,
     signal,
     progress,
@@ -134,22 +144,30 @@ async function handleFailure(
   const message = kind?.message ?? INTERNAL_ERROR;
   const now = deps.now();
   if (kind?.kind === "credentials") {
-    await deps.db.transaction((m) =>
-      disableIntegration(m, ctx.integrationId, {
+    const disabled = await deps.db.transaction(async (m) => {
+      if (!(await ctx.holdsLease(m))) return false;
+      await disableIntegration(m, ctx.integrationId, {
         disabledReason: "SYNC_ERROR",
         lastError: message,
         credentialStatus: "INVALID",
         credentialError: message,
         updatedAt: now,
-      }),
-    );
+      });
+      return true;
+    });
+    if (!disabled) return "stopped";
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
     publishIntegration(deps, ctx, "DISABLED");
     return "disabled";
   }
   if (kind?.kind === "permission" || kind?.kind === "not_found") {
-    await deps.db.transaction((m) => disableMailbox(m, ctx.mailbox.id, message, now));
+    const disabled = await deps.db.transaction(async (m) => {
+      if (!(await ctx.holdsLease(m))) return false;
+      await disableMailbox(m, ctx.mailbox.id, message, now);
+      return true;
+    });
+    if (!disabled) return "stopped";
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
     publishIntegration(deps, ctx, "MAILBOX_DISABLED");
