@@ -16,7 +16,24 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "sqlite",
+          include: ["test/**/*.test.ts"],
+          // Several server processes need PostgreSQL: their own project below.
+          exclude: ["test/cluster/**"],
+        },
+      },
+      {
+        extends: true,
+        // Real server processes sharing one scratch PostgreSQL database (test/support/cluster.ts).
+        test: {
+          name: "cluster",
+          include: ["test/cluster/**/*.test.ts"],
+          env: { TEST_POSTGRES_URL: POSTGRES_URL },
+        },
+      },
       {
         extends: true,
         test: {

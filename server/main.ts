@@ -6,6 +6,7 @@ import { SecretKeyError } from "./auth/key-check.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createExchange, OutboundHttp } from "./exchange/index.js";
 import { Metrics } from "./observability/metrics.js";
+import { processName } from "./sync/leases.js";
 
 // A sync allocates fast and briefly (a page of messages lives from its response to its commit):
 // V8's default lets the old generation grow to ~4x the live heap between full collections, which
@@ -21,7 +22,10 @@ const SHUTDOWN_DEADLINE_MS = 9_000;
 try {
   const config = loadConfig();
   // One guarded dispatcher for all Microsoft HTTP: MAILSTREAM_ALLOWED_HOSTS, time limits, no redirects.
-  const outbound = new OutboundHttp({ allowedHosts: config.allowedHosts });
+  const outbound = new OutboundHttp({
+    allowedHosts: config.allowedHosts,
+    userAgent: `Mailstream (${processName(config.processName)})`,
+  });
   // One registry for the process: the exchange clients count Graph requests into it (GET /metrics).
   const metrics = new Metrics();
   const { credentialChecker, mailSourceFactory } = createExchange({ outbound, metrics });

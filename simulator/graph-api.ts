@@ -5,6 +5,7 @@ import { renderUser } from "./graph-json.js";
 import { MailRoutes } from "./graph-mail-routes.js";
 import { requestIdOf, resetConnection, sendJson, sleep } from "./http-io.js";
 import type { MailboxLimits } from "./mailbox-limits.js";
+import type { RequestOrigins } from "./request-origins.js";
 import type { Mailbox } from "./mailbox.js";
 import { GraphHttpError, parsePrefer } from "./odata-query.js";
 import type { Directory, TenantUser } from "./tenant-directory.js";
@@ -19,6 +20,7 @@ export interface GraphApiDeps {
   tokens: TokenService;
   faults: FaultInjector;
   limits: MailboxLimits;
+  origins: RequestOrigins;
   now: () => number;
   graphUrl: () => string;
   loginUrl: () => string;
@@ -34,6 +36,8 @@ export interface GraphRequestLogEntry {
   status: number;
   clientId?: string;
   mailbox?: string;
+  /** The client's User-Agent (a Mailstream process names itself there). */
+  origin?: string;
   durationMs: number;
 }
 
@@ -137,6 +141,13 @@ export class GraphApi {
     }
     const mailbox = isMail ? this.mailboxFor(user, userRef) : undefined;
     log.mailbox = mailbox?.email ?? user.upn;
+    log.origin = req.headers["user-agent"] ?? "";
+    if (mailbox) {
+      // Until the answer is handed to the network ('finish'; 'close' if the connection died): the
+      // client cannot have read it all before, so this never counts longer than the client does.
+      const end = this.deps.origins.begin(mailbox.email, log.origin, log.path);
+      res.once("finish", end).once("close", end);
+    }
     this.authorize(principal, user, mailbox);
 
     const limitKey =

@@ -1,6 +1,7 @@
 /** The Microsoft 365 tenant simulator as a library (see README.md). */
 export { Simulator, startSimulator } from "./simulator.js";
 export type { SimulatorOptions, RequestLogEntry, TokenFilter } from "./simulator.js";
+export type { OriginOverlap, OriginStats } from "./request-origins.js";
 export {
   CA_CERT_FILE,
   createCertificateAuthority,

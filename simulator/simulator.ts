@@ -24,6 +24,7 @@ import { IdentityPlatform } from "./identity-platform.js";
 import type { TruthFolder, TruthMessage } from "./mail-types.js";
 import { MailboxLimits, type LimitSettings, type MailboxStats } from "./mailbox-limits.js";
 import type { DeliverySpec, Mailbox, MailboxKind } from "./mailbox.js";
+import { RequestOrigins } from "./request-origins.js";
 import {
   Directory,
   type AppRegistration,
@@ -106,6 +107,8 @@ export class Simulator {
   readonly now: () => number;
   /** Requests seen, oldest first (bounded). */
   readonly requestLog: RequestLogEntry[] = [];
+  /** Which client (User-Agent) had Graph requests in flight for each mailbox, and overlaps. */
+  readonly origins = new RequestOrigins();
   private readonly servers: Server[];
   private readonly tokens: TokenService;
   private readonly limits: MailboxLimits;
@@ -255,6 +258,7 @@ export class Simulator {
         tokens: this.tokens,
         faults: this.faults,
         limits: this.limits,
+        origins: this.origins,
         now: this.now,
         graphUrl: () => this.graphUrl,
         loginUrl: () => this.loginUrl,
@@ -443,6 +447,7 @@ export class Simulator {
 
   resetStats(): void {
     this.limits.resetStats();
+    this.origins.reset();
     this.requestLog.length = 0;
   }
 

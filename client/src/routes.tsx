@@ -13,12 +13,14 @@ const StreamPage = lazyPage(() => import("./features/streams/stream-page"));
 const UsagePage = lazyPage(() => import("./features/account/usage-page"));
 const TokensPage = lazyPage(() => import("./features/account/tokens-page"));
 const AuditPage = lazyPage(() => import("./features/account/audit-page"));
+const ExplorerPage = lazyPage(() => import("./features/explorer/explorer-page"));
 
 /** The sidebar entry a page belongs to. */
-export type Section = "integrations" | "buckets" | "streams" | "usage" | "tokens" | "audit";
+export type Section =
+  "integrations" | "buckets" | "streams" | "usage" | "tokens" | "audit" | "explorer";
 
 /** Sections outside any project: switching project from one of them goes to Integrations. */
-export const ACCOUNT_SECTIONS: readonly Section[] = ["usage", "tokens", "audit"];
+export const ACCOUNT_SECTIONS: readonly Section[] = ["usage", "tokens", "audit", "explorer"];
 
 export interface Crumb {
   label: string;
@@ -119,6 +121,12 @@ export const ROUTES: RouteDefinition[] = [
     section: "audit",
     crumbs: () => [{ label: "Audit log" }],
     render: () => <AuditPage />,
+  },
+  {
+    patterns: ["/explorer"],
+    section: "explorer",
+    crumbs: () => [{ label: "API explorer" }],
+    render: () => <ExplorerPage />,
   },
 ];
 

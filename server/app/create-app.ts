@@ -5,7 +5,6 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { openKeyRing } from "../auth/key-check.js";
@@ -16,6 +15,7 @@ import { ProgressPublisher, withCoalescedProgress } from "../events/progress-pub
 import type { GraphQLContext } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/error-mapping.js";
 import { createOperationLimits } from "../graphql/operation-limits.js";
+import { landingPagePlugin } from "../graphql/plugins/landing-page.plugin.js";
 import { metricsPlugin } from "../graphql/plugins/metrics.plugin.js";
 import { operationLimitsPlugin } from "../graphql/plugins/operation-limits.plugin.js";
 import { attachWebSocketEndpoint } from "../graphql/websocket.js";
@@ -38,7 +38,8 @@ import {
   type MailSourceFactory,
   SyncScheduler,
 } from "../sync/scheduler.js";
-import type { SyncControl } from "../sync/sync-control.js";
+import { InProcessLeases, type LeasePolicy, PostgresLeases } from "../sync/leases.js";
+import { resolveConnection } from "../integrations/connection-secrets.js";
 import { createServices, type Services } from "./services.js";
 
 export interface App {
@@ -76,7 +77,12 @@ const HEALTH_DATABASE_TIMEOUT_MS = 2_000;
 /** Builds everything (no side effects at import): database, services, HTTP and WebSocket. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const db = await Database.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const db = await Database.open({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    // Well inside a lease: a paused holder's open transaction cannot delay a takeover beyond it.
+    idleInTransactionTimeoutMs: (config.leaseTtlSeconds * 1000) / 2,
+  });
   // After migrations: the key ring must open what is stored, or the server does not start.
   const secrets = await openKeyRing(db, config).catch(async (error: unknown) => {
     await db.close();
@@ -104,22 +110,31 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const blobs = createBlobStore(db, config.dataDir);
   const deps: Deps = { config, db, secrets, log, events, blobs, metrics, now: () => new Date() };
   metrics.mailboxLagFrom(() => db.read((m) => mailboxSyncLag(m, deps.now())));
-  let scheduler: SyncScheduler | null = null;
-  const sync: SyncControl = {
-    request: (id) => scheduler?.request(id) ?? Promise.resolve(),
-    resync: (id) => scheduler?.resync(id) ?? Promise.resolve(),
-    abortIntegration: (id) => scheduler?.abortIntegration(id) ?? Promise.resolve(),
-    abort: (id) => scheduler?.abort(id) ?? Promise.resolve(),
-  };
-  const services = createServices(deps, options.credentialChecker, sync, options.mailSourceFactory);
-  scheduler = new SyncScheduler(
+  // Several processes share a PostgreSQL deployment through mailbox leases; SQLite is one process.
+  const leases: LeasePolicy = config.databaseUrl
+    ? new PostgresLeases(deps, {
+        ttlSeconds: config.leaseTtlSeconds,
+        databaseUrl: config.databaseUrl,
+        name: config.processName,
+      })
+    : new InProcessLeases(config.processName);
+  const scheduler = new SyncScheduler(
     deps,
-    (row) => services.integrations.resolveConnection(row),
+    leases,
+    (row) => resolveConnection(secrets, row),
     options.mailSourceFactory,
     {
       ...DEFAULT_SCHEDULER_OPTIONS,
       intervalSeconds: config.syncIntervalSeconds,
+      maxConcurrentRounds: config.maxConcurrentRounds,
     },
+  );
+  const services = createServices(
+    deps,
+    options.credentialChecker,
+    scheduler,
+    options.mailSourceFactory,
+    leases,
   );
   const bootstrap = await services.tokens.bootstrap(config.adminToken);
 
@@ -193,10 +208,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
       operationLimitsPlugin(limits),
       metricsPlugin(metrics),
-      // The landing page (Apollo Sandbox) needs introspection: both follow MAILSTREAM_INTROSPECTION.
-      config.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: false })
-        : ApolloServerPluginLandingPageDisabled(),
+      // The landing page points to the dashboard's explorer, which needs introspection: both
+      // follow MAILSTREAM_INTROSPECTION.
+      config.introspection ? landingPagePlugin() : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -249,7 +263,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         httpServer.listen(config.port, config.host, () => resolve());
       });
       const { port } = httpServer.address() as AddressInfo;
-      if (options.runSync !== false) scheduler.start();
+      if (options.runSync !== false) await scheduler.start();
       health.ready();
       log.info({ host: config.host, port }, "mailstream listening");
       return { url: `http://${config.host}:${port}`, port };

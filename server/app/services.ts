@@ -4,12 +4,14 @@ import { BucketService } from "../buckets/bucket-service.js";
 import { SubscriptionService } from "../events/subscription-service.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
 import { IntegrationService } from "../integrations/integration-service.js";
+import { LeaseHolders } from "../integrations/lease-holders.js";
 import { MailboxExplorer } from "../integrations/mailbox-explorer.js";
 import { MailboxService } from "../integrations/mailbox-service.js";
 import { MessageService } from "../messages/message-service.js";
 import { ProjectService } from "../projects/project-service.js";
 import { StreamService } from "../streams/stream-service.js";
 import type { MailSourceFactory } from "../sync/scheduler.js";
+import type { LeasePolicy } from "../sync/leases.js";
 import type { SyncControl } from "../sync/sync-control.js";
 import type { Deps } from "./deps.js";
 
@@ -23,6 +25,8 @@ export interface Services {
   messages: MessageService;
   streams: StreamService;
   audit: AuditService;
+  /** Which process holds each mailbox (several processes on PostgreSQL). */
+  leaseHolders: LeaseHolders;
   /** Live events (the bus itself: the WebSocket endpoint watches revocations on it). */
   events: Deps["events"];
   /** Live subscriptions' rules. */
@@ -34,6 +38,7 @@ export function createServices(
   checker: CredentialChecker,
   sync: SyncControl,
   sources: MailSourceFactory,
+  leases: Pick<LeasePolicy, "owner">,
 ): Services {
   const integrations = new IntegrationService(deps, checker, sync);
   const core = {
@@ -49,6 +54,7 @@ export function createServices(
     ...core,
     explorer: new MailboxExplorer(deps, integrations, sources),
     audit: new AuditService(deps),
+    leaseHolders: new LeaseHolders(deps, leases.owner !== null),
     events: deps.events,
     subscriptions: new SubscriptionService({ ...core, events: deps.events }),
   };

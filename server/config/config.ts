@@ -23,6 +23,15 @@ export interface Config {
   /** Bootstrap admin token for a first start on an empty database. Secret. */
   adminToken: string | null;
   syncIntervalSeconds: number;
+  /**
+   * Seconds a mailbox lease lives without renewal (MAILSTREAM_LEASE_TTL, PostgreSQL only): how
+   * long a dead process's mailboxes wait before another process takes them over.
+   */
+  leaseTtlSeconds: number;
+  /** Mailbox rounds one process runs at once (MAILSTREAM_MAX_CONCURRENT_ROUNDS). */
+  maxConcurrentRounds: number;
+  /** How this process shows in `heldBy` and in its Graph User-Agent (default `<host>:<pid>`). */
+  processName: string | null;
   logLevel: LogLevel;
   /** Production: masked internal errors, no introspection or landing page unless asked for. */
   production: boolean;
@@ -74,6 +83,16 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (["1", "true", "yes", "on"].includes(raw.toLowerCase())) return true;
   if (["0", "false", "no", "off"].includes(raw.toLowerCase())) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function processName(raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (!/^[\x21-\x7e]{1,100}$/.test(raw)) {
+    throw new ConfigError(
+      `MAILSTREAM_PROCESS_NAME must be 1-100 visible ASCII characters without spaces, got "${raw}"`,
+    );
+  }
+  return raw;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -132,6 +151,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     previousSecretKeys,
     adminToken: env.MAILSTREAM_ADMIN_TOKEN || null,
     syncIntervalSeconds: integer(env, "MAILSTREAM_SYNC_INTERVAL", 60, 1, 86_400),
+    leaseTtlSeconds: integer(env, "MAILSTREAM_LEASE_TTL", 15, 2, 300),
+    maxConcurrentRounds: integer(env, "MAILSTREAM_MAX_CONCURRENT_ROUNDS", 8, 1, 1_000),
+    processName: processName(env.MAILSTREAM_PROCESS_NAME),
     logLevel,
     production,
     introspection: flag(env, "MAILSTREAM_INTROSPECTION", !production),

@@ -46,6 +46,11 @@ export interface OutboundTimeouts {
 export interface OutboundHttpOptions extends OutboundTimeouts {
   /** MAILSTREAM_ALLOWED_HOSTS (config.allowedHosts); default: public addresses only. */
   allowedHosts?: AllowedHosts;
+  /**
+   * Sent as User-Agent unless a request sets its own: Microsoft asks callers to identify their
+   * traffic, and with several server processes it says which one made a request.
+   */
+  userAgent?: string;
 }
 
 /** A connection refused by the egress rule; `refusal` says what and why. */
@@ -69,8 +74,10 @@ export class OutboundHttp {
   private readonly agent: Agent;
   private readonly guardedConnect: buildConnector.connector;
   private readonly headersTimeout: number;
+  private readonly userAgent: string | undefined;
 
   constructor(options: OutboundHttpOptions = {}) {
+    this.userAgent = options.userAgent;
     const allowed = (this.allowedHosts = options.allowedHosts ?? parseAllowedHosts(""));
     const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
     const connect = buildConnector({
@@ -121,8 +128,15 @@ export class OutboundHttp {
 
   /** fetch through the guarded agent; redirects come back as they are (never followed). */
   fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    let headers = init.headers;
+    if (this.userAgent) {
+      const withAgent = new Headers(headers);
+      if (!withAgent.has("user-agent")) withAgent.set("user-agent", this.userAgent);
+      headers = withAgent;
+    }
     return undiciFetch(url, {
       ...(init as UndiciRequestInit),
+      headers: headers as UndiciRequestInit["headers"],
       redirect: "manual",
       dispatcher: this.agent,
     }) as unknown as Promise<Response>;

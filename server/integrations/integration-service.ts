@@ -36,7 +36,7 @@ import {
   secretExpiryWarning,
   validateSecretExpiry,
 } from "../domain/secret-expiry.js";
-import { type ConnectionSecrets, openSecrets, sealSecrets } from "./connection-secrets.js";
+import { openSecrets, resolveConnection, sealSecrets } from "./connection-secrets.js";
 import type {
   CredentialChecker,
   CredentialCheckResult,
@@ -344,19 +344,7 @@ export class IntegrationService {
 
   /** The connection with its secrets opened, for the sync engine and validation. */
   resolveConnection(row: IntegrationRow): ResolvedConnection {
-    const secrets: ConnectionSecrets = openSecrets(this.deps.secrets, row);
-    return {
-      api: row.api,
-      authMethod: row.authMethod,
-      access: row.access,
-      authorityUrl: row.authorityUrl,
-      clientId: row.clientId,
-      graphEndpoint: row.graphEndpoint,
-      ewsUrl: row.ewsUrl,
-      serviceUsername: row.serviceUsername,
-      certificateThumbprint: row.certificateThumbprint,
-      ...secrets,
-    };
+    return resolveConnection(this.deps.secrets, row);
   }
 
   private async validateStored(

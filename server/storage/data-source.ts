@@ -7,6 +7,12 @@ import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "./migrations/index.js";
 export interface DatabaseOptions {
   dataDir: string;
   databaseUrl: string | null;
+  /**
+   * PostgreSQL ends a session that sits idle inside a transaction this long (ms): a process that
+   * was paused (SIGSTOP, a long GC) mid-transaction would otherwise hold its row locks — and so
+   * keep the mailbox from being taken over — for as long as it stays paused.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 export type Dialect = "sqlite" | "postgres";
@@ -24,7 +30,12 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       migrations: POSTGRES_MIGRATIONS,
       migrationsRun: false,
       synchronize: false,
-      extra: { max: 10 },
+      extra: {
+        max: 10,
+        ...(options.idleInTransactionTimeoutMs
+          ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }
+          : {}),
+      },
     });
   }
   mkdirSync(options.dataDir, { recursive: true });

@@ -48,8 +48,16 @@ export const BASELINE_PAGE_SIZE = 1000;
  */
 const ALL_TIME = new Date("1970-01-01T00:00:00Z");
 
+/**
+ * Whether this round's process still holds the mailbox's lease at the round's epoch, asked inside
+ * each transaction the round commits (leases.ts): false once another process took the mailbox
+ * over or the round was revoked (disable, delete, resync).
+ */
+export type LeaseFence = (m: EntityManager) => Promise<boolean>;
+
 export interface MailboxContext {
   deps: Deps;
+  holdsLease: LeaseFence;
   source: MailSource;
   signal: AbortSignal;
   progress: SyncProgress;
@@ -152,8 +160,9 @@ async function createCheckpoint(
   folderId: string,
   folderPath: string,
 ): Promise<FolderCheckpointRow> {
-  return ctx.deps.db.transaction((m) =>
-    insertCheckpoint(m, {
+  return ctx.deps.db.transaction(async (m) => {
+    await requireLease(m, ctx);
+    return insertCheckpoint(m, {
       id: newId(),
       mailboxId: ctx.mailbox.id,
       folderId,
@@ -166,8 +175,8 @@ async function createCheckpoint(
       messagesSeen: 0,
       filtersHash: ctx.filtersHash,
       updatedAt: ctx.deps.now(),
-    }),
-  );
+    });
+  });
 }
 
 async function saveCheckpoint(
@@ -176,6 +185,7 @@ async function saveCheckpoint(
   change: Partial<FolderCheckpointRow>,
 ): Promise<FolderCheckpointRow> {
   return ctx.deps.db.transaction(async (m) => {
+    await requireLease(m, ctx);
     Object.assign(checkpoint, change, { updatedAt: ctx.deps.now() });
     return storeCheckpoint(m, checkpoint);
   });
@@ -508,7 +518,10 @@ export async function retrySkipped(ctx: MailboxContext): Promise<void> {
     if (ctx.signal.aborted) throw new RoundStopped("stopped");
     const message = await ctx.source.getMessage(ctx.mailbox.email, item.remoteId, ctx.signal);
     if (message === null) {
-      await ctx.deps.db.transaction((m) => clearSkipped(m, ctx.mailbox.id, [item.remoteId]));
+      await ctx.deps.db.transaction(async (m) => {
+        await requireLease(m, ctx);
+        await clearSkipped(m, ctx.mailbox.id, [item.remoteId]);
+      });
       continue;
     }
     await storePage(ctx, null, item.folderPath, [message], {});
@@ -524,9 +537,16 @@ function mayHaveAttachments(message: RemoteMessage): boolean {
 }
 
 /** Disabling stops in-flight work at the next page boundary; what was committed stays. */
+/** A page commits only while the mailbox may sync and this round still holds its lease. */
 async function requireStillEnabled(m: EntityManager, ctx: MailboxContext): Promise<void> {
+  await requireLease(m, ctx);
   const state = await roundState(m, ctx.mailbox.id, ctx.integrationId);
   if (state !== "enabled") throw new RoundStopped(state);
+}
+
+/** Fencing: a round whose lease was taken over or revoked rolls back instead of committing. */
+export async function requireLease(m: EntityManager, ctx: Pick<MailboxContext, "holdsLease">) {
+  if (!(await ctx.holdsLease(m))) throw new RoundStopped("lease lost");
 }
 
 /**

@@ -10,7 +10,13 @@ import {
   type IntegrationEventKind,
 } from "../domain/integration-state.js";
 import { disableIntegration, disableMailbox, loadRoundTarget } from "../storage/sync-store.js";
-import { filtersHashOf, retrySkipped, syncFolder, type MailboxContext } from "./folder-sync.js";
+import {
+  filtersHashOf,
+  type LeaseFence,
+  type MailboxContext,
+  retrySkipped,
+  syncFolder,
+} from "./folder-sync.js";
 import type { MailSource, RemoteFolder } from "./mail-source.js";
 import { classified, QuotaReached, RoundStopped } from "./sync-errors.js";
 import { SyncProgress } from "./sync-progress.js";
@@ -35,8 +41,9 @@ export async function runMailboxRound(
   source: MailSource,
   mailboxId: string,
   signal: AbortSignal,
+  holdsLease: LeaseFence,
 ): Promise<RoundOutcome> {
-  const outcome = await runRound(deps, source, mailboxId, signal);
+  const outcome = await runRound(deps, source, mailboxId, signal, holdsLease);
   deps.metrics.roundFinished(mailboxId, outcome);
   return outcome;
 }
@@ -46,6 +53,7 @@ async function runRound(
   source: MailSource,
   mailboxId: string,
   signal: AbortSignal,
+  holdsLease: LeaseFence,
 ): Promise<RoundOutcome> {
   const loaded = await deps.db.read(async (m) => {
     const target = await loadRoundTarget(m, mailboxId);
@@ -57,10 +65,12 @@ async function runRound(
     deps,
     { mailboxId, integrationId: integration.id, projectId: project.id, projectName: project.name },
     previous,
+    holdsLease,
   );
   await progress.flush();
   const ctx: MailboxContext = {
     deps,
+    holdsLease,
     source,
     signal,
     progress,
@@ -139,21 +149,27 @@ async function handleFailure(
   const message = kind?.message ?? INTERNAL_ERROR;
   const now = deps.now();
   if (kind?.kind === "credentials") {
-    await deps.db.transaction((m) =>
-      disableIntegration(m, ctx.integrationId, {
+    const disabled = await deps.db.transaction(async (m) => {
+      if (!(await ctx.holdsLease(m))) return false;
+      await disableIntegration(m, ctx.integrationId, {
         ...credentialsRefusedBySync(message),
         updatedAt: now,
-      }),
-    );
+      });
+      return true;
+    });
+    if (!disabled) return "stopped";
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
     publishIntegration(deps, ctx, "DISABLED");
     return "disabled";
   }
   if (kind?.kind === "permission" || kind?.kind === "not_found") {
-    await deps.db.transaction((m) =>
-      disableMailbox(m, ctx.mailbox.id, disableForMailboxError(message), now),
-    );
+    const disabled = await deps.db.transaction(async (m) => {
+      if (!(await ctx.holdsLease(m))) return false;
+      await disableMailbox(m, ctx.mailbox.id, disableForMailboxError(message), now);
+      return true;
+    });
+    if (!disabled) return "stopped";
     progress.update({ status: "DISABLED", phase: null, lastError: message });
     await progress.flush();
     publishIntegration(deps, ctx, "MAILBOX_DISABLED");

@@ -3,14 +3,22 @@ import type { Deps } from "../app/deps.js";
 import type { ResolvedConnection } from "../integrations/credential-checker.js";
 import type { IntegrationRow } from "../storage/entities/index.js";
 import {
+  dueMailboxes,
+  ensureLeaseRows,
+  failuresOf,
+  requestRound,
+  roundFinished,
+  roundStarted,
+} from "../storage/lease-store.js";
+import {
   deleteCheckpoints,
   integrationOfMailbox,
   mailboxIdsOfIntegration,
-  syncableMailboxes,
-  writeSyncState,
 } from "../storage/sync-store.js";
+import type { LeasePolicy } from "./leases.js";
 import type { MailSource } from "./mail-source.js";
 import { runMailboxRound, type RoundOutcome } from "./mailbox-round.js";
+import type { SyncControl } from "./sync-control.js";
 
 export type MailSourceFactory = (connection: ResolvedConnection) => MailSource;
 
@@ -19,7 +27,7 @@ export interface SchedulerOptions {
   intervalSeconds: number;
   /** Mailbox rounds running at once in this process. */
   maxConcurrentRounds: number;
-  /** How often due mailboxes are looked for. */
+  /** How often due mailboxes (and leases) are looked at without being woken. */
   tickMs: number;
 }
 
@@ -28,80 +36,111 @@ export const DEFAULT_SCHEDULER_OPTIONS: Omit<SchedulerOptions, "intervalSeconds"
   tickMs: 500,
 };
 
-/** A failed round is retried after this, growing to the sync interval. */
+/** A failed round is retried after this, doubling up to the sync interval. */
 const FIRST_RETRY_MS = 2_000;
 
 interface Running {
   controller: AbortController;
+  epoch: number;
   done: Promise<RoundOutcome>;
 }
 
 /**
  * Keeps every enabled mailbox of every enabled integration with valid credentials in sync: an
  * initial round, then an incremental one every interval; `request` runs one now, `resync` drops
- * the checkpoints first. State lives in the database, so a restart picks up where it stopped.
+ * the checkpoints first. What is due lives in the database (mailbox_lease: due time, requested,
+ * failures in a row), so a restart — or another process taking the mailbox over — picks up where
+ * the last round stopped. Which mailboxes this process may run is the lease policy's answer
+ * (leases.ts): all of them on SQLite, its leased share on PostgreSQL.
  */
-export class SyncScheduler {
+export class SyncScheduler implements SyncControl {
   private readonly running = new Map<string, Running>();
-  private readonly requested = new Set<string>();
-  private readonly failures = new Map<string, { count: number; retryAt: number }>();
   private readonly sources = new Map<string, { version: number; source: MailSource }>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
-  private stopped = false;
+  private again = false;
+  private stopped = true;
 
   constructor(
     private readonly deps: Deps,
+    private readonly leases: LeasePolicy,
     private readonly resolveConnection: (row: IntegrationRow) => ResolvedConnection,
     private readonly sourceFactory: MailSourceFactory,
     private readonly options: SchedulerOptions,
   ) {}
 
-  start(): void {
+  async start(): Promise<void> {
     this.stopped = false;
+    await this.leases.start(() => this.schedule(0));
     this.schedule(0);
   }
 
-  /** Stops taking work and aborts rounds at their next page boundary (committed pages stay). */
+  /**
+   * Stops taking work, aborts rounds at their next page boundary (committed pages stay), then
+   * gives the leases back so other processes take the mailboxes over at once.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     for (const run of this.running.values()) run.controller.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    while (this.ticking) await new Promise((r) => setTimeout(r, 10));
+    await this.leases.stop();
   }
 
-  /** Runs a round of this mailbox as soon as a slot is free. */
+  /** A round of this mailbox as soon as possible, by whichever process holds it. */
   async request(mailboxId: string): Promise<void> {
-    this.requested.add(mailboxId);
-    this.failures.delete(mailboxId);
-    if (!this.running.has(mailboxId)) {
-      await this.deps.db.transaction((m) => writeSyncState(m, mailboxId, { status: "QUEUED" }));
-    }
+    await this.deps.db.transaction(async (m) => {
+      await requestRound(m, mailboxId, this.deps.now());
+      await this.leases.announce(m, mailboxId);
+    });
     this.schedule(0);
   }
 
   /** Discards the mailbox's checkpoints and enumerates again; stored messages stay, none duplicate. */
   async resync(mailboxId: string): Promise<void> {
-    await this.abort(mailboxId);
-    await this.deps.db.transaction((m) => deleteCheckpoints(m, mailboxId));
-    await this.request(mailboxId);
+    await this.abortLocal([mailboxId]);
+    await this.deps.db.transaction(async (m) => {
+      // Work in flight elsewhere is fenced off before its checkpoints go.
+      await this.leases.revoke(m, [mailboxId]);
+      await deleteCheckpoints(m, mailboxId);
+      await requestRound(m, mailboxId, this.deps.now());
+      await this.leases.announce(m, mailboxId);
+    });
+    this.schedule(0);
   }
 
   /** Stops the rounds of an integration's mailboxes now (disabled or deleted integration). */
   async abortIntegration(integrationId: string): Promise<void> {
     const mailboxIds = await this.deps.db.read((m) => mailboxIdsOfIntegration(m, integrationId));
-    await Promise.all(mailboxIds.map((id) => this.abort(id)));
+    await this.revokeEverywhere(mailboxIds);
   }
 
+  /** Stops a mailbox's round in flight, here or on the process that holds it. */
   async abort(mailboxId: string): Promise<void> {
-    const run = this.running.get(mailboxId);
-    if (!run) return;
-    run.controller.abort();
-    await run.done.catch(() => undefined);
+    await this.revokeEverywhere([mailboxId]);
+  }
+
+  private async revokeEverywhere(mailboxIds: string[]): Promise<void> {
+    await this.abortLocal(mailboxIds);
+    await this.deps.db.transaction(async (m) => {
+      await this.leases.revoke(m, mailboxIds);
+      await this.leases.announce(m, null);
+    });
+  }
+
+  private async abortLocal(mailboxIds: string[]): Promise<void> {
+    const runs = mailboxIds.flatMap((id) => this.running.get(id) ?? []);
+    for (const run of runs) run.controller.abort();
+    await Promise.all(runs.map((run) => run.done.catch(() => undefined)));
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), delayMs);
     this.timer.unref();
@@ -110,77 +149,92 @@ export class SyncScheduler {
   private async tick(): Promise<void> {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
+    this.again = false;
     try {
-      for (const mailboxId of await this.dueMailboxes()) {
-        if (this.running.size >= this.options.maxConcurrentRounds || this.stopped) break;
-        this.startRound(mailboxId);
+      if (!this.leases.stillValid()) {
+        // Renewals have been failing (database unreachable, or this process was paused): what
+        // runs may no longer be ours, so stop sending Graph requests for it.
+        for (const run of this.running.values()) run.controller.abort();
+      }
+      const now = this.deps.now();
+      const intervalMs = this.options.intervalSeconds * 1000;
+      await this.deps.db.read((m) => ensureLeaseRows(m, now, intervalMs));
+      const held = await this.leases.refresh(new Set(this.running.keys()));
+      for (const [id, run] of this.running) {
+        // Taken over, or revoked (disable, resync) by another process: stop at once.
+        if (held.get(id) !== run.epoch) run.controller.abort();
+      }
+      const free = this.options.maxConcurrentRounds - this.running.size;
+      if (free > 0 && !this.stopped) {
+        const due = await this.deps.db.read((m) =>
+          dueMailboxes(m, now, free + this.running.size, this.leases.owner),
+        );
+        for (const mailboxId of due) {
+          if (this.running.size >= this.options.maxConcurrentRounds || this.stopped) break;
+          if (this.running.has(mailboxId)) continue;
+          const epoch = held.get(mailboxId);
+          if (epoch === undefined) continue;
+          this.startRound(mailboxId, epoch);
+        }
       }
     } catch (error) {
       this.deps.log.error({ err: error }, "sync scheduling failed");
     } finally {
       this.ticking = false;
-      this.schedule(this.options.tickMs);
+      this.schedule(this.again ? 0 : this.options.tickMs);
     }
   }
 
-  private async dueMailboxes(): Promise<string[]> {
-    const rows = await this.deps.db.read((m) => syncableMailboxes(m));
-    const now = Date.now();
-    const intervalMs = this.options.intervalSeconds * 1000;
-    const due = rows.filter((row) => {
-      if (this.running.has(row.id)) return false;
-      if (this.requested.has(row.id)) return true;
-      const failure = this.failures.get(row.id);
-      if (failure) return failure.retryAt <= now;
-      if (!row.last || row.status !== "UP_TO_DATE") return true;
-      return new Date(row.last).getTime() + intervalMs <= now;
-    });
-    // Requested first, then the longest-waiting.
-    return due
-      .sort(
-        (a, b) =>
-          Number(this.requested.has(b.id)) - Number(this.requested.has(a.id)) ||
-          String(a.last ?? "").localeCompare(String(b.last ?? "")),
-      )
-      .map((row) => row.id);
-  }
-
-  private startRound(mailboxId: string): void {
-    this.requested.delete(mailboxId);
+  private startRound(mailboxId: string, epoch: number): void {
     const controller = new AbortController();
     // Every request of a round listens on its signal; many are in flight across folders.
     setMaxListeners(0, controller.signal);
+    const token = this.leases.token(mailboxId, epoch);
     const done = (async (): Promise<RoundOutcome> => {
+      await this.deps.db.transaction((m) => roundStarted(m, mailboxId, token));
       const source = await this.sourceFor(mailboxId);
       if (!source) return "stopped";
-      return runMailboxRound(this.deps, source, mailboxId, controller.signal);
+      return runMailboxRound(this.deps, source, mailboxId, controller.signal, (m) =>
+        this.leases.holds(m, mailboxId, epoch),
+      );
     })();
-    this.running.set(mailboxId, { controller, done });
+    this.running.set(mailboxId, { controller, epoch, done });
     done
       .then(
-        (outcome) => this.finished(mailboxId, outcome),
+        (outcome) => this.finished(mailboxId, epoch, outcome),
         (error: unknown) => {
           this.deps.log.error({ err: error, mailboxId }, "sync round crashed");
-          this.finished(mailboxId, "failed");
+          return this.finished(mailboxId, epoch, "failed");
         },
       )
+      .catch((error: unknown) => {
+        // The database is unreachable: the due time stays as it was, so the round runs again.
+        this.deps.log.warn({ err: error, mailboxId }, "round outcome not recorded");
+      })
       .finally(() => {
         this.running.delete(mailboxId);
         this.schedule(0);
       });
   }
 
-  private finished(mailboxId: string, outcome: RoundOutcome): void {
-    if (outcome !== "failed") {
-      this.failures.delete(mailboxId);
-      return;
-    }
-    const count = (this.failures.get(mailboxId)?.count ?? 0) + 1;
-    const backoff = Math.min(
-      FIRST_RETRY_MS * 2 ** (count - 1),
-      this.options.intervalSeconds * 1000,
-    );
-    this.failures.set(mailboxId, { count, retryAt: Date.now() + backoff });
+  /** The next due time (the interval, or the failure back-off), written only by the holder. */
+  private async finished(mailboxId: string, epoch: number, outcome: RoundOutcome): Promise<void> {
+    if (outcome === "stopped") return; // stays due: whoever holds the mailbox next runs it
+    const token = this.leases.token(mailboxId, epoch);
+    const now = this.deps.now().getTime();
+    const intervalMs = this.options.intervalSeconds * 1000;
+    await this.deps.db.transaction(async (m) => {
+      if (outcome !== "failed") {
+        await roundFinished(m, mailboxId, token, {
+          dueAt: new Date(now + intervalMs),
+          failures: 0,
+        });
+        return;
+      }
+      const failures = (await failuresOf(m, mailboxId)) + 1;
+      const backoff = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), intervalMs);
+      await roundFinished(m, mailboxId, token, { dueAt: new Date(now + backoff), failures });
+    });
   }
 
   /** One MailSource per integration connection, shared by its mailboxes (token cache, limiters). */

@@ -1,3 +1,4 @@
+import type { EntityManager } from "typeorm";
 import type { Deps } from "../app/deps.js";
 import type { MailboxSyncRow } from "../storage/entities/index.js";
 import { writeSyncState } from "../storage/sync-store.js";
@@ -45,6 +46,8 @@ export class SyncProgress {
     private readonly deps: Deps,
     private readonly target: ProgressTarget,
     previous: MailboxSyncRow | null,
+    /** Only the lease holder writes (a round that lost its lease says nothing more). */
+    private readonly holdsLease: (m: EntityManager) => Promise<boolean>,
   ) {
     this.state = {
       status: "SYNCING",
@@ -93,7 +96,12 @@ export class SyncProgress {
     this.lastFlush = Date.now();
     const snapshot = { ...this.state };
     try {
-      await this.deps.db.transaction((m) => writeSyncState(m, this.target.mailboxId, snapshot));
+      const written = await this.deps.db.transaction(async (m) => {
+        if (!(await this.holdsLease(m))) return false;
+        await writeSyncState(m, this.target.mailboxId, snapshot);
+        return true;
+      });
+      if (!written) return;
     } catch (error) {
       // The mailbox may have been removed mid-round; progress is advisory.
       this.deps.log.debug({ err: error, mailboxId: this.target.mailboxId }, "progress not written");

@@ -86,6 +86,7 @@ const pages = () =>
     ["usage", `/usage`, "Usage"],
     ["tokens", `/tokens`, "API tokens"],
     ["audit", `/audit`, "Audit log"],
+    ["explorer", `/explorer`, "API explorer"],
   ] as const;
 
 describe.each(["light", "dark"] as const)("the dashboard at 390 px, %s mode", (scheme) => {

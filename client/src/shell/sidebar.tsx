@@ -71,6 +71,12 @@ export function Sidebar({
         {session.viewer.admin && (
           <NavItem href="/audit" icon="shield" label="Audit log" active={section === "audit"} />
         )}
+        <NavItem
+          href="/explorer"
+          icon="code"
+          label="API explorer"
+          active={section === "explorer"}
+        />
       </nav>
       <div class="sidebar-footer">
         <div class="viewer">

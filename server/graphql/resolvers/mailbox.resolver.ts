@@ -108,7 +108,10 @@ export class MailboxResolver {
 
   @FieldResolver(() => SyncStateType)
   async sync(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<SyncStateType> {
-    const state = await ctx.services.mailboxes.syncState(row.id);
+    const [state, holder] = await Promise.all([
+      ctx.services.mailboxes.syncState(row.id),
+      ctx.services.leaseHolders.holderOf(row.id),
+    ]);
     return {
       status: (state?.status ?? SyncStatus.IDLE) as SyncStatus,
       phase: state?.phase ?? null,
@@ -125,6 +128,12 @@ export class MailboxResolver {
       startedAt: state?.startedAt ?? null,
       lastSyncedAt: state?.lastSyncedAt ?? null,
       lastError: state?.lastError ?? null,
+      heldBy: holder && {
+        name: holder.name,
+        host: holder.host,
+        pid: holder.pid,
+        leaseExpiresAt: holder.expiresAt,
+      },
     };
   }
 }

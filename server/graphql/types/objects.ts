@@ -109,6 +109,18 @@ export class MailboxFiltersType {
   @Field(() => [String]) deniedDomains!: string[];
 }
 
+@ObjectType("SyncProcess", {
+  ...PLAIN,
+  description: "A server process of the deployment (several share one PostgreSQL database).",
+})
+export class SyncProcessType {
+  @Field(() => String, { description: "MAILSTREAM_PROCESS_NAME, or host:pid." }) name!: string;
+  @Field(() => String) host!: string;
+  @Field(() => Int) pid!: number;
+  @Field(() => Date, { description: "When its lease runs out unless renewed (every third of it)." })
+  leaseExpiresAt!: Date;
+}
+
 @ObjectType("SyncState", PLAIN)
 export class SyncStateType {
   @Field(() => SyncStatus) status!: SyncStatus;
@@ -152,6 +164,12 @@ export class SyncStateType {
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => SyncProcessType, {
+    nullable: true,
+    description:
+      "The process that holds this mailbox's lease and runs its rounds (PostgreSQL); null with SQLite (one process) or while no process holds it.",
+  })
+  heldBy!: SyncProcessType | null;
 }
 
 @ObjectType("SkippedMessage", {

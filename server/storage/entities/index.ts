@@ -2,6 +2,7 @@ import { ApiTokenGrantRow, ApiTokenRow } from "./api-token.entity.js";
 import { AuditLogRow } from "./audit-log.entity.js";
 import { BucketRow } from "./bucket.entity.js";
 import { IntegrationRow } from "./integration.entity.js";
+import { MailboxLeaseRow, SyncProcessRow } from "./mailbox-lease.entity.js";
 import { MailboxRow } from "./mailbox.entity.js";
 import {
   AttachmentBlobChunkRow,
@@ -29,6 +30,7 @@ export {
   BucketRow,
   FolderCheckpointRow,
   IntegrationRow,
+  MailboxLeaseRow,
   MailboxRow,
   MailboxSyncRow,
   MessageRow,
@@ -37,6 +39,7 @@ export {
   StreamBucketRow,
   UsageDayRow,
   StreamRow,
+  SyncProcessRow,
 };
 
 export const ENTITIES = [
@@ -56,6 +59,8 @@ export const ENTITIES = [
   StreamBucketRow,
   AuditLogRow,
   UsageDayRow,
+  MailboxLeaseRow,
+  SyncProcessRow,
 ];
 
 /** Entities of PostgreSQL's schema only (SQLite keeps attachment contents in the data dir). */

@@ -12,6 +12,7 @@ import { MessageSearch1796174117403 as PostgresMessageSearch } from "./postgres/
 import { UsageLedger1796174820816 } from "./postgres/1796174820816-UsageLedger.js";
 import { SecretExpiry1796175278128 } from "./postgres/1796175278128-SecretExpiry.js";
 import { SyncExpected1796176266717 } from "./postgres/1796176266717-SyncExpected.js";
+import { MailboxLeases1796172936766 } from "./postgres/1796172936766-MailboxLeases.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
@@ -22,6 +23,7 @@ import { MessageSearch1796174117403 as SqliteMessageSearch } from "./sqlite/1796
 import { UsageLedger1796174807892 } from "./sqlite/1796174807892-UsageLedger.js";
 import { SecretExpiry1796175269772 } from "./sqlite/1796175269772-SecretExpiry.js";
 import { SyncExpected1796176261471 } from "./sqlite/1796176261471-SyncExpected.js";
+import { MailboxLeases1796172930987 } from "./sqlite/1796172930987-MailboxLeases.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQLITE_MIGRATIONS: Function[] = [
@@ -35,6 +37,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   UsageLedger1796174807892,
   SecretExpiry1796175269772,
   SyncExpected1796176261471,
+  MailboxLeases1796172930987,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -49,4 +52,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   UsageLedger1796174820816,
   SecretExpiry1796175278128,
   SyncExpected1796176266717,
+  MailboxLeases1796172936766,
 ];

@@ -260,6 +260,7 @@ export function MailboxCard({
             {sync.startedAt &&
               sync.status === "SYNCING" &&
               ` · round started ${formatRelative(sync.startedAt, now)}`}
+            {sync.heldBy && ` · synced by ${sync.heldBy.name}`}
           </span>
         )}
       </footer>
