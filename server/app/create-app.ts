@@ -39,6 +39,8 @@ import {
   SyncScheduler,
 } from "../sync/scheduler.js";
 import type { SyncControl } from "../sync/sync-control.js";
+import { createNotificationRouter } from "../notifications/notification-route.js";
+import { NotificationService } from "../notifications/notification-service.js";
 import { createServices, type Services } from "./services.js";
 
 export interface App {
@@ -105,13 +107,27 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const deps: Deps = { config, db, secrets, log, events, blobs, metrics, now: () => new Date() };
   metrics.mailboxLagFrom(() => db.read((m) => mailboxSyncLag(m, deps.now())));
   let scheduler: SyncScheduler | null = null;
+  let notifications: NotificationService | null = null;
+  // A mailbox or integration that stops syncing loses its change-notification subscriptions too.
   const sync: SyncControl = {
     request: (id) => scheduler?.request(id) ?? Promise.resolve(),
     resync: (id) => scheduler?.resync(id) ?? Promise.resolve(),
-    abortIntegration: (id) => scheduler?.abortIntegration(id) ?? Promise.resolve(),
-    abort: (id) => scheduler?.abort(id) ?? Promise.resolve(),
+    abortIntegration: async (id) => {
+      await scheduler?.abortIntegration(id);
+      await notifications?.stopIntegration(id);
+    },
+    abort: async (id) => {
+      await scheduler?.abort(id);
+      await notifications?.stopMailbox(id);
+    },
   };
   const services = createServices(deps, options.credentialChecker, sync, options.mailSourceFactory);
+  notifications = new NotificationService(deps, {
+    resolveConnection: (row) => services.integrations.resolveConnection(row),
+    sourceFactory: options.mailSourceFactory,
+    requestRound: (id) => scheduler?.requestRound(id),
+  });
+  services.notifications = notifications;
   scheduler = new SyncScheduler(
     deps,
     (row) => services.integrations.resolveConnection(row),
@@ -119,6 +135,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     {
       ...DEFAULT_SCHEDULER_OPTIONS,
       intervalSeconds: config.syncIntervalSeconds,
+      intervalFor: (id) => notifications.pollIntervalFor(id),
     },
   );
   const bootstrap = await services.tokens.bootstrap(config.adminToken);
@@ -235,6 +252,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
     }),
   );
+  if (config.push.publicUrl) {
+    app.use(
+      createNotificationRouter(
+        notifications,
+        new URL(config.push.publicUrl).pathname,
+        config.maxBodyBytes,
+        log,
+      ),
+    );
+  }
   app.use(createDashboardRouter());
   app.use(requestErrorHandler(config.maxBodyBytes, log));
 
@@ -249,7 +276,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         httpServer.listen(config.port, config.host, () => resolve());
       });
       const { port } = httpServer.address() as AddressInfo;
-      if (options.runSync !== false) scheduler.start();
+      if (options.runSync !== false) {
+        scheduler.start();
+        notifications.start();
+      }
       health.ready();
       log.info({ host: config.host, port }, "mailstream listening");
       return { url: `http://${config.host}:${port}`, port };
@@ -258,6 +288,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       // A second signal during shutdown waits for the first stop instead of racing it.
       stopping ??= (async () => {
         health.stopping();
+        await notifications.stop();
         await scheduler.stop();
         progress.dispose();
         await apollo.stop();

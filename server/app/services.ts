@@ -12,6 +12,7 @@ import { StreamService } from "../streams/stream-service.js";
 import type { MailSourceFactory } from "../sync/scheduler.js";
 import type { SyncControl } from "../sync/sync-control.js";
 import type { Deps } from "./deps.js";
+import type { NotificationService } from "../notifications/notification-service.js";
 
 export interface Services {
   projects: ProjectService;
@@ -27,6 +28,8 @@ export interface Services {
   events: Deps["events"];
   /** Live subscriptions' rules. */
   subscriptions: SubscriptionService;
+  /** Change notifications (push); set by createApp once the scheduler exists. */
+  notifications: NotificationService | null;
 }
 
 export function createServices(
@@ -51,5 +54,6 @@ export function createServices(
     audit: new AuditService(deps),
     events: deps.events,
     subscriptions: new SubscriptionService({ ...core, events: deps.events }),
+    notifications: null,
   };
 }

@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   maxConcurrentRounds: number;
   /** How often due mailboxes are looked for. */
   tickMs: number;
+  /** A mailbox's own interval in seconds (push: the safety net), null for `intervalSeconds`. */
+  intervalFor?: (mailboxId: string) => number | null;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: Omit<SchedulerOptions, "intervalSeconds"> = {
@@ -44,6 +46,8 @@ interface Running {
 export class SyncScheduler {
   private readonly running = new Map<string, Running>();
   private readonly requested = new Set<string>();
+  /** Asked for by a change notification: runs as soon as a slot is free, after any backoff. */
+  private readonly nudged = new Set<string>();
   private readonly failures = new Map<string, { count: number; retryAt: number }>();
   private readonly sources = new Map<string, { version: number; source: MailSource }>();
   private timer: NodeJS.Timeout | null = null;
@@ -77,6 +81,16 @@ export class SyncScheduler {
     if (!this.running.has(mailboxId)) {
       await this.deps.db.transaction((m) => writeSyncState(m, mailboxId, { status: "QUEUED" }));
     }
+    this.schedule(0);
+  }
+
+  /**
+   * A round of this mailbox soon (a change notification). Coalesced: while one is waiting, more
+   * requests add nothing; during a round, one more is queued. A failing mailbox keeps its backoff.
+   */
+  requestRound(mailboxId: string): void {
+    if (this.nudged.has(mailboxId) || this.requested.has(mailboxId)) return;
+    this.nudged.add(mailboxId);
     this.schedule(0);
   }
 
@@ -126,20 +140,22 @@ export class SyncScheduler {
   private async dueMailboxes(): Promise<string[]> {
     const rows = await this.deps.db.read((m) => syncableMailboxes(m));
     const now = Date.now();
-    const intervalMs = this.options.intervalSeconds * 1000;
+    const asked = (id: string) => this.requested.has(id) || this.nudged.has(id);
     const due = rows.filter((row) => {
       if (this.running.has(row.id)) return false;
       if (this.requested.has(row.id)) return true;
       const failure = this.failures.get(row.id);
       if (failure) return failure.retryAt <= now;
+      if (this.nudged.has(row.id)) return true;
       if (!row.last || row.status !== "UP_TO_DATE") return true;
-      return new Date(row.last).getTime() + intervalMs <= now;
+      const seconds = this.options.intervalFor?.(row.id) ?? this.options.intervalSeconds;
+      return new Date(row.last).getTime() + seconds * 1000 <= now;
     });
     // Requested first, then the longest-waiting.
     return due
       .sort(
         (a, b) =>
-          Number(this.requested.has(b.id)) - Number(this.requested.has(a.id)) ||
+          Number(asked(b.id)) - Number(asked(a.id)) ||
           String(a.last ?? "").localeCompare(String(b.last ?? "")),
       )
       .map((row) => row.id);
@@ -147,6 +163,7 @@ export class SyncScheduler {
 
   private startRound(mailboxId: string): void {
     this.requested.delete(mailboxId);
+    this.nudged.delete(mailboxId);
     const controller = new AbortController();
     // Every request of a round listens on its signal; many are in flight across folders.
     setMaxListeners(0, controller.signal);

@@ -3,7 +3,7 @@ import { requireViewer } from "../../auth/viewer.js";
 import { syncEtaSeconds } from "../../domain/sync-eta.js";
 import type { BucketRow, IntegrationRow, MailboxRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
-import { SyncStatus } from "../types/enums.js";
+import { PushState, SyncStatus } from "../types/enums.js";
 import { MailboxInput, UpdateMailboxInput } from "../types/inputs.js";
 import {
   BucketType,
@@ -109,7 +109,15 @@ export class MailboxResolver {
   @FieldResolver(() => SyncStateType)
   async sync(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<SyncStateType> {
     const state = await ctx.services.mailboxes.syncState(row.id);
+    const push = (await ctx.services.notifications?.status(row.id)) ?? {
+      state: "POLLING" as const,
+      reason: null,
+      expiresAt: null,
+    };
     return {
+      push: push.state as PushState,
+      pushReason: push.reason,
+      pushExpiresAt: push.expiresAt,
       status: (state?.status ?? SyncStatus.IDLE) as SyncStatus,
       phase: state?.phase ?? null,
       currentFolder: state?.currentFolder ?? null,

@@ -1,6 +1,7 @@
 import { ApiTokenGrantRow, ApiTokenRow } from "./api-token.entity.js";
 import { AuditLogRow } from "./audit-log.entity.js";
 import { BucketRow } from "./bucket.entity.js";
+import { GraphSubscriptionRow } from "./graph-subscription.entity.js";
 import { IntegrationRow } from "./integration.entity.js";
 import { MailboxRow } from "./mailbox.entity.js";
 import {
@@ -28,6 +29,7 @@ export {
   AuditLogRow,
   BucketRow,
   FolderCheckpointRow,
+  GraphSubscriptionRow,
   IntegrationRow,
   MailboxRow,
   MailboxSyncRow,
@@ -56,6 +58,7 @@ export const ENTITIES = [
   StreamBucketRow,
   AuditLogRow,
   UsageDayRow,
+  GraphSubscriptionRow,
 ];
 
 /** Entities of PostgreSQL's schema only (SQLite keeps attachment contents in the data dir). */

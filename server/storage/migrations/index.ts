@@ -12,6 +12,8 @@ import { MessageSearch1796174117403 as PostgresMessageSearch } from "./postgres/
 import { UsageLedger1796174820816 } from "./postgres/1796174820816-UsageLedger.js";
 import { SecretExpiry1796175278128 } from "./postgres/1796175278128-SecretExpiry.js";
 import { SyncExpected1796176266717 } from "./postgres/1796176266717-SyncExpected.js";
+import { GraphSubscriptions1796173237267 } from "./postgres/1796173237267-GraphSubscriptions.js";
+import { GraphSubscriptions1796173228634 } from "./sqlite/1796173228634-GraphSubscriptions.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
@@ -35,6 +37,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   UsageLedger1796174807892,
   SecretExpiry1796175269772,
   SyncExpected1796176261471,
+  GraphSubscriptions1796173228634,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -49,4 +52,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   UsageLedger1796174820816,
   SecretExpiry1796175278128,
   SyncExpected1796176266717,
+  GraphSubscriptions1796173237267,
 ];
