@@ -69,7 +69,7 @@ const DEFAULT_TICK_MS = 2_000;
 /** Subscription calls in flight at once (each creation waits for Graph's handshake). */
 const CONCURRENCY = 8;
 /** How long a stopped mailbox is left alone by the job (its removal finishing). */
-const SUPPRESS_MS = 10_000;
+const SUPPRESS_MS = 3_000;
 const CHANGE_TYPES: ("created" | "updated" | "deleted")[] = ["created", "updated", "deleted"];
 
 interface KnownSubscription {
