@@ -138,6 +138,7 @@ export class NotificationService {
 
   countValidation(): void {
     this.stats.validations++;
+    this.deps.metrics.pushNotification("validation");
   }
 
   async status(mailboxId: string): Promise<PushStatus> {
@@ -175,6 +176,7 @@ export class NotificationService {
         typeof item.subscriptionId === "string" ? await this.lookup(item.subscriptionId) : null;
       if (!known || !clientStateMatches(known.clientState, item.clientState)) {
         this.stats.rejected++;
+        this.deps.metrics.pushNotification("rejected");
         this.deps.log.warn(
           { subscriptionKnown: Boolean(known) },
           "ignored a change notification with an unknown subscription or a wrong clientState",
@@ -184,10 +186,12 @@ export class NotificationService {
       const subscriptionId = item.subscriptionId as string;
       if (typeof item.lifecycleEvent === "string") {
         this.stats.lifecycle++;
+        this.deps.metrics.pushNotification("lifecycle");
         this.onLifecycle(known.mailboxId, subscriptionId, item.lifecycleEvent);
         continue;
       }
       this.stats.accepted++;
+      this.deps.metrics.pushNotification("accepted");
       this.options.requestRound(known.mailboxId);
     }
   }

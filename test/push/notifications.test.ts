@@ -190,6 +190,12 @@ describe("checks on notifications", () => {
       "rejections counted",
     );
     expect(after.accepted).toBe(before.accepted);
+    // The same count on GET /metrics.
+    const metrics = await (await fetch(`${env.server.url}/metrics`)).text();
+    const rejected = /mailstream_push_notifications_total\{outcome="rejected"\} (\d+)/.exec(
+      metrics,
+    );
+    expect(Number(rejected?.[1])).toBe(after.rejected);
     await sleep(1_500);
     expect(roundsSeen(env.sim, email)).toBe(rounds);
   });
