@@ -39,3 +39,16 @@ export function clientStateMatches(expected: string, received: unknown): boolean
   const b = createHash("sha256").update(received, "utf8").digest();
   return timingSafeEqual(a, b);
 }
+
+/**
+ * The longest lifetime Graph names when it refuses an expiration ("Subscription expiration can
+ * only be 4230 minutes in the future."), in minutes, minus one for the time the retry takes; null
+ * when the refusal is about something else.
+ */
+export function lifetimeFromRefusal(status: number | null, message: string): number | null {
+  if (status !== 400) return null;
+  const match = /expiration[^.]*?\b(\d{2,6}) minutes/i.exec(message);
+  if (!match) return null;
+  const minutes = Number(match[1]);
+  return minutes > 1 ? minutes - 1 : null;
+}

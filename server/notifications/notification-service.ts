@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Deps } from "../app/deps.js";
 import {
   clientStateMatches,
+  lifetimeFromRefusal,
   renewalRetryTime,
   renewalTime,
   retryDelayMs,
@@ -97,6 +98,8 @@ export class NotificationService {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private stopped = true;
+  /** A shorter lifetime Graph asked for (named in a refusal); renewals stay within it. */
+  private lifetimeCapSeconds = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly deps: Deps,
@@ -377,13 +380,21 @@ export class NotificationService {
     }
     const clientState = randomBytes(32).toString("base64url");
     const { subscriptionLifetimeSeconds, renewBeforeSeconds } = this.deps.config.push;
-    try {
-      const created = await api.create(mailbox.email, {
+    const request = (lifetimeSeconds: number) =>
+      api.create(mailbox.email, {
         notificationUrl: this.notificationUrl,
         lifecycleNotificationUrl: this.lifecycleUrl,
         changeTypes: CHANGE_TYPES,
         clientState,
-        expiresAt: new Date(now.getTime() + subscriptionLifetimeSeconds * 1000),
+        expiresAt: new Date(this.deps.now().getTime() + lifetimeSeconds * 1000),
+      });
+    try {
+      const created = await request(subscriptionLifetimeSeconds).catch((error: unknown) => {
+        // Graph names its own limit when the lifetime asked for is longer: ask again within it.
+        const minutes = lifetimeFromRefusal(httpStatusOf(error), messageOf(error));
+        if (minutes === null || minutes * 60 >= subscriptionLifetimeSeconds) throw error;
+        this.lifetimeCapSeconds = minutes * 60;
+        return request(minutes * 60);
       });
       const at = this.deps.now();
       this.known.set(created.id, { mailboxId, clientState });
@@ -435,10 +446,11 @@ export class NotificationService {
     const now = this.deps.now();
     const { subscriptionLifetimeSeconds, renewBeforeSeconds } = this.deps.config.push;
     try {
+      const lifetime = Math.min(subscriptionLifetimeSeconds, this.lifetimeCapSeconds);
       const renewed = await api.renew(
         target.mailbox.email,
         row.subscriptionId,
-        new Date(now.getTime() + subscriptionLifetimeSeconds * 1000),
+        new Date(now.getTime() + lifetime * 1000),
       );
       const at = this.deps.now();
       await this.save({
@@ -462,10 +474,14 @@ export class NotificationService {
         return;
       }
       const failures = row.failures + 1;
+      const minutes = lifetimeFromRefusal(httpStatusOf(error), messageOf(error));
+      if (minutes !== null) this.lifetimeCapSeconds = minutes * 60;
       await this.save({
         ...row,
         failures,
-        nextActionAt: renewalRetryTime(now, row.expiresAt as Date, failures),
+        // Refused for its length: again at once, within the limit Graph named.
+        nextActionAt:
+          minutes !== null ? now : renewalRetryTime(now, row.expiresAt as Date, failures),
         updatedAt: now,
       });
       this.deps.log.warn(
@@ -514,6 +530,15 @@ export class NotificationService {
     this.sources.set(integration.id, { version, source });
     return source.subscriptions ?? null;
   }
+}
+
+function httpStatusOf(error: unknown): number | null {
+  const status = (error as { httpStatus?: unknown } | null)?.httpStatus;
+  return typeof status === "number" ? status : null;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function kindOf(error: unknown): string | undefined {

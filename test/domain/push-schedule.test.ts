@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   clientStateMatches,
+  lifetimeFromRefusal,
   renewalRetryTime,
   renewalTime,
   retryDelayMs,
@@ -53,5 +54,21 @@ describe("clientStateMatches", () => {
     for (const other of [undefined, null, 42, {}, ["abc"]])
       expect(clientStateMatches("abc", other)).toBe(false);
     expect(clientStateMatches("", "")).toBe(false);
+  });
+});
+
+describe("lifetimeFromRefusal", () => {
+  it("reads Graph's own limit from a 400 about the expiration, a minute less", () => {
+    expect(
+      lifetimeFromRefusal(400, "Subscription expiration can only be 4230 minutes in the future."),
+    ).toBe(4229);
+    expect(
+      lifetimeFromRefusal(400, "Subscription expiration can only be 10070 minutes in the future."),
+    ).toBe(10069);
+  });
+  it("nothing for other refusals", () => {
+    expect(lifetimeFromRefusal(403, "Subscription expiration can only be 4230 minutes")).toBeNull();
+    expect(lifetimeFromRefusal(400, "Subscription validation request failed.")).toBeNull();
+    expect(lifetimeFromRefusal(400, "clientState must be at most 128 characters.")).toBeNull();
   });
 });

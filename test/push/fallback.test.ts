@@ -70,4 +70,23 @@ describe("fallback to polling", () => {
       env.sim.subscriptions.sent.some((s) => s.kind === "validation" && s.status !== 200),
     ).toBe(true);
   });
+
+  it("when Graph allows shorter subscriptions than asked for, asks again within the limit it names", async () => {
+    const env = await startPushEnv();
+    envs.push(env);
+    env.sim.subscriptions.settings.maxExpirationMinutes = 4230;
+    const email = env.tenant.mailboxes.carol;
+    const mailbox = await mailboxOf(env, email);
+    await until(
+      () => pushState(env.server, mailbox.id),
+      (v) => v.sync.push === "ACTIVE",
+      20_000,
+      "ACTIVE",
+    );
+    const [sub] = env.sim.subscriptions.ofMailbox(email);
+    expect((sub!.expirationDateTime - Date.now()) / 60_000).toBeLessThanOrEqual(4230);
+    expect(
+      env.sim.subscriptions.operations.filter((o) => o.op === "POST" && o.status === 400),
+    ).toHaveLength(1);
+  });
 });
