@@ -30,9 +30,6 @@ export const DEFAULT_SCHEDULER_OPTIONS: Omit<SchedulerOptions, "intervalSeconds"
   tickMs: 500,
 };
 
-/** How many times maxConcurrentRounds notified rounds may use (see tick). */
-const NOTIFIED_ROUND_FACTOR = 4;
-
 /** A failed round is retried after this, growing to the sync interval. */
 const FIRST_RETRY_MS = 2_000;
 
@@ -129,13 +126,7 @@ export class SyncScheduler {
     this.ticking = true;
     try {
       for (const mailboxId of await this.dueMailboxes()) {
-        if (this.stopped) break;
-        // A notified round of an up-to-date mailbox is small and mostly waits on Graph: those
-        // may use more slots, so a burst across many mailboxes does not queue behind the limit.
-        const limit = this.nudged.has(mailboxId)
-          ? this.options.maxConcurrentRounds * NOTIFIED_ROUND_FACTOR
-          : this.options.maxConcurrentRounds;
-        if (this.running.size >= limit) continue;
+        if (this.running.size >= this.options.maxConcurrentRounds || this.stopped) break;
         this.startRound(mailboxId);
       }
     } catch (error) {
