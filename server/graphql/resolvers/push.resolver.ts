@@ -10,7 +10,7 @@ export class PushResolver {
       "Change notifications this process received since it started, with how many were ignored (admin tokens only).",
   })
   pushNotificationStats(@Ctx() ctx: GraphQLContext): PushNotificationStatsType {
-    requireAdmin(requireViewer(ctx.viewer), "read change-notification statistics");
+    requireAdmin(requireViewer(ctx), "read change-notification statistics");
     return (
       ctx.services.notifications?.counters() ?? {
         received: 0,
