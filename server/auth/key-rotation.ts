@@ -1,5 +1,9 @@
 import type { Database } from "../storage/database.js";
 import { sealedEnvelopes } from "../storage/secret-envelopes.js";
+import {
+  sealedClientStates,
+  storeClientStateEnvelope,
+} from "../storage/graph-subscription-store.js";
 import { requireKeyFileForStoredSecrets } from "./key-check.js";
 import { IntegrationRow } from "../storage/entities/index.js";
 import {
@@ -62,6 +66,17 @@ export async function reencryptSecrets(
         { id: row.id },
         { secretEnvelope: sealer.seal(plaintext, row.id) },
       );
+      counts.reencrypted++;
+    }
+    // Change-notification client states are sealed too (bound to their subscription row).
+    for (const row of await sealedClientStates(m)) {
+      counts.sealed++;
+      if (!sealer.isStale(row.clientStateEnvelope)) {
+        counts.alreadyCurrent++;
+        continue;
+      }
+      const plaintext = opener.open(row.clientStateEnvelope, row.id);
+      await storeClientStateEnvelope(m, row.id, sealer.seal(plaintext, row.id));
       counts.reencrypted++;
     }
     return counts;

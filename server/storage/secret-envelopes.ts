@@ -1,7 +1,11 @@
 import { IsNull, Not, type EntityManager } from "typeorm";
 import { IntegrationRow } from "./entities/index.js";
+import { sealedClientStates } from "./graph-subscription-store.js";
 
-/** Every integration that holds a sealed secret: its id (the envelope's binding) and envelope. */
+/**
+ * Every sealed secret: integrations' credentials and change-notification client states, each with
+ * the id its envelope is bound to.
+ */
 export async function sealedEnvelopes(
   m: EntityManager,
 ): Promise<{ id: string; secretEnvelope: string }[]> {
@@ -10,5 +14,9 @@ export async function sealedEnvelopes(
     where: { secretEnvelope: Not(IsNull()) },
     order: { id: "ASC" },
   });
-  return rows as { id: string; secretEnvelope: string }[];
+  const clientStates = await sealedClientStates(m);
+  return [
+    ...(rows as { id: string; secretEnvelope: string }[]),
+    ...clientStates.map((r) => ({ id: r.id, secretEnvelope: r.clientStateEnvelope })),
+  ];
 }
