@@ -48,6 +48,8 @@ export default defineConfig({
             "test/sync/poison-messages.test.ts",
             // EWS's storage paths on PostgreSQL: SyncStates as checkpoints, and a migration.
             "test/ews/migration.test.ts",
+            // Push's storage (subscription rows, the job's plan, sealed client states) on PostgreSQL.
+            "test/push/renewal.test.ts",
           ],
           env: { TEST_POSTGRES_URL: POSTGRES_URL },
         },

@@ -19,7 +19,7 @@ export class ControlApi {
     try {
       const raw = method === "GET" || method === "DELETE" ? "" : await readBody(req);
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      const result = this.route(method, parts, body, res);
+      const result: unknown = await this.route(method, parts, body, res);
       if (result !== STREAMED) sendJson(res, 200, result ?? { ok: true });
     } catch (error) {
       if (!res.headersSent)
@@ -41,6 +41,15 @@ export class ControlApi {
       sim.setAccountLocked(second, body.locked !== false);
       return undefined;
     }
+    if (
+      head === "subscriptions" &&
+      second !== undefined &&
+      third === "lifecycle" &&
+      method === "POST"
+    )
+      return sim.subscriptions
+        .lifecycle(second, String(body.event) as "missed")
+        .then((status) => ({ status }));
     if (method === "DELETE" && head === "faults" && second !== undefined) {
       sim.faults.remove(second);
       return undefined;
@@ -59,6 +68,33 @@ export class ControlApi {
       case "DELETE /faults":
         sim.faults.clear();
         return undefined;
+      case "GET /subscriptions":
+        return sim.subscriptions.list().map((s) => ({
+          ...sim.subscriptions.render(s),
+          mailbox: s.mailbox.email,
+          renewals: s.renewals,
+        }));
+      case "GET /subscriptions/sent":
+        return sim.subscriptions.sent;
+      case "PUT /subscriptions/settings": {
+        const settings = sim.subscriptions.settings;
+        if (body.refuse !== undefined)
+          settings.refuse = body.refuse
+            ? {
+                status: 403,
+                code: "ExtensionError",
+                message:
+                  "Operation: Create; Exception: [Status Code: Forbidden; Reason: Forbidden]",
+                ...(typeof body.refuse === "object" ? body.refuse : {}),
+              }
+            : null;
+        if (body.maxExpirationMinutes !== undefined)
+          settings.maxExpirationMinutes = Number(body.maxExpirationMinutes);
+        if (body.grantedLifetimeSeconds !== undefined)
+          settings.grantedLifetimeSeconds =
+            body.grantedLifetimeSeconds === null ? null : Number(body.grantedLifetimeSeconds);
+        return settings;
+      }
       case "PUT /latency":
         sim.setLatency(Number(body.ms ?? 0));
         return undefined;

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { GRAPH_APP_ID, type Principal, type TokenService } from "./access-tokens.js";
 import type { FaultInjector } from "./faults.js";
 import { renderUser } from "./graph-json.js";
+import type { GraphSubscriptions } from "./graph-subscriptions.js";
 import { MailRoutes } from "./graph-mail-routes.js";
-import { requestIdOf, resetConnection, sendJson, sleep } from "./http-io.js";
+import { readBody, requestIdOf, resetConnection, sendJson, sleep } from "./http-io.js";
 import type { MailboxLimits } from "./mailbox-limits.js";
 import type { RequestOrigins } from "./request-origins.js";
 import type { Mailbox } from "./mailbox.js";
@@ -26,6 +27,7 @@ export interface GraphApiDeps {
   loginUrl: () => string;
   latencyMs: () => number;
   deltaReplayOverlap: () => number;
+  subscriptions: GraphSubscriptions;
   onRequest: (entry: GraphRequestLogEntry) => void;
 }
 
@@ -110,6 +112,10 @@ export class GraphApi {
     log.clientId = principal.app.clientId;
 
     const [root = "", ...afterRoot] = segments.slice(1);
+    if (root.toLowerCase() === "subscriptions") {
+      await this.subscriptionRoute(req, res, url, afterRoot, headers, principal);
+      return;
+    }
     let userRef: string;
     let rest: string[];
     if (root.toLowerCase() === "me") {
@@ -234,6 +240,45 @@ export class GraphApi {
       });
       res.end(answer.body);
     }
+  }
+
+  /** `/subscriptions`: change notifications (graph-subscriptions.ts), after latency and faults. */
+  private async subscriptionRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    rest: string[],
+    headers: Record<string, string>,
+    principal: Principal,
+  ): Promise<void> {
+    await sleep(this.deps.latencyMs());
+    const method = req.method ?? "GET";
+    const fault = this.deps.faults.take({
+      target: "graph",
+      mailbox: "",
+      path: url.pathname,
+      method,
+      clientId: principal.app.clientId,
+    });
+    if (fault?.type === "reset") {
+      resetConnection(req);
+      throw new ConnectionReset();
+    }
+    if (fault?.type === "delay") await sleep(fault.ms);
+    if (fault?.type === "status")
+      throw faultError(fault.status, fault.code, fault.message, fault.retryAfterSeconds);
+    const raw = method === "POST" || method === "PATCH" ? await readBody(req) : "";
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      throw new GraphHttpError(400, "BadRequest", "Unable to read JSON request payload.");
+    }
+    const answer = await this.deps.subscriptions.handle(principal, method, rest, body);
+    if (answer.body === undefined) {
+      res.writeHead(answer.status, headers);
+      res.end();
+    } else this.sendJson(res, answer.status, answer.body, headers);
   }
 
   private authenticate(req: IncomingMessage): Principal {

@@ -18,6 +18,7 @@ import type { EwsRecordSnapshot } from "./ews/ews-record.js";
 import { EWS_PATH, EwsService } from "./ews/ews-service.js";
 import { FaultInjector, type FaultRule } from "./faults.js";
 import { GraphApi, type GraphRequestLogEntry } from "./graph-api.js";
+import { GraphSubscriptions } from "./graph-subscriptions.js";
 import { truthFolders, truthMessage, truthMessages } from "./ground-truth.js";
 import { sendJson } from "./http-io.js";
 import { IdentityPlatform } from "./identity-platform.js";
@@ -105,6 +106,8 @@ export class Simulator {
   readonly directory: Directory;
   readonly faults = new FaultInjector();
   readonly now: () => number;
+  /** Change-notification subscriptions, what was sent to subscribers, and the switches. */
+  readonly subscriptions: GraphSubscriptions;
   /** Requests seen, oldest first (bounded). */
   readonly requestLog: RequestLogEntry[] = [];
   /** Which client (User-Agent) had Graph requests in flight for each mailbox, and overlaps. */
@@ -133,6 +136,7 @@ export class Simulator {
     this.limits = parts.limits;
     this.tokenLifetime = parts.tokenLifetime;
     this.now = parts.now;
+    this.subscriptions = new GraphSubscriptions(parts.directory, parts.now);
     this.requestLogSize = parts.requestLogSize;
     this.settings = { latencyMs: parts.latencyMs, deltaReplayOverlap: 0 };
     this.ewsService = new EwsService({
@@ -264,6 +268,7 @@ export class Simulator {
         loginUrl: () => this.loginUrl,
         latencyMs: () => this.settings.latencyMs,
         deltaReplayOverlap: () => this.settings.deltaReplayOverlap,
+        subscriptions: this.subscriptions,
         onRequest,
       });
       return this.graph.handle(req, res);
@@ -324,7 +329,9 @@ export class Simulator {
 
   deliver(email: string, spec: DeliverySpec = {}): TruthMessage {
     const mailbox = this.mailbox(email);
-    return truthMessage(mailbox, mailbox.deliver(spec, this.now()));
+    const truth = truthMessage(mailbox, mailbox.deliver(spec, this.now()));
+    this.notify(mailbox, "created", truth);
+    return truth;
   }
 
   /** Moves a message (by REST or immutable id) to a folder (id, well-known name or path). */
@@ -333,19 +340,43 @@ export class Simulator {
     const key = this.keyOf(mailbox, messageId);
     const target = mailbox.resolveFolder(folder);
     if (!target) throw new Error(`no folder ${String(folder)}`);
+    const before = truthMessage(mailbox, key);
     mailbox.move(key, target);
-    return truthMessage(mailbox, key);
+    const after = truthMessage(mailbox, key);
+    if (before.folderId !== after.folderId) {
+      this.notify(mailbox, "deleted", before);
+      this.notify(mailbox, "created", after);
+    }
+    return after;
   }
 
   /** Permanently deletes a message (moving it to Deleted Items is `moveMessage`). */
   deleteMessage(email: string, messageId: string): void {
     const mailbox = this.mailbox(email);
-    mailbox.delete(this.keyOf(mailbox, messageId));
+    const key = this.keyOf(mailbox, messageId);
+    const before = truthMessage(mailbox, key);
+    mailbox.delete(key);
+    this.notify(mailbox, "deleted", before);
   }
 
   markRead(email: string, messageId: string, isRead = true): void {
     const mailbox = this.mailbox(email);
-    mailbox.markRead(this.keyOf(mailbox, messageId), isRead, this.now());
+    const key = this.keyOf(mailbox, messageId);
+    mailbox.markRead(key, isRead, this.now());
+    this.notify(mailbox, "updated", truthMessage(mailbox, key));
+  }
+
+  private notify(
+    mailbox: Mailbox,
+    kind: "created" | "updated" | "deleted",
+    message: TruthMessage,
+  ): void {
+    if (this.subscriptions.subscriptions.size === 0) return;
+    this.subscriptions.mailChanged(mailbox, {
+      kind,
+      messageId: message.restId,
+      folderId: message.folderId,
+    });
   }
 
   createFolder(

@@ -40,6 +40,9 @@ import {
 } from "../sync/scheduler.js";
 import { InProcessLeases, type LeasePolicy, PostgresLeases } from "../sync/leases.js";
 import { resolveConnection } from "../integrations/connection-secrets.js";
+import type { SyncControl } from "../sync/sync-control.js";
+import { createNotificationRouter } from "../notifications/notification-route.js";
+import { NotificationService } from "../notifications/notification-service.js";
 import { createServices, type Services } from "./services.js";
 
 export interface App {
@@ -118,6 +121,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         name: config.processName,
       })
     : new InProcessLeases(config.processName);
+  // Change notifications ask the scheduler for rounds; the scheduler asks them for each mailbox's
+  // poll interval (the safety net while push is active).
+  const notifications = new NotificationService(deps, {
+    resolveConnection: (row) => resolveConnection(secrets, row),
+    sourceFactory: options.mailSourceFactory,
+    requestRound: (id) => scheduler.requestRound(id),
+  });
   const scheduler = new SyncScheduler(
     deps,
     leases,
@@ -127,15 +137,30 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       ...DEFAULT_SCHEDULER_OPTIONS,
       intervalSeconds: config.syncIntervalSeconds,
       maxConcurrentRounds: config.maxConcurrentRounds,
+      intervalFor: (id) => notifications.pollIntervalFor(id),
     },
   );
+  // A mailbox or integration that stops syncing loses its change-notification subscriptions too.
+  const sync: SyncControl = {
+    request: (id) => scheduler.request(id),
+    resync: (id) => scheduler.resync(id),
+    abortIntegration: async (id) => {
+      await scheduler.abortIntegration(id);
+      await notifications.stopIntegration(id);
+    },
+    abort: async (id) => {
+      await scheduler.abort(id);
+      await notifications.stopMailbox(id);
+    },
+  };
   const services = createServices(
     deps,
     options.credentialChecker,
-    scheduler,
+    sync,
     options.mailSourceFactory,
     leases,
   );
+  services.notifications = notifications;
   const bootstrap = await services.tokens.bootstrap(config.adminToken);
 
   const schema = await createSchema(events);
@@ -249,6 +274,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
     }),
   );
+  if (config.push.publicUrl) {
+    app.use(
+      createNotificationRouter(
+        notifications,
+        new URL(config.push.publicUrl).pathname,
+        config.maxBodyBytes,
+        log,
+      ),
+    );
+  }
   app.use(createDashboardRouter());
   app.use(requestErrorHandler(config.maxBodyBytes, log));
 
@@ -263,7 +298,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         httpServer.listen(config.port, config.host, () => resolve());
       });
       const { port } = httpServer.address() as AddressInfo;
-      if (options.runSync !== false) await scheduler.start();
+      if (options.runSync !== false) {
+        await scheduler.start();
+        notifications.start();
+      }
       health.ready();
       log.info({ host: config.host, port }, "mailstream listening");
       return { url: `http://${config.host}:${port}`, port };
@@ -272,6 +310,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       // A second signal during shutdown waits for the first stop instead of racing it.
       stopping ??= (async () => {
         health.stopping();
+        await notifications.stop();
         await scheduler.stop();
         progress.dispose();
         await apollo.stop();

@@ -14,6 +14,7 @@ import type { MailSourceFactory } from "../sync/scheduler.js";
 import type { LeasePolicy } from "../sync/leases.js";
 import type { SyncControl } from "../sync/sync-control.js";
 import type { Deps } from "./deps.js";
+import type { NotificationService } from "../notifications/notification-service.js";
 
 export interface Services {
   projects: ProjectService;
@@ -31,6 +32,8 @@ export interface Services {
   events: Deps["events"];
   /** Live subscriptions' rules. */
   subscriptions: SubscriptionService;
+  /** Change notifications (push); set by createApp once the scheduler exists. */
+  notifications: NotificationService | null;
 }
 
 export function createServices(
@@ -57,5 +60,6 @@ export function createServices(
     leaseHolders: new LeaseHolders(deps, leases.owner !== null),
     events: deps.events,
     subscriptions: new SubscriptionService({ ...core, events: deps.events }),
+    notifications: null,
   };
 }

@@ -1,5 +1,13 @@
 import type { Database } from "../storage/database.js";
-import { replaceEnvelope, sealedEnvelopes } from "../storage/secret-envelopes.js";
+import {
+  replaceEnvelope,
+  sealedEnvelopes,
+  sealedIntegrationEnvelopes,
+} from "../storage/secret-envelopes.js";
+import {
+  sealedClientStates,
+  storeClientStateEnvelope,
+} from "../storage/graph-subscription-store.js";
 import { requireKeyFileForStoredSecrets } from "./key-check.js";
 import {
   SecretBox,
@@ -42,7 +50,7 @@ export async function reencryptSecrets(
   return db.transaction(async (m) => {
     // On PostgreSQL the rows are locked: a server saving new credentials meanwhile must wait
     // rather than have them overwritten by the re-sealed old ones.
-    const rows = await sealedEnvelopes(m, { lock: true });
+    const rows = await sealedIntegrationEnvelopes(m, { lock: true });
     const counts: ReencryptionCounts = { sealed: 0, reencrypted: 0, alreadyCurrent: 0 };
     for (const row of rows) {
       if (!row.secretEnvelope) continue;
@@ -53,6 +61,17 @@ export async function reencryptSecrets(
       }
       const plaintext = opener.open(row.secretEnvelope, row.id);
       await replaceEnvelope(m, row.id, sealer.seal(plaintext, row.id));
+      counts.reencrypted++;
+    }
+    // Change-notification client states are sealed too (bound to their subscription row).
+    for (const row of await sealedClientStates(m)) {
+      counts.sealed++;
+      if (!sealer.isStale(row.clientStateEnvelope)) {
+        counts.alreadyCurrent++;
+        continue;
+      }
+      const plaintext = opener.open(row.clientStateEnvelope, row.id);
+      await storeClientStateEnvelope(m, row.id, sealer.seal(plaintext, row.id));
       counts.reencrypted++;
     }
     return counts;

@@ -55,6 +55,19 @@ export interface Config {
   maxSocketsPerToken: number;
   /** Time a client has to send a request's headers and its whole body, in milliseconds. */
   requestTimeoutMs: number;
+  /** Change notifications (docs/push.md); `publicUrl` null: polling only. */
+  push: PushConfig;
+}
+
+export interface PushConfig {
+  /** The server as Microsoft reaches it (MAILSTREAM_PUBLIC_URL), without a trailing slash. */
+  publicUrl: string | null;
+  /** Seconds between safety-net rounds of a mailbox with notifications active. */
+  safetyPollSeconds: number;
+  /** Lifetime asked for a subscription (Graph grants at most 10,080 minutes for mail). */
+  subscriptionLifetimeSeconds: number;
+  /** A subscription is renewed this long before it expires (at the latest). */
+  renewBeforeSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -140,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw error;
   }
   return {
+    push: parsePush(env),
     host: env.HOST || "127.0.0.1",
     port: integer(env, "PORT", 4000, 0, 65535),
     dataDir: resolve(env.MAILSTREAM_DATA_DIR || "./data"),
@@ -171,5 +185,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     maxSocketsPerToken: integer(env, "MAILSTREAM_MAX_SOCKETS_PER_TOKEN", 20, 1, 10_000),
     requestTimeoutMs: integer(env, "MAILSTREAM_REQUEST_TIMEOUT", 30, 1, 3_600) * 1000,
+  };
+}
+
+/** Graph's longest subscription for Outlook messages without resource data, minus a margin. */
+const DEFAULT_SUBSCRIPTION_MINUTES = 10_070;
+
+function parsePush(env: NodeJS.ProcessEnv): PushConfig {
+  const raw = env.MAILSTREAM_PUBLIC_URL?.trim();
+  let publicUrl: string | null = null;
+  if (raw) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(`MAILSTREAM_PUBLIC_URL must be a URL (https://…), got "${raw}"`);
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      throw new ConfigError("MAILSTREAM_PUBLIC_URL must be an https:// URL");
+    if (url.search || url.hash || url.username || url.password)
+      throw new ConfigError(
+        "MAILSTREAM_PUBLIC_URL must have no query, fragment or credentials (just https://host[/path])",
+      );
+    publicUrl = url.toString().replace(/\/+$/, "");
+  }
+  const lifetime = integer(
+    env,
+    "MAILSTREAM_PUSH_SUBSCRIPTION_MINUTES",
+    DEFAULT_SUBSCRIPTION_MINUTES,
+    1,
+    10_080,
+  );
+  return {
+    publicUrl,
+    safetyPollSeconds: integer(env, "MAILSTREAM_SAFETY_POLL_INTERVAL", 900, 1, 86_400),
+    subscriptionLifetimeSeconds: lifetime * 60,
+    renewBeforeSeconds: integer(env, "MAILSTREAM_PUSH_RENEW_BEFORE", 86_400, 1, 604_800),
   };
 }

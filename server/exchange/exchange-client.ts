@@ -113,6 +113,23 @@ export interface ExchangeListPage {
   count: number | null;
 }
 
+/** The body of `POST /subscriptions` (Graph's subscription resource, the fields we set). */
+export interface GraphSubscriptionRequest {
+  changeType: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string;
+  resource: string;
+  expirationDateTime: string;
+  clientState: string;
+  latestSupportedTlsVersion: "v1_2";
+}
+
+export interface GraphSubscription {
+  id: string;
+  resource?: string;
+  expirationDateTime: string;
+}
+
 export const ROOT_FOLDER_NAME = "Root";
 /** msgfolderroot; named this way in paths whatever its (possibly localized) displayName. */
 export const TOP_OF_STORE_NAME = "Top of Information Store";
@@ -393,6 +410,48 @@ export class ExchangeClient {
     return Buffer.from(await response.arrayBuffer());
   }
 
+  // ---- change notifications (subscriptions) ---------------------------------------------------
+
+  /** `POST /subscriptions`: Graph validates the notification URLs before it answers 201. */
+  createSubscription(
+    email: string,
+    body: GraphSubscriptionRequest,
+    signal?: AbortSignal,
+  ): Promise<GraphSubscription> {
+    return this.request<GraphSubscription>(email, "/subscriptions", {
+      signal,
+      method: "POST",
+      body,
+    });
+  }
+
+  /** `PATCH /subscriptions/{id}`: renews, and reauthorizes at the same time. */
+  renewSubscription(
+    email: string,
+    id: string,
+    expirationDateTime: Date,
+    signal?: AbortSignal,
+  ): Promise<GraphSubscription> {
+    return this.request<GraphSubscription>(email, `/subscriptions/${encodeURIComponent(id)}`, {
+      signal,
+      method: "PATCH",
+      body: { expirationDateTime: expirationDateTime.toISOString() },
+    });
+  }
+
+  /** `DELETE /subscriptions/{id}`; one already gone (404) counts as deleted. */
+  async deleteSubscription(email: string, id: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.request(email, `/subscriptions/${encodeURIComponent(id)}`, {
+        signal,
+        method: "DELETE",
+      });
+    } catch (error) {
+      if (error instanceof ExchangeError && error.httpStatus === 404) return;
+      throw error;
+    }
+  }
+
   limiterStats(email: string): LimiterStats {
     return this.limiter.stats(this.limiterKey(email));
   }
@@ -424,14 +483,29 @@ export class ExchangeClient {
   private async request<T>(
     email: string,
     target: string,
-    options: { signal?: AbortSignal; prefer?: string[]; raw?: boolean } = {},
+    options: {
+      signal?: AbortSignal;
+      prefer?: string[];
+      raw?: boolean;
+      method?: "GET" | "POST" | "PATCH" | "DELETE";
+      body?: unknown;
+    } = {},
   ): Promise<T> {
     const scope = new RequestScope(this.limiterKey(email), email.toLowerCase(), options.signal);
     let request = this.graph.api(target).middlewareOptions([scope]);
     if (options.prefer) request = request.header("Prefer", options.prefer.join(", "));
     if (options.raw) request = request.responseType(ResponseType.RAW);
     try {
-      return (await request.get()) as T;
+      switch (options.method ?? "GET") {
+        case "POST":
+          return (await request.post(options.body)) as T;
+        case "PATCH":
+          return (await request.patch(options.body)) as T;
+        case "DELETE":
+          return (await request.delete()) as T;
+        default:
+          return (await request.get()) as T;
+      }
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (scope.failure) throw scope.failure;

@@ -1,5 +1,6 @@
 import type { ResolvedConnection } from "../integrations/credential-checker.js";
 import type {
+  ChangeSubscriptions,
   DeltaPage,
   ListingPage,
   MailSource,
@@ -28,7 +29,33 @@ export function createGraphMailSourceFactory(
 }
 
 export class GraphMailSource implements MailSource {
-  constructor(readonly client: ExchangeClient) {}
+  readonly subscriptions: ChangeSubscriptions;
+
+  constructor(readonly client: ExchangeClient) {
+    this.subscriptions = {
+      create: async (email, request, signal) => {
+        const created = await client.createSubscription(
+          email,
+          {
+            changeType: request.changeTypes.join(","),
+            notificationUrl: request.notificationUrl,
+            lifecycleNotificationUrl: request.lifecycleNotificationUrl,
+            resource: `/users/${encodeURIComponent(email)}/messages`,
+            expirationDateTime: request.expiresAt.toISOString(),
+            clientState: request.clientState,
+            latestSupportedTlsVersion: "v1_2",
+          },
+          signal,
+        );
+        return { id: created.id, expiresAt: new Date(created.expirationDateTime) };
+      },
+      renew: async (email, id, expiresAt, signal) => {
+        const renewed = await client.renewSubscription(email, id, expiresAt, signal);
+        return { id: renewed.id || id, expiresAt: new Date(renewed.expirationDateTime) };
+      },
+      delete: (email, id, signal) => client.deleteSubscription(email, id, signal),
+    };
+  }
 
   listFolders(email: string, signal?: AbortSignal): Promise<RemoteFolder[]> {
     return this.client.listFolders(email, { signal, includeSearchFolders: true });

@@ -1,5 +1,6 @@
 /** The one module of the product that talks to Microsoft (identity platform, Graph and EWS). */
 export { ExchangeClient, ROOT_FOLDER_NAME, TOP_OF_STORE_NAME } from "./exchange-client.js";
+export type { GraphSubscription, GraphSubscriptionRequest } from "./exchange-client.js";
 export type {
   DeltaPageRequest,
   ExchangeClientOptions,

@@ -17,6 +17,7 @@ import {
   SyncProgressEventResolver,
 } from "./resolvers/subscription.resolver.js";
 import { TokenResolver } from "./resolvers/token.resolver.js";
+import { PushResolver } from "./resolvers/push.resolver.js";
 import { refuseUnstorableArguments } from "./storable-arguments.js";
 
 export const RESOLVERS = [
@@ -28,6 +29,7 @@ export const RESOLVERS = [
   StreamResolver,
   TokenResolver,
   AuditResolver,
+  PushResolver,
   SubscriptionResolver,
   IntegrationEventResolver,
   SyncProgressEventResolver,

@@ -98,6 +98,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly pushNotifications = new Counter({
+    name: "mailstream_push_notifications_total",
+    help: "Graph change notifications received, by outcome: accepted (a round was asked for), rejected (unknown subscription or clientState), lifecycle, validation (handshakes).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   private readonly knownOperations = new Set<string>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -174,6 +181,12 @@ export class Metrics {
 
   subscriptionEnded(): void {
     this.liveSubscriptions.dec();
+  }
+
+  // --- Change notifications (server/notifications/) ---
+
+  pushNotification(outcome: "accepted" | "rejected" | "lifecycle" | "validation"): void {
+    this.pushNotifications.inc({ outcome });
   }
 
   // --- Event bus (server/events/) ---

@@ -110,6 +110,20 @@ export async function requestRound(m: EntityManager, mailboxId: string, now: Dat
 }
 
 /**
+ * A change notification's round: requested unless the mailbox is failing (its back-off stands).
+ * True when the request was recorded (the holder is then woken).
+ */
+export async function nudgeRound(m: EntityManager, mailboxId: string): Promise<boolean> {
+  const result = await m
+    .createQueryBuilder()
+    .update(MailboxLeaseRow)
+    .set({ requested: true })
+    .where("mailbox_id = :mailboxId AND failures = 0", { mailboxId })
+    .execute();
+  return (result.affected ?? 0) > 0;
+}
+
+/**
  * Only the lease holder's view counts: `fence` set (PostgreSQL) means the write happens only while
  * `owner` still holds the lease at `epoch`.
  */

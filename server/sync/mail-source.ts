@@ -71,7 +71,37 @@ export interface ListingPage {
   messages: RemoteMessage[];
 }
 
+/**
+ * Change notifications of a mailbox's messages (Graph webhooks). Optional: an API without them
+ * (EWS) leaves the mailbox on polling.
+ */
+export interface ChangeSubscriptions {
+  /** Subscribes to the mailbox's messages; the API checks the URLs (handshake) before answering. */
+  create(
+    email: string,
+    request: {
+      notificationUrl: string;
+      lifecycleNotificationUrl: string;
+      changeTypes: ("created" | "updated" | "deleted")[];
+      clientState: string;
+      expiresAt: Date;
+    },
+    signal?: AbortSignal,
+  ): Promise<{ id: string; expiresAt: Date }>;
+  /** Extends (and reauthorizes) a subscription; the API's answer says until when. */
+  renew(
+    email: string,
+    id: string,
+    expiresAt: Date,
+    signal?: AbortSignal,
+  ): Promise<{ id: string; expiresAt: Date }>;
+  /** Deletes it; one already gone counts as deleted. */
+  delete(email: string, id: string, signal?: AbortSignal): Promise<void>;
+}
+
 export interface MailSource {
+  /** Change notifications, when the API has them. */
+  readonly subscriptions?: ChangeSubscriptions;
   listFolders(email: string, signal?: AbortSignal): Promise<RemoteFolder[]>;
   /**
    * A folder's change stream: the first page (optionally received-date-filtered), or the page

@@ -6,6 +6,7 @@ import {
   dueMailboxes,
   ensureLeaseRows,
   failuresOf,
+  nudgeRound,
   requestRound,
   roundFinished,
   roundStarted,
@@ -29,6 +30,8 @@ export interface SchedulerOptions {
   maxConcurrentRounds: number;
   /** How often due mailboxes (and leases) are looked at without being woken. */
   tickMs: number;
+  /** A mailbox's own interval in seconds (push: the safety net), null for `intervalSeconds`. */
+  intervalFor?: (mailboxId: string) => number | null;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: Omit<SchedulerOptions, "intervalSeconds"> = {
@@ -55,6 +58,8 @@ interface Running {
  */
 export class SyncScheduler implements SyncControl {
   private readonly running = new Map<string, Running>();
+  /** Notified mailboxes whose nudge is being written: a burst writes it once. */
+  private readonly nudging = new Set<string>();
   private readonly sources = new Map<string, { version: number; source: MailSource }>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -95,6 +100,25 @@ export class SyncScheduler implements SyncControl {
       await this.leases.announce(m, mailboxId);
     });
     this.schedule(0);
+  }
+
+  /**
+   * A round of this mailbox soon, by whichever process holds it (a change notification).
+   * Coalesced: the request is one flag, so a burst runs one round, plus one more when it arrives
+   * during a round. A failing mailbox keeps its back-off (unlike `request`, a user's ask).
+   */
+  requestRound(mailboxId: string): void {
+    if (this.nudging.has(mailboxId)) return;
+    this.nudging.add(mailboxId);
+    this.deps.db
+      .transaction(async (m) => {
+        if (await nudgeRound(m, mailboxId)) await this.leases.announce(m, mailboxId);
+      })
+      .then(() => this.schedule(0))
+      .catch((error: unknown) =>
+        this.deps.log.warn({ err: error, mailboxId }, "notified round not requested"),
+      )
+      .finally(() => this.nudging.delete(mailboxId));
   }
 
   /** Discards the mailbox's checkpoints and enumerates again; stored messages stay, none duplicate. */
@@ -222,7 +246,8 @@ export class SyncScheduler implements SyncControl {
     if (outcome === "stopped") return; // stays due: whoever holds the mailbox next runs it
     const token = this.leases.token(mailboxId, epoch);
     const now = this.deps.now().getTime();
-    const intervalMs = this.options.intervalSeconds * 1000;
+    const intervalMs =
+      (this.options.intervalFor?.(mailboxId) ?? this.options.intervalSeconds) * 1000;
     await this.deps.db.transaction(async (m) => {
       if (outcome !== "failed") {
         await roundFinished(m, mailboxId, token, {

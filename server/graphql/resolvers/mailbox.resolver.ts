@@ -3,7 +3,7 @@ import { requireViewer } from "../../auth/viewer.js";
 import { syncEtaSeconds } from "../../domain/sync-eta.js";
 import type { BucketRow, IntegrationRow, MailboxRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
-import { SyncStatus } from "../types/enums.js";
+import { PushState, SyncStatus } from "../types/enums.js";
 import { MailboxInput, UpdateMailboxInput } from "../types/inputs.js";
 import {
   BucketType,
@@ -108,11 +108,15 @@ export class MailboxResolver {
 
   @FieldResolver(() => SyncStateType)
   async sync(@Root() row: MailboxRow, @Ctx() ctx: GraphQLContext): Promise<SyncStateType> {
-    const [state, holder] = await Promise.all([
+    const [state, holder, push] = await Promise.all([
       ctx.services.mailboxes.syncState(row.id),
       ctx.services.leaseHolders.holderOf(row.id),
+      ctx.services.notifications?.status(row.id),
     ]);
     return {
+      push: (push?.state ?? "POLLING") as PushState,
+      pushReason: push?.reason ?? null,
+      pushExpiresAt: push?.expiresAt ?? null,
       status: (state?.status ?? SyncStatus.IDLE) as SyncStatus,
       phase: state?.phase ?? null,
       currentFolder: state?.currentFolder ?? null,

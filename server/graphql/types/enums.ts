@@ -71,3 +71,17 @@ registerEnumType(ListOrder, {
   description:
     "Order of a list of integrations, buckets, streams or tokens: by name or by creation.",
 });
+
+/** How new mail of a mailbox is noticed (docs/push.md). */
+export enum PushState {
+  /** Change notifications arrive; polling is a safety net at MAILSTREAM_SAFETY_POLL_INTERVAL. */
+  ACTIVE = "ACTIVE",
+  /** No notifications (off, refused, not available): polled every MAILSTREAM_SYNC_INTERVAL. */
+  POLLING = "POLLING",
+  /** Polled until the subscription is created (after the mailbox's first round). */
+  PENDING = "PENDING",
+}
+registerEnumType(PushState, {
+  name: "PushState",
+  description: "How new mail of a mailbox is noticed: change notifications or polling.",
+});

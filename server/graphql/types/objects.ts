@@ -7,6 +7,7 @@ import {
   ExchangeApi,
   MailboxAccess,
   Permission,
+  PushState,
   SyncStatus,
 } from "./enums.js";
 
@@ -170,6 +171,36 @@ export class SyncStateType {
       "The process that holds this mailbox's lease and runs its rounds (PostgreSQL); null with SQLite (one process) or while no process holds it.",
   })
   heldBy!: SyncProcessType | null;
+  @Field(() => PushState, {
+    description: "Change notifications (ACTIVE) or polling, and why (`pushReason`).",
+  })
+  push!: PushState;
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the mailbox is polled, or how push runs.",
+  })
+  pushReason!: string | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: "When the change-notification subscription expires (it is renewed well before).",
+  })
+  pushExpiresAt!: Date | null;
+}
+
+@ObjectType("PushNotificationStats", {
+  ...PLAIN,
+  description: "Change notifications received by this server process since it started.",
+})
+export class PushNotificationStatsType {
+  @Field(() => Int, { description: "Items of every notification POST." }) received!: number;
+  @Field(() => Int, { description: "Change notifications that asked for a round." })
+  accepted!: number;
+  @Field(() => Int, {
+    description: "Ignored: unknown subscription id or a clientState that does not match.",
+  })
+  rejected!: number;
+  @Field(() => Int, { description: "Lifecycle notifications acted on." }) lifecycle!: number;
+  @Field(() => Int, { description: "Validation handshakes answered." }) validations!: number;
 }
 
 @ObjectType("SkippedMessage", {

@@ -1,6 +1,7 @@
 import { ApiTokenGrantRow, ApiTokenRow } from "./api-token.entity.js";
 import { AuditLogRow } from "./audit-log.entity.js";
 import { BucketRow } from "./bucket.entity.js";
+import { GraphSubscriptionRow } from "./graph-subscription.entity.js";
 import { IntegrationRow } from "./integration.entity.js";
 import { MailboxLeaseRow, SyncProcessRow } from "./mailbox-lease.entity.js";
 import { MailboxRow } from "./mailbox.entity.js";
@@ -29,6 +30,7 @@ export {
   AuditLogRow,
   BucketRow,
   FolderCheckpointRow,
+  GraphSubscriptionRow,
   IntegrationRow,
   MailboxLeaseRow,
   MailboxRow,
@@ -61,6 +63,7 @@ export const ENTITIES = [
   UsageDayRow,
   MailboxLeaseRow,
   SyncProcessRow,
+  GraphSubscriptionRow,
 ];
 
 /** Entities of PostgreSQL's schema only (SQLite keeps attachment contents in the data dir). */

@@ -13,6 +13,8 @@ import { UsageLedger1796174820816 } from "./postgres/1796174820816-UsageLedger.j
 import { SecretExpiry1796175278128 } from "./postgres/1796175278128-SecretExpiry.js";
 import { SyncExpected1796176266717 } from "./postgres/1796176266717-SyncExpected.js";
 import { MailboxLeases1796172936766 } from "./postgres/1796172936766-MailboxLeases.js";
+import { GraphSubscriptions1796173237267 } from "./postgres/1796173237267-GraphSubscriptions.js";
+import { GraphSubscriptions1796173228634 } from "./sqlite/1796173228634-GraphSubscriptions.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
@@ -38,6 +40,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   SecretExpiry1796175269772,
   SyncExpected1796176261471,
   MailboxLeases1796172930987,
+  GraphSubscriptions1796173228634,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -53,4 +56,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   SecretExpiry1796175278128,
   SyncExpected1796176266717,
   MailboxLeases1796172936766,
+  GraphSubscriptions1796173237267,
 ];

@@ -24,6 +24,13 @@ import { plainError } from "./plain-error";
 import { DISABLED_REASON, SyncStatusPill } from "./status";
 import "./mailbox-card.css";
 
+/** How new mail is noticed (`SyncState.push`); the reason is the tooltip. */
+const PUSH_LABEL: Record<SyncStateFieldsFragment["push"], string> = {
+  ACTIVE: "by push (change notifications)",
+  POLLING: "by polling",
+  PENDING: "by polling until subscribed",
+};
+
 export interface LiveMailbox {
   integrationId: string;
   mailbox: MailboxFieldsFragment;
@@ -232,6 +239,9 @@ export function MailboxCard({
       </dl>
 
       <div class="mailbox-activity">
+        <span class="activity-item" title={sync.pushReason ?? undefined} data-push={sync.push}>
+          <span class="activity-label">New mail</span> {PUSH_LABEL[sync.push]}
+        </span>
         <span class="activity-item">
           <span class="activity-label">Phase</span>{" "}
           {sync.phase ?? (upToDate ? "waiting for new mail" : "—")}
