@@ -82,7 +82,12 @@ export function createExchange(options: ExchangeOptions = {}): {
 } {
   const ewsPrincipals =
     options.ews?.principals ??
-    new EwsPrincipals({ retry: options.retry, ...options.ews, outbound: options.outbound });
+    new EwsPrincipals({
+      retry: options.retry,
+      ...options.ews,
+      outbound: options.outbound,
+      metrics: options.metrics,
+    });
   const shared: ExchangeOptions = {
     ...options,
     ews: { ...options.ews, principals: ewsPrincipals },

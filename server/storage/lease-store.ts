@@ -14,11 +14,9 @@ import {
  * agree on. SQLite runs one process and uses the scheduling part only.
  */
 
-/** Enabled mailbox of an enabled Graph integration with valid credentials. */
-const SYNCABLE =
-  "mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID' AND i.api = 'GRAPH'";
-const SYNCABLE_SQL =
-  "mb.enabled AND i.enabled AND i.credential_status = 'VALID' AND i.api = 'GRAPH'";
+/** Enabled mailbox of an enabled integration (Graph or EWS) with valid credentials. */
+const SYNCABLE = "mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID'";
+const SYNCABLE_SQL = "mb.enabled AND i.enabled AND i.credential_status = 'VALID'";
 
 /** Gives every mailbox that has none its scheduling row, due when its last round says so. */
 export async function ensureLeaseRows(
@@ -81,7 +79,7 @@ export async function dueMailboxes(
   return rows.map((row) => row.id);
 }
 
-/** Mailboxes that may sync (enabled, valid Graph credentials). */
+/** Mailboxes that may sync (enabled, valid credentials, Graph or EWS). */
 export async function syncableMailboxIds(m: EntityManager): Promise<string[]> {
   const rows = await m
     .createQueryBuilder(MailboxRow, "mb")

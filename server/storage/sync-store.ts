@@ -45,21 +45,6 @@ export async function roundState(
   return mailbox.enabled && integration.enabled ? "enabled" : "disabled";
 }
 
-/** Mailboxes that may sync (enabled, valid credentials, Graph or EWS), with their last round. */
-export function syncableMailboxes(
-  m: EntityManager,
-): Promise<{ id: string; last: string | Date | null; status: string | null }[]> {
-  return m
-    .createQueryBuilder(MailboxRow, "mb")
-    .innerJoin(IntegrationRow, "i", "i.id = mb.integration_id")
-    .leftJoin(MailboxSyncRow, "s", "s.mailbox_id = mb.id")
-    .select(["mb.id AS id", "s.last_synced_at AS last", "s.status AS status"])
-    .where("mb.enabled = :yes AND i.enabled = :yes AND i.credential_status = 'VALID'", {
-      yes: true,
-    })
-    .getRawMany<{ id: string; last: string | Date | null; status: string | null }>();
-}
-
 export async function mailboxIdsOfIntegration(
   m: EntityManager,
   integrationId: string,

@@ -125,6 +125,14 @@ describe("a first EWS sync", () => {
     // Fewer handshakes than connection slots, whatever the number of requests.
     expect(principal.handshakes).toBeLessThanOrEqual(10 + 1);
     expect(principal.requests).toBeGreaterThan(principal.handshakes * 5);
+
+    // EWS requests are counted on /metrics as Graph's are (by API and status; /metrics is open
+    // without MAILSTREAM_METRICS_TOKEN). Every SOAP request answered 200; the NTLM challenges 401.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const ok = /^mailstream_exchange_requests_total\{api="ews",status="200"\} (\d+)$/m.exec(
+      metrics,
+    );
+    expect(Number(ok?.[1])).toBeGreaterThan(principal.handshakes * 5);
   }, 90_000);
 });
 

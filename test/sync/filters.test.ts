@@ -3,17 +3,35 @@ import { type ExpectedRules, expectedMessages } from "../support/expected-sync.j
 import {
   bucketMessages,
   createIntegration,
+  secretConnection,
   startSyncEnv,
   type SyncEnv,
   waitForMailbox,
 } from "../support/sync-env.js";
 
+/**
+ * The same exactness cases over both APIs (DOMAIN.md: "Sync over EWS follows every rule of the
+ * Sync section"): Graph, and EWS with an app-only token and impersonation, which reaches every
+ * mailbox of the tenant. Each API has a project of its own.
+ */
+const APIS = ["GRAPH", "EWS"] as const;
+type Api = (typeof APIS)[number];
+
 let env: SyncEnv;
 beforeAll(async () => {
   env = await startSyncEnv({ messagesPerMailbox: 500 });
-  await env.server.ok(`mutation { createProject(input: { name: "filters" }) { id } }`);
+  for (const api of APIS)
+    await env.server.ok(`mutation($n: String!) { createProject(input: { name: $n }) { id } }`, {
+      n: projectOf(api),
+    });
 });
 afterAll(() => env.stop());
+
+const projectOf = (api: Api) => `filters-${api.toLowerCase()}`;
+const connectionOf = (api: Api) =>
+  api === "GRAPH"
+    ? secretConnection(env.tenant)
+    : { ...secretConnection(env.tenant), api: "EWS", graphEndpoint: null, ewsUrl: env.sim.ewsUrl };
 
 const ids = (list: { internetMessageId: string }[]) => list.map((m) => m.internetMessageId);
 
@@ -26,11 +44,17 @@ function expectExactly(
   expect([...new Set(ids(stored))].sort()).toEqual([...new Set(ids(expected))].sort());
 }
 
-async function syncWith(name: string, email: string, rules: Omit<ExpectedRules, "mailbox">) {
+async function syncWith(
+  api: Api,
+  name: string,
+  email: string,
+  rules: Omit<ExpectedRules, "mailbox">,
+) {
   const { server, sim } = env;
   const { syncFrom, ...filters } = rules;
   const created = await createIntegration(env, {
-    project: "filters",
+    project: projectOf(api),
+    connection: connectionOf(api),
     name,
     mailboxes: [
       {
@@ -42,12 +66,17 @@ async function syncWith(name: string, email: string, rules: Omit<ExpectedRules, 
   });
   const mailbox = created.mailboxes[0]!;
   await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "UP_TO_DATE");
+  // Read through the API under test: the simulator's Exchange saw the mailbox over EWS.
+  if (api === "EWS")
+    expect(sim.ewsRecord().principals.some((p) => p.mailboxes.includes(email.toLowerCase()))).toBe(
+      true,
+    );
   const stored = await bucketMessages(server, mailbox.bucket.id);
   const expected = expectedMessages(sim.groundTruth(email), { mailbox: email, ...rules });
   return { stored, expected };
 }
 
-describe("filters select exactly what DOMAIN.md says", () => {
+describe.each(APIS)("filters select exactly what DOMAIN.md says, over %s", (api) => {
   it("folder allow/deny with nesting, escaped slashes and unicode names", async () => {
     const rules = {
       syncFrom: null,
@@ -58,7 +87,7 @@ describe("filters select exactly what DOMAIN.md says", () => {
       ],
       deniedFolders: ["Root/Top of Information Store/Inbox/Projects/Alpha/Deep"],
     };
-    const { stored, expected } = await syncWith("folders", env.tenant.mailboxes.alice, rules);
+    const { stored, expected } = await syncWith(api, "folders", env.tenant.mailboxes.alice, rules);
     expect(expected.length).toBeGreaterThan(20);
     expect(new Set(stored.map((m) => m.folder))).toContain(
       "Root/Top of Information Store/Inbox/Invoices\\/Receipts",
@@ -78,7 +107,7 @@ describe("filters select exactly what DOMAIN.md says", () => {
       allowedDomains: ["reinfer.*", tenantDomain, "fabrikam.com"],
       deniedDomains: ["fabrikam.com"],
     };
-    const { stored, expected } = await syncWith("domains", env.tenant.mailboxes.bob, rules);
+    const { stored, expected } = await syncWith(api, "domains", env.tenant.mailboxes.bob, rules);
     expect(expected.length).toBeGreaterThan(5);
     expectExactly(stored, expected);
   });
@@ -97,7 +126,7 @@ describe("filters select exactly what DOMAIN.md says", () => {
       deniedParticipants: [frequent.toUpperCase()],
       deniedDomains: ["gmail.com", "yahoo.co.jp"],
     };
-    const { stored, expected } = await syncWith("participants", carol, rules);
+    const { stored, expected } = await syncWith(api, "participants", carol, rules);
     expect(expected.length).toBeLessThan([...env.sim.groundTruth(carol)].length);
     expectExactly(stored, expected);
   });
@@ -106,13 +135,14 @@ describe("filters select exactly what DOMAIN.md says", () => {
     const { server, tenant, sim } = env;
     const { alice, bob } = tenant.mailboxes;
     const created = await createIntegration(env, {
-      project: "filters",
+      project: projectOf(api),
+      connection: connectionOf(api),
       name: "shared",
       mailboxes: [
         {
           email: alice,
           allTime: true,
-          bucket: { newBucket: { project: "filters", name: "shared-bucket" } },
+          bucket: { newBucket: { project: projectOf(api), name: "shared-bucket" } },
         },
       ],
     });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ResolvedConnection } from "../../integrations/credential-checker.js";
 import { toExchangeConnection } from "../credential-check.js";
+import type { ExchangeMetrics } from "../graph-middleware.js";
 import { defaultOutbound, type OutboundHttp } from "../outbound-http.js";
 import type { RetryOptions } from "../retry-policy.js";
 import { TokenProvider } from "../token-provider.js";
@@ -23,6 +24,8 @@ import { EwsTransport } from "./ews-transport.js";
  */
 export interface EwsOptions {
   outbound?: OutboundHttp;
+  /** Requests by status and throttling (`/metrics`), as for Graph. */
+  metrics?: ExchangeMetrics;
   retry?: Partial<RetryOptions>;
   /** Requests in flight per principal (default 10; always under Exchange's 27). */
   maxConcurrentPerPrincipal?: number;
@@ -69,7 +72,12 @@ export class EwsPrincipals {
     const access =
       c.authMethod !== "NTLM" && c.access === "APPLICATION" ? "impersonation" : "delegate";
     return new EwsClient(
-      new EwsTransport(principal, { ...this.options.retry, ...options.retry }),
+      new EwsTransport(
+        principal,
+        { ...this.options.retry, ...options.retry },
+        Math.random,
+        this.options.metrics,
+      ),
       access,
     );
   }

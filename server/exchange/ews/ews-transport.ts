@@ -7,6 +7,7 @@ import {
   sleep,
   type RetryOptions,
 } from "../retry-policy.js";
+import type { ExchangeMetrics } from "../graph-middleware.js";
 import type { EwsAnswer } from "./ews-connection.js";
 import { ewsError, kindOfEwsCode } from "./ews-errors.js";
 import { responseMessages, statusOf } from "./ews-operations.js";
@@ -39,6 +40,7 @@ export class EwsTransport {
     readonly principal: EwsPrincipal,
     retry: Partial<RetryOptions> = {},
     private readonly random: () => number = Math.random,
+    private readonly metrics?: ExchangeMetrics,
   ) {
     this.retry = { ...DEFAULT_RETRY_OPTIONS, ...retry };
   }
@@ -60,15 +62,17 @@ export class EwsTransport {
           const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
           const answer = await connection.post(xml, headers, signal);
           const outcome = this.judge(answer, operation);
+          const busy = "busyMs" in outcome && outcome.busyMs !== undefined;
+          this.metrics?.exchangeRequest("ews", answer.status, busy);
           // Before the slot is released: the next request of the principal must see it.
-          if ("busyMs" in outcome && outcome.busyMs !== undefined)
-            this.principal.backOff(outcome.busyMs);
+          if (busy) this.principal.backOff(outcome.busyMs!);
           return [answer, outcome] as const;
         }, options.signal);
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason ?? error;
         if (error instanceof ExchangeError) throw error;
         const refusal = egressRefusalOf(error);
+        if (!refusal) this.metrics?.exchangeRequest("ews", null, false);
         if (refusal)
           throw new ExchangeError(
             "credentials",
