@@ -43,8 +43,9 @@ describe("credential check", () => {
       [alice, "ACCESSIBLE"],
       ["nobody@contoso.com", "NOT_FOUND"],
       [carol, "ACCESS_DENIED"],
-      [dave, "NOT_FOUND"],
-      [erin, "NOT_FOUND"],
+      // Unlicensed / on-premises: Graph cannot read them, which is not "not found" (issue 15, bug 5).
+      [dave, "NOT_ENABLED_FOR_REST"],
+      [erin, "NOT_ENABLED_FOR_REST"],
     ]);
     expect(result.mailboxes[1]?.error).toMatch(/^ErrorInvalidUser: /);
     expect(result.mailboxes[2]?.error).toMatch(/^ErrorAccessDenied: Access to OData is disabled/);
