@@ -1,6 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { applyListQuery } from "../../domain/list-query.js";
-import { ListOrder } from "../types/enums.js";
+import { ListArgs } from "../types/list-args.js";
 import { requireViewer } from "../../auth/viewer.js";
 import type {
   BucketRow,
@@ -78,23 +78,10 @@ export class ProjectResolver {
   async integrations(
     @Root() project: ProjectRow,
     @Ctx() ctx: GraphQLContext,
-    @Arg("search", () => String, {
-      nullable: true,
-      description: "Case-insensitive part of the name or title.",
-    })
-    search: string | null,
-    @Arg("orderBy", () => ListOrder, {
-      nullable: true,
-      description: "Left out: by name (tokens: oldest first).",
-    })
-    orderBy: ListOrder | null,
-    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
-    first: number | null,
-    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
-    offset: number | null,
+    @Args(() => ListArgs) list: ListArgs,
   ): Promise<IntegrationRow[]> {
     const rows = await ctx.services.integrations.list(requireViewer(ctx), project.id);
-    return applyListQuery(rows, { search, orderBy, first, offset });
+    return applyListQuery(rows, list);
   }
 
   @FieldResolver(() => IntegrationType, { nullable: true })
@@ -110,23 +97,10 @@ export class ProjectResolver {
   async buckets(
     @Root() project: ProjectRow,
     @Ctx() ctx: GraphQLContext,
-    @Arg("search", () => String, {
-      nullable: true,
-      description: "Case-insensitive part of the name or title.",
-    })
-    search: string | null,
-    @Arg("orderBy", () => ListOrder, {
-      nullable: true,
-      description: "Left out: by name (tokens: oldest first).",
-    })
-    orderBy: ListOrder | null,
-    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
-    first: number | null,
-    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
-    offset: number | null,
+    @Args(() => ListArgs) list: ListArgs,
   ): Promise<BucketRow[]> {
     const rows = await ctx.services.buckets.list(requireViewer(ctx), project.id);
-    return applyListQuery(rows, { search, orderBy, first, offset });
+    return applyListQuery(rows, list);
   }
 
   @FieldResolver(() => BucketType, { nullable: true })
@@ -142,23 +116,10 @@ export class ProjectResolver {
   async streams(
     @Root() project: ProjectRow,
     @Ctx() ctx: GraphQLContext,
-    @Arg("search", () => String, {
-      nullable: true,
-      description: "Case-insensitive part of the name or title.",
-    })
-    search: string | null,
-    @Arg("orderBy", () => ListOrder, {
-      nullable: true,
-      description: "Left out: by name (tokens: oldest first).",
-    })
-    orderBy: ListOrder | null,
-    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
-    first: number | null,
-    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
-    offset: number | null,
+    @Args(() => ListArgs) list: ListArgs,
   ): Promise<StreamRow[]> {
     const rows = await ctx.services.streams.list(requireViewer(ctx), project.id);
-    return applyListQuery(rows, { search, orderBy, first, offset });
+    return applyListQuery(rows, list);
   }
 
   @FieldResolver(() => StreamType, { nullable: true })

@@ -1,10 +1,11 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { applyListQuery } from "../../domain/list-query.js";
+import { ListArgs } from "../types/list-args.js";
 import { permissionFromEnum, permissionToEnum } from "../../auth/permissions.js";
 import type { TokenWithGrants } from "../../auth/token-service.js";
 import { requireViewer } from "../../auth/viewer.js";
 import type { GraphQLContext } from "../context.js";
-import { ListOrder, Permission } from "../types/enums.js";
+import { Permission } from "../types/enums.js";
 import { CreateApiTokenInput } from "../types/inputs.js";
 import { ApiTokenType, CreatedApiTokenType } from "../types/objects.js";
 
@@ -13,23 +14,10 @@ export class TokenResolver {
   @Query(() => [ApiTokenType])
   async apiTokens(
     @Ctx() ctx: GraphQLContext,
-    @Arg("search", () => String, {
-      nullable: true,
-      description: "Case-insensitive part of the name or title.",
-    })
-    search: string | null,
-    @Arg("orderBy", () => ListOrder, {
-      nullable: true,
-      description: "Left out: by name (tokens: oldest first).",
-    })
-    orderBy: ListOrder | null,
-    @Arg("first", () => Int, { nullable: true, description: "At most this many (1-1000)." })
-    first: number | null,
-    @Arg("offset", () => Int, { nullable: true, description: "Skip this many first." })
-    offset: number | null,
+    @Args(() => ListArgs) list: ListArgs,
   ): Promise<ApiTokenType[]> {
     const tokens = (await ctx.services.tokens.list(requireViewer(ctx))).map(toApiToken);
-    return applyListQuery(tokens, { search, orderBy, first, offset });
+    return applyListQuery(tokens, list);
   }
 
   @Query(() => ApiTokenType)
