@@ -159,8 +159,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     sync,
     options.mailSourceFactory,
     leases,
+    notifications,
   );
-  services.notifications = notifications;
   const bootstrap = await services.tokens.bootstrap(config.adminToken);
 
   const schema = await createSchema(events);

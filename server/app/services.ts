@@ -32,8 +32,8 @@ export interface Services {
   events: Deps["events"];
   /** Live subscriptions' rules. */
   subscriptions: SubscriptionService;
-  /** Change notifications (push); set by createApp once the scheduler exists. */
-  notifications: NotificationService | null;
+  /** Change notifications (push): subscriptions, their state per mailbox, counters. */
+  notifications: NotificationService;
 }
 
 export function createServices(
@@ -42,6 +42,7 @@ export function createServices(
   sync: SyncControl,
   sources: MailSourceFactory,
   leases: Pick<LeasePolicy, "owner">,
+  notifications: NotificationService,
 ): Services {
   const integrations = new IntegrationService(deps, checker, sync);
   const core = {
@@ -60,6 +61,6 @@ export function createServices(
     leaseHolders: new LeaseHolders(deps, leases.owner !== null),
     events: deps.events,
     subscriptions: new SubscriptionService({ ...core, events: deps.events }),
-    notifications: null,
+    notifications,
   };
 }

@@ -111,12 +111,12 @@ export class MailboxResolver {
     const [state, holder, push] = await Promise.all([
       ctx.services.mailboxes.syncState(row.id),
       ctx.services.leaseHolders.holderOf(row.id),
-      ctx.services.notifications?.status(row.id),
+      ctx.services.notifications.status(row.id),
     ]);
     return {
-      push: (push?.state ?? "POLLING") as PushState,
-      pushReason: push?.reason ?? null,
-      pushExpiresAt: push?.expiresAt ?? null,
+      push: push.state as PushState,
+      pushReason: push.reason,
+      pushExpiresAt: push.expiresAt,
       status: (state?.status ?? SyncStatus.IDLE) as SyncStatus,
       phase: state?.phase ?? null,
       currentFolder: state?.currentFolder ?? null,

@@ -11,14 +11,6 @@ export class PushResolver {
   })
   pushNotificationStats(@Ctx() ctx: GraphQLContext): PushNotificationStatsType {
     requireAdmin(requireViewer(ctx), "read change-notification statistics");
-    return (
-      ctx.services.notifications?.counters() ?? {
-        received: 0,
-        accepted: 0,
-        rejected: 0,
-        lifecycle: 0,
-        validations: 0,
-      }
-    );
+    return ctx.services.notifications.counters();
   }
 }
