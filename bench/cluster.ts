@@ -8,20 +8,16 @@
 //   coordination overhead as throughput of two / one.
 // - takeover: two processes hold 40 mailboxes; SIGKILL the one holding more, time until the other
 //   holds every mailbox; start a replacement; KILLS times. Default MAILSTREAM_LEASE_TTL (15 s).
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { simulatorCaDir } from "./simulator-ca.js";
 import pg from "pg";
-import {
-  CA_CERT_FILE,
-  loadOrCreateCertificateAuthority,
-  startSimulator,
-  type Simulator,
-} from "../simulator/index.js";
+import { startSimulator, type Simulator } from "../simulator/index.js";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -302,33 +298,10 @@ async function takeover(sim: Simulator): Promise<void> {
 }
 
 async function main() {
-  // Node reads NODE_EXTRA_CA_CERTS only at start: make the simulator's CA, then run again trusting it.
-  if (!process.env.MAILSTREAM_BENCH_CA_DIR) {
-    const build = spawnSync("npm", ["run", "build", "--silent"], {
-      cwd: REPO_ROOT,
-      stdio: "inherit",
-    });
-    if (build.status !== 0) process.exit(build.status ?? 1);
-    const caDir = mkdtempSync(join(tmpdir(), "mailstream-bench-ca-"));
-    await loadOrCreateCertificateAuthority(caDir);
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url)],
-      {
-        stdio: "inherit",
-        env: {
-          ...process.env,
-          MAILSTREAM_BENCH_CA_DIR: caDir,
-          NODE_EXTRA_CA_CERTS: join(caDir, CA_CERT_FILE),
-        },
-      },
-    );
-    rmSync(caDir, { recursive: true, force: true });
-    process.exit(child.status ?? 1);
-  }
+  const caDir = await simulatorCaDir(import.meta.url, { build: true });
   const part = process.env.PART ?? "all";
   const sim = await startSimulator({
-    caDir: process.env.MAILSTREAM_BENCH_CA_DIR,
+    caDir,
     latencyMs: LATENCY_MS,
   });
   try {

@@ -6,22 +6,13 @@
 //   (same principal budget, same connections), discarding the results;
 // - mailstream: the real server (in process) syncing the same mailbox through the public API;
 // printed: the ratio mailstream/bare (target >= 0.5) and NTLM handshakes per 1,000 requests.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { simulatorCaDir } from "./simulator-ca.js";
 import { parseAllowedHosts } from "../server/domain/egress-rule.js";
 import { EwsMailSource } from "../server/exchange/ews/ews-mail-source.js";
 import { EwsPrincipals } from "../server/exchange/ews/ews-principals.js";
 import { OutboundHttp } from "../server/exchange/index.js";
 import { BASELINE_PAGE_SIZE, PAGE_SIZE } from "../server/sync/folder-sync.js";
-import {
-  CA_CERT_FILE,
-  loadOrCreateCertificateAuthority,
-  startSimulator,
-  type Simulator,
-} from "../simulator/index.js";
+import { startSimulator, type Simulator } from "../simulator/index.js";
 import { startTestServer } from "../test/support/test-server.js";
 
 const FOLDERS = Array.from({ length: 8 }, (_, i) => ({ path: [`Folder ${i + 1}`], weight: 1 }));
@@ -157,26 +148,8 @@ async function run(caDir: string) {
 }
 
 async function main() {
-  // Node reads NODE_EXTRA_CA_CERTS only at start: make the simulator's CA, then run again trusting it.
-  if (!process.env.MAILSTREAM_BENCH_CA_DIR) {
-    const caDir = mkdtempSync(join(tmpdir(), "mailstream-bench-ca-"));
-    await loadOrCreateCertificateAuthority(caDir);
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url)],
-      {
-        stdio: "inherit",
-        env: {
-          ...process.env,
-          MAILSTREAM_BENCH_CA_DIR: caDir,
-          NODE_EXTRA_CA_CERTS: join(caDir, CA_CERT_FILE),
-        },
-      },
-    );
-    rmSync(caDir, { recursive: true, force: true });
-    process.exit(child.status ?? 1);
-  }
-  await run(process.env.MAILSTREAM_BENCH_CA_DIR);
+  const caDir = await simulatorCaDir(import.meta.url);
+  await run(caDir);
 }
 
 await main();

@@ -8,20 +8,16 @@
 // MAILSTREAM_SYNC_INTERVAL (60 s). Every 100 ms a message is delivered to a random mailbox of each
 // tenant. Measured per side: delivery → messageAdded latency (p50/p95/max) over graphql-ws, and
 // Graph requests (all of them: delta, folders, subscriptions) per mailbox-hour during the window.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { simulatorCaDir } from "./simulator-ca.js";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import {
-  CA_CERT_FILE,
-  loadOrCreateCertificateAuthority,
-  startSimulator,
-  type Simulator,
-} from "../simulator/index.js";
+import { startSimulator, type Simulator } from "../simulator/index.js";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TOKEN = "ms_bench_admin_token_0123456789abcdef";
@@ -305,26 +301,8 @@ async function run(caDir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // Node reads NODE_EXTRA_CA_CERTS only at start: make the simulator's CA, then run again trusting it.
-  if (!process.env.MAILSTREAM_BENCH_CA_DIR) {
-    const caDir = mkdtempSync(join(tmpdir(), "mailstream-bench-ca-"));
-    await loadOrCreateCertificateAuthority(caDir);
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url)],
-      {
-        stdio: "inherit",
-        env: {
-          ...process.env,
-          MAILSTREAM_BENCH_CA_DIR: caDir,
-          NODE_EXTRA_CA_CERTS: join(caDir, CA_CERT_FILE),
-        },
-      },
-    );
-    rmSync(caDir, { recursive: true, force: true });
-    process.exit(child.status ?? 1);
-  }
-  await run(process.env.MAILSTREAM_BENCH_CA_DIR);
+  const caDir = await simulatorCaDir(import.meta.url);
+  await run(caDir);
 }
 
 await main();

@@ -8,23 +8,19 @@
 //   per-core ratio: Mailstream's server CPU per stored message over the irreducible work, measured
 //   in this same run — JSON.parse of the same listing pages as bytes off the wire, and inserting
 //   the same message and attachment rows with raw prepared statements, one transaction per page.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import Database from "better-sqlite3";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { simulatorCaDir } from "./simulator-ca.js";
 import { parseAllowedHosts } from "../server/domain/egress-rule.js";
 import { createGraphMailSourceFactory, OutboundHttp } from "../server/exchange/index.js";
 import { MESSAGE_SELECT } from "../server/exchange/graph-types.js";
 import { BASELINE_PAGE_SIZE, PAGE_SIZE } from "../server/sync/folder-sync.js";
-import {
-  CA_CERT_FILE,
-  loadOrCreateCertificateAuthority,
-  startSimulator,
-  type Simulator,
-} from "../simulator/index.js";
+import { startSimulator, type Simulator } from "../simulator/index.js";
 
 /** The Node flags of `npm start` (package.json): Node 24's V8 otherwise grows semi-spaces to 64 MB. */
 const START_NODE_FLAGS = ["--max-semi-space-size=16"];
@@ -372,31 +368,7 @@ async function engine(caDir: string) {
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 async function main() {
-  // Node reads NODE_EXTRA_CA_CERTS only at start: make the simulator's CA, then run again trusting it.
-  if (!process.env.MAILSTREAM_BENCH_CA_DIR) {
-    const build = spawnSync("npm", ["run", "build", "--silent"], {
-      cwd: REPO_ROOT,
-      stdio: "inherit",
-    });
-    if (build.status !== 0) process.exit(build.status ?? 1);
-    const caDir = mkdtempSync(join(tmpdir(), "mailstream-bench-ca-"));
-    await loadOrCreateCertificateAuthority(caDir);
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url)],
-      {
-        stdio: "inherit",
-        env: {
-          ...process.env,
-          MAILSTREAM_BENCH_CA_DIR: caDir,
-          NODE_EXTRA_CA_CERTS: join(caDir, CA_CERT_FILE),
-        },
-      },
-    );
-    rmSync(caDir, { recursive: true, force: true });
-    process.exit(child.status ?? 1);
-  }
-  const caDir = process.env.MAILSTREAM_BENCH_CA_DIR;
+  const caDir = await simulatorCaDir(import.meta.url, { build: true });
   const part = process.env.PART ?? "all";
   if (part === "all" || part === "engine") await engine(caDir);
   if (part === "all" || part === "ceiling") await ceiling(caDir);
