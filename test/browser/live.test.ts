@@ -28,6 +28,7 @@ let context: BrowserContext;
 let page: Page;
 let alice: string;
 let bucketName: string;
+let mailboxId: string;
 let delivered: TruthMessage;
 const attachmentBytes = randomBytes(4096);
 
@@ -74,6 +75,27 @@ interface IntegrationState {
     } | null;
   };
 }
+
+/**
+ * Asks for a round now (syncMailbox) instead of waiting for the 1 s interval, and waits through
+ * the API until the bucket holds the message: a round that starts after the request always runs,
+ * even when one is in flight, so this does not depend on how late an interval round is under load.
+ */
+async function syncUntilStored(subject: string) {
+  await env.server.ok(`mutation($id: ID!) { syncMailbox(id: $id) { id } }`, { id: mailboxId });
+  const newest = async () => {
+    const data = await env.server.ok<{
+      project: { bucket: { messages: { edges: { node: { subject: string } }[] } } };
+    }>(
+      `query($p: String!, $b: String!) { project(name: $p) { bucket(name: $b) {
+        messages(first: 5) { edges { node { subject } } } } } }`,
+      { p: PROJECT, b: bucketName },
+    );
+    return data.project.bucket.messages.edges.map((e) => e.node.subject);
+  };
+  await expect.poll(newest, { timeout: 20_000, interval: 100 }).toContain(subject);
+}
+
 const integrationState = () =>
   env.server.ok<IntegrationState>(
     `query($p: String!, $n: String!) { project(name: $p) { integration(name: $n) {
@@ -162,6 +184,7 @@ describe("the dashboard against the tenant simulator", () => {
 
     const state = (await integrationState()).project.integration!;
     bucketName = state.mailboxes[0]!.bucket.name;
+    mailboxId = state.mailboxes[0]!.id;
     const inBucket = mailboxCard().locator(".mailbox-stats div").filter({ hasText: "In bucket" });
     await expect
       .poll(async () => (await inBucket.locator("dd").textContent())?.replace(/,/g, ""))
@@ -185,11 +208,13 @@ describe("the dashboard against the tenant simulator", () => {
         },
       ],
     });
+    await syncUntilStored("Live: pallet 42 arrived");
+    // Stored: the page shows it from the live event, without a reload.
     const row = page
       .getByRole("list", { name: "Messages" })
       .getByRole("listitem")
       .filter({ hasText: "Live: pallet 42 arrived" });
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor();
     expect(await row.getAttribute("class")).toContain("is-fresh");
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe(
       "same page",
@@ -228,12 +253,13 @@ describe("the dashboard against the tenant simulator", () => {
         },
       ],
     });
+    await syncUntilStored("Invoice \u202Egpj.exe");
     await page.goto(`${env.server.url}/p/${PROJECT}/buckets/${encodeURIComponent(bucketName)}`);
     const row = page
       .getByRole("list", { name: "Messages" })
       .getByRole("listitem")
       .filter({ hasText: "Invoice [RLO]gpj.exe" });
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor();
     expect(await row.innerText()).toContain("Fabrikam [RLO]Logistics");
     expect(await row.innerText()).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
     await row.getByRole("link").first().click();
