@@ -2,11 +2,12 @@ import { useMutation } from "@urql/preact";
 import { useState } from "preact/hooks";
 import { errorFor, formErrors, noErrors, unplacedErrors, type FormErrors } from "../../api/errors";
 import { UpdateIntegrationConnectionDocument } from "../../gql/graphql";
-import { ChoiceGroup, SecretField, TextField } from "../../ui/controls";
+import { ChoiceGroup, TextField } from "../../ui/controls";
 import { Dialog } from "../../ui/dialog";
 import { toast } from "../../ui/feedback";
 import { Icon } from "../../ui/icons";
 import { connectionProblems, inFormWords } from "./connection-rules";
+import { CredentialFields } from "./credential-fields";
 import {
   emptyConnection,
   toConnectionInput,
@@ -147,34 +148,7 @@ export function MigrateToGraph({
                 { value: "CERTIFICATE", label: "With private key & thumbprint" },
               ]}
             />
-            {draft.authMethod === "CLIENT_SECRET" ? (
-              <SecretField
-                label="Client secret"
-                value={draft.clientSecret}
-                onValue={(v) => set("clientSecret", v)}
-                required
-                error={errorFor(errors, "clientSecret")}
-              />
-            ) : (
-              <div class="form-grid">
-                <TextField
-                  label="Private key (PEM)"
-                  value={draft.privateKey}
-                  onValue={(v) => set("privateKey", v)}
-                  required
-                  mono
-                  error={errorFor(errors, "privateKey")}
-                />
-                <TextField
-                  label="Certificate thumbprint"
-                  value={draft.certificateThumbprint}
-                  onValue={(v) => set("certificateThumbprint", v)}
-                  required
-                  mono
-                  error={errorFor(errors, "certificateThumbprint")}
-                />
-              </div>
-            )}
+            <CredentialFields draft={draft} onChange={set} errors={errors} />
             <TextField
               label="Graph endpoint"
               value={draft.graphEndpoint}

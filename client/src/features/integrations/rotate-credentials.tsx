@@ -13,6 +13,7 @@ import { toast } from "../../ui/feedback";
 import { formatDate, fromDateInput } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { connectionProblems, inFormWords } from "./connection-rules";
+import { CredentialFields } from "./credential-fields";
 import {
   emptyConnection,
   toConnectionInput,
@@ -128,36 +129,7 @@ export function RotateCredentials({ integration }: { integration: RotatedIntegra
             </p>
           ))}
           <div class="form">
-            {draft.authMethod === "CLIENT_SECRET" && (
-              <SecretField
-                label="New client secret"
-                value={draft.clientSecret}
-                onValue={(v) => set("clientSecret", v)}
-                required
-                hint="The new secret's Value from Certificates & secrets, not its Secret ID."
-                error={errorFor(errors, "clientSecret")}
-              />
-            )}
-            {draft.authMethod === "CERTIFICATE" && (
-              <>
-                <TextField
-                  label="New private key (PEM)"
-                  value={draft.privateKey}
-                  onValue={(v) => set("privateKey", v)}
-                  required
-                  mono
-                  error={errorFor(errors, "privateKey")}
-                />
-                <TextField
-                  label="New certificate thumbprint"
-                  value={draft.certificateThumbprint}
-                  onValue={(v) => set("certificateThumbprint", v)}
-                  required
-                  mono
-                  error={errorFor(errors, "certificateThumbprint")}
-                />
-              </>
-            )}
+            <CredentialFields draft={draft} onChange={set} errors={errors} replacing />
             {draft.access === "SERVICE_USER" && (
               <SecretField
                 label="Service user password"

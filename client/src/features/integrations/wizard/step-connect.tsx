@@ -1,7 +1,7 @@
 import { useId } from "preact/hooks";
 import { errorFor, type FormErrors } from "../../../api/errors";
 import type { CredentialCheckFieldsFragment } from "../../../gql/graphql";
-import { ChoiceGroup, Field, SecretField, TextField } from "../../../ui/controls";
+import { ChoiceGroup, SecretField, TextField } from "../../../ui/controls";
 import { Callout } from "../../../ui/feedback";
 import { formatDateTime } from "../../../ui/format";
 import { Icon } from "../../../ui/icons";
@@ -11,6 +11,7 @@ import {
   nearestAllowed,
   type ExchangeApi,
 } from "../connection-rules";
+import { CredentialFields } from "../credential-fields";
 import { plainError } from "../plain-error";
 import type { ConnectionDraft } from "./connection-draft";
 
@@ -96,63 +97,7 @@ export function ConnectForm({
           />
         </div>
       )}
-      {draft.authMethod === "CLIENT_SECRET" && (
-        <SecretField
-          label="Client secret"
-          value={draft.clientSecret}
-          onValue={(v) => set("clientSecret", v)}
-          required
-          hint="The secret's Value from Certificates & secrets (Azure shows it once), not its Secret ID."
-          error={errorFor(errors, "clientSecret")}
-        />
-      )}
-      {draft.authMethod === "CERTIFICATE" && (
-        <div class="form-grid">
-          <Field
-            label="Private key (PEM)"
-            required
-            error={errorFor(errors, "privateKey")}
-            hint="The certificate's private key, -----BEGIN PRIVATE KEY----- … Paste it or load the file."
-          >
-            {({ id, describedBy, invalid }) => (
-              <>
-                <textarea
-                  id={id}
-                  class="input textarea mono"
-                  rows={4}
-                  spellcheck={false}
-                  value={draft.privateKey}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  onInput={(e) => set("privateKey", e.currentTarget.value)}
-                />
-                <label class="btn btn-sm file-button">
-                  <Icon name="folder" /> Load key file
-                  <input
-                    type="file"
-                    accept=".pem,.key,text/plain"
-                    class="visually-hidden"
-                    onChange={async (e) => {
-                      const file = e.currentTarget.files?.[0];
-                      if (file) set("privateKey", await file.text());
-                    }}
-                  />
-                </label>
-              </>
-            )}
-          </Field>
-          <TextField
-            label="Certificate thumbprint"
-            value={draft.certificateThumbprint}
-            onValue={(v) => set("certificateThumbprint", v)}
-            required
-            mono
-            spellcheck={false}
-            hint="As Azure shows it for the uploaded certificate: 40 hex digits (SHA-1) or 64 (SHA-256)."
-            error={errorFor(errors, "certificateThumbprint")}
-          />
-        </div>
-      )}
+      <CredentialFields draft={draft} onChange={set} errors={errors} guided />
       <ChoiceGroup
         legend="Access"
         name={`${ids}-access`}
