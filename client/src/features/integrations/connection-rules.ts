@@ -118,6 +118,19 @@ export function inFormWords(message: string): string {
     );
 }
 
+/** Server refusals, each general and field message in the form's words. */
+export function refusalsInFormWords<
+  E extends { general: string[]; fields: Record<string, string> },
+>(errors: E): E {
+  return {
+    ...errors,
+    general: errors.general.map(inFormWords),
+    fields: Object.fromEntries(
+      Object.entries(errors.fields).map(([key, message]) => [key, inFormWords(message)]),
+    ),
+  };
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function httpsProblem(value: string, label: string, example: string): string | null {

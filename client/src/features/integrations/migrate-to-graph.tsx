@@ -6,7 +6,7 @@ import { ChoiceGroup, TextField } from "../../ui/controls";
 import { Dialog } from "../../ui/dialog";
 import { toast } from "../../ui/feedback";
 import { Icon } from "../../ui/icons";
-import { connectionProblems, inFormWords } from "./connection-rules";
+import { connectionProblems, refusalsInFormWords } from "./connection-rules";
 import { CredentialFields } from "./credential-fields";
 import {
   emptyConnection,
@@ -54,13 +54,7 @@ export function MigrateToGraph({
       toast(`${integration.title || integration.name} now reads its mailboxes through Graph.`);
       setOpen(false);
     } else {
-      const refused = formErrors(outcome.error);
-      setErrors({
-        general: refused.general.map(inFormWords),
-        fields: Object.fromEntries(
-          Object.entries(refused.fields).map(([k, m]) => [k, inFormWords(m)]),
-        ),
-      });
+      setErrors(refusalsInFormWords(formErrors(outcome.error)));
     }
   };
 

@@ -12,7 +12,7 @@ import { Dialog } from "../../ui/dialog";
 import { toast } from "../../ui/feedback";
 import { formatDate, fromDateInput } from "../../ui/format";
 import { Icon } from "../../ui/icons";
-import { connectionProblems, inFormWords } from "./connection-rules";
+import { connectionProblems, refusalsInFormWords } from "./connection-rules";
 import { CredentialFields } from "./credential-fields";
 import {
   emptyConnection,
@@ -76,13 +76,7 @@ export function RotateCredentials({ integration }: { integration: RotatedIntegra
       toast(`New credentials of ${label} validated and saved.`);
       setOpen(false);
     } else {
-      const refused = formErrors(outcome.error);
-      setErrors({
-        general: refused.general.map(inFormWords),
-        fields: Object.fromEntries(
-          Object.entries(refused.fields).map(([k, m]) => [k, inFormWords(m)]),
-        ),
-      });
+      setErrors(refusalsInFormWords(formErrors(outcome.error)));
     }
   };
 

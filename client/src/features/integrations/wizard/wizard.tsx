@@ -23,7 +23,7 @@ import { ConfirmDialog } from "../../../ui/dialog";
 import { toast } from "../../../ui/feedback";
 import { Icon } from "../../../ui/icons";
 import { PageHeader } from "../../../ui/page";
-import { connectionProblems, inFormWords } from "../connection-rules";
+import { connectionProblems, refusalsInFormWords } from "../connection-rules";
 import { apiNameProblem } from "../filter-rules";
 import { emptyConnection, toConnectionInput, type ConnectionDraft } from "./connection-draft";
 import { CheckResults, ConnectForm, type CheckState } from "./step-connect";
@@ -47,16 +47,6 @@ const CONNECTION_FIELDS = [
   "ewsUrl",
   "name",
 ];
-
-/** Server refusals with the API's field names replaced by the form's labels. */
-function inFormWordsAll(errors: FormErrors): FormErrors {
-  return {
-    general: errors.general.map(inFormWords),
-    fields: Object.fromEntries(
-      Object.entries(errors.fields).map(([key, message]) => [key, inFormWords(message)]),
-    ),
-  };
-}
 
 const STEPS = [
   "Add basic info",
@@ -137,7 +127,7 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
     const input = toConnectionInput(connection);
     const outcome = await validateCredentials({ connection: input, mailboxes: [] });
     if (!outcome.data) {
-      const errors = inFormWordsAll(formErrors(outcome.error));
+      const errors = refusalsInFormWords(formErrors(outcome.error));
       setConnErrors(errors);
       const fieldMessages = Object.values(errors.fields);
       setCheck({
@@ -164,7 +154,7 @@ export default function NewIntegrationWizard({ project }: { project: string }) {
       setSavedConnection(connectionKey);
       setCheck({ kind: "checked", check: result, saved: "saved", warnings: saved.data.warnings });
     } else {
-      const errors = inFormWordsAll(formErrors(saved.error));
+      const errors = refusalsInFormWords(formErrors(saved.error));
       setConnErrors(errors);
       const nameProblem = errorFor(errors, "name");
       if (nameProblem) setNameError(nameProblem);
