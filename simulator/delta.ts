@@ -1,3 +1,4 @@
+import { netChanges } from "./change-log.js";
 import { ChangeKind, type Folder, type Mailbox } from "./mailbox.js";
 import { GraphHttpError, matchesFilter, type ReceivedFilter } from "./odata-query.js";
 
@@ -167,14 +168,6 @@ function initialPage(
   return { items, deltaLink: { ...state, p: "d", since: state.until, a: undefined, n: undefined } };
 }
 
-interface NetChange {
-  key: number;
-  created: boolean;
-  lastKind: ChangeKind;
-  lastSeq: number;
-  gen: number;
-}
-
 function changePage(
   mailbox: Mailbox,
   folder: Folder,
@@ -182,25 +175,9 @@ function changePage(
   pageSize: number,
   overlap: number,
 ): DeltaPage {
-  const log = folder.log;
-  const start = upperBound(log.seq, state.since);
-  const end = upperBound(log.seq, state.until);
-  const net = new Map<number, NetChange>();
-  for (let i = start; i < end; i++) {
-    const key = log.key[i] ?? 0;
-    const kind = log.kind[i] ?? ChangeKind.Updated;
-    const prev = net.get(key);
-    net.set(key, {
-      key,
-      created: (prev?.created ?? false) || kind === ChangeKind.Created,
-      lastKind: kind,
-      lastSeq: log.seq[i] ?? 0,
-      gen: log.gen[i] ?? 0,
-    });
-  }
   const lower = state.q.lower;
   const wanted = state.q.changeType;
-  const changes = [...net.values()]
+  const changes = netChanges(folder.log, state.since, state.until)
     .filter(
       (c) =>
         !lower || matchesFilter({ lower, properties: [], text: "" }, mailbox.receivedAt(c.key)),
@@ -210,8 +187,7 @@ function changePage(
       const kind =
         c.lastKind === ChangeKind.Deleted ? "deleted" : c.created ? "created" : "updated";
       return kind === wanted;
-    })
-    .sort((a, b) => a.lastSeq - b.lastSeq);
+    });
   const offset = state.o ?? 0;
   const slice = changes.slice(offset, offset + pageSize);
   const items: DeltaItem[] = slice.map((c) =>
@@ -224,16 +200,4 @@ function changePage(
     return { items, nextLink: { ...state, o: Math.max(offset + 1, consumed - overlap) } };
   }
   return { items, deltaLink: { ...state, p: "d", since: state.until, o: undefined } };
-}
-
-/** First index whose value is greater than x, in an ascending array. */
-function upperBound(values: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] ?? 0) <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

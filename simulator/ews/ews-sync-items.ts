@@ -1,3 +1,4 @@
+import { firstEntryAfter, netChanges } from "../change-log.js";
 import { ChangeKind, type Folder, type Mailbox } from "../mailbox.js";
 import {
   EwsError,
@@ -143,7 +144,8 @@ function firstSyncPage(
   // Items that arrived in this folder after the enumeration began come as changes afterwards.
   const arrivedLater = new Set<number>();
   const log = folder.log;
-  for (let i = upperBound(log.seq, state.until); i < log.seq.length; i++)
+  const after = firstEntryAfter(log, state.until);
+  for (let i = after; i < log.seq.length; i++)
     if (log.kind[i] === ChangeKind.Created) arrivedLater.add(log.key[i] ?? -1);
   const properties = shapeProperties(shape, "summary");
   const high = state.a ? mailbox.lowerBound(folder, state.a[0], state.a[1]) : folder.keys.length;
@@ -163,15 +165,7 @@ function firstSyncPage(
     return { changes, next: { ...state, a: [mailbox.receivedAt(lastKey), lastKey] }, last: false };
   }
   const next: SyncState = { ...state, p: "d", since: state.until, a: undefined };
-  return { changes, next, last: log.seq.length === upperBound(log.seq, state.until) };
-}
-
-interface NetChange {
-  key: number;
-  created: boolean;
-  lastKind: ChangeKind;
-  lastSeq: number;
-  gen: number;
+  return { changes, next, last: log.seq.length === after };
 }
 
 function changePage(
@@ -184,26 +178,10 @@ function changePage(
 ): SyncPage {
   const state: SyncState = given.p === "d" ? { ...given, p: "c", until: mailbox.seq, o: 0 } : given;
   const log = folder.log;
-  const start = upperBound(log.seq, state.since);
-  const end = upperBound(log.seq, state.until);
-  const net = new Map<number, NetChange>();
-  for (let i = start; i < end; i++) {
-    const key = log.key[i] ?? 0;
-    const kind = log.kind[i] ?? ChangeKind.Updated;
-    const prev = net.get(key);
-    net.set(key, {
-      key,
-      created: (prev?.created ?? false) || kind === ChangeKind.Created,
-      lastKind: kind,
-      lastSeq: log.seq[i] ?? 0,
-      // A Delete carries the id the client knew: the log keeps the one from before the move.
-      gen: log.gen[i] ?? 0,
-    });
-  }
   // Created and gone again within the window: the client never knew it.
-  const changes = [...net.values()]
-    .filter((c) => !(c.created && c.lastKind === ChangeKind.Deleted))
-    .sort((a, b) => a.lastSeq - b.lastSeq);
+  const changes = netChanges(log, state.since, state.until).filter(
+    (c) => !(c.created && c.lastKind === ChangeKind.Deleted),
+  );
   const offset = state.o ?? 0;
   const slice = changes.slice(offset, offset + max);
   const properties = shapeProperties(shape, "summary");
@@ -228,7 +206,7 @@ function changePage(
   if (consumed < changes.length)
     return { changes: out, next: { ...state, o: consumed }, last: false };
   const next: SyncState = { ...state, p: "d", since: state.until, o: undefined };
-  return { changes: out, next, last: log.seq.length === end };
+  return { changes: out, next, last: log.seq.length === firstEntryAfter(log, state.until) };
 }
 
 function encodeState(state: SyncState): string {
@@ -244,16 +222,4 @@ function decodeState(text: string): SyncState | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** First index whose value is greater than x, in an ascending array. */
-function upperBound(values: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] ?? 0) <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
