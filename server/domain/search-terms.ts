@@ -7,7 +7,8 @@ import { INPUT_LIMITS } from "./input-limits.js";
  * parsers (which disagree: PostgreSQL keeps `alice@fabrikam.com` whole, SQLite splits it):
  * a word is a run of letters and digits, lower-cased, without accents, so `Rénové` is `renove`
  * and `alice@fabrikam.com` is `alice`, `fabrikam` and `com`. A search is the words of its text,
- * all of which must occur; the last one may be the start of a word (search as you type). Since
+ * all of which must occur; the last one, from two characters, may be the start of a word (search
+ * as you type). Since
  * only letters and digits reach the databases' query syntax, quotes, `*`, `NEAR`, `OR`, `-` and
  * the like in a search are just separators (no query-syntax injection).
  */
@@ -36,9 +37,15 @@ export const indexedText = (text: string): string => searchWords(text).join(" ")
 export interface SearchQuery {
   /** Whole words that must all occur. */
   words: string[];
-  /** The last word of the search, matched as the start of a word. */
-  prefix: string;
+  /**
+   * The last word of the search, matched as the start of a word; null when it is one character
+   * (then a whole word among `words`): a single letter starts too many words to mean anything.
+   */
+  prefix: string | null;
 }
+
+/** Shortest last word matched as the start of a word. */
+export const MIN_PREFIX_CHARS = 2;
 
 /** The words of a search, or a refusal naming `field` when it has none. */
 export function parseSearch(text: string, field = "filter.search"): SearchQuery {
@@ -55,15 +62,19 @@ export function parseSearch(text: string, field = "filter.search"): SearchQuery 
   if (words.length > MAX_SEARCH_WORDS) {
     throw badInput(field, `A search combines at most ${MAX_SEARCH_WORDS} words.`);
   }
-  return { words: words.slice(0, -1), prefix: words.at(-1)! };
+  const last = words.at(-1)!;
+  return [...last].length < MIN_PREFIX_CHARS
+    ? { words, prefix: null }
+    : { words: words.slice(0, -1), prefix: last };
 }
 
 /** SQLite FTS5 MATCH text: quoted strings only (every term is letters and digits). */
 export function fts5Query(query: SearchQuery): string {
-  return [...query.words.map((w) => `"${w}"`), `"${query.prefix}"*`].join(" ");
+  const words = query.words.map((w) => `"${w}"`);
+  return (query.prefix === null ? words : [...words, `"${query.prefix}"*`]).join(" ");
 }
 
 /** PostgreSQL to_tsquery('simple', …) text: `&` of words, the last as a prefix. */
 export function tsQuery(query: SearchQuery): string {
-  return [...query.words, `${query.prefix}:*`].join(" & ");
+  return (query.prefix === null ? query.words : [...query.words, `${query.prefix}:*`]).join(" & ");
 }

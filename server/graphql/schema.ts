@@ -7,7 +7,7 @@ import { AuditResolver } from "./resolvers/audit.resolver.js";
 import { BucketResolver } from "./resolvers/bucket.resolver.js";
 import { IntegrationResolver } from "./resolvers/integration.resolver.js";
 import { MailboxResolver } from "./resolvers/mailbox.resolver.js";
-import { MessageResolver } from "./resolvers/message.resolver.js";
+import { MessageConnectionResolver, MessageResolver } from "./resolvers/message.resolver.js";
 import { ProjectResolver } from "./resolvers/project.resolver.js";
 import { StreamResolver } from "./resolvers/stream.resolver.js";
 import {
@@ -26,6 +26,7 @@ export const RESOLVERS = [
   MailboxResolver,
   BucketResolver,
   MessageResolver,
+  MessageConnectionResolver,
   StreamResolver,
   TokenResolver,
   AuditResolver,

@@ -14,6 +14,7 @@ import { requireBucket } from "../storage/bucket-store.js";
 import type { AttachmentRow, MessageRow } from "../storage/entities/index.js";
 import {
   bucketFolders,
+  countMessages,
   type MessagePage,
   messageById,
   pageMessages,
@@ -21,6 +22,15 @@ import {
 
 /** Largest page a client may ask for; larger requests are refused rather than silently cut. */
 export const MAX_PAGE_SIZE = 200;
+
+/** Most messages `countUpTo` counts: beyond, a count says "at least this many". */
+export const MAX_COUNT_LIMIT = 100_000;
+
+/** A page, and its filter's count, run only when asked for (counting costs every match). */
+export interface CountedPage extends MessagePage {
+  /** How many messages the filter selects; at most `limit` when given. */
+  count(limit: number | null): Promise<number>;
+}
 
 export class MessageService {
   /**
@@ -53,7 +63,7 @@ export class MessageService {
       order?: MessageOrder | null;
       filter: MessageFilterInput | null;
     },
-  ): Promise<MessagePage> {
+  ): Promise<CountedPage> {
     // The cursor's form depends on the order: decodeMessageCursor checks it.
     validatePageArgs({ first: args.first }, { max: MAX_PAGE_SIZE });
     const order = args.order ?? "NEWEST_FIRST";
@@ -62,10 +72,22 @@ export class MessageService {
     if (order === "RELEVANCE" && !filter.search) {
       throw badInput("order", "RELEVANCE orders the matches of a search: give filter.search too.");
     }
-    return this.deps.db.read(async (m) => {
+    const page = await this.deps.db.read(async (m) => {
       await requireBucket(m, viewer, bucketId, "messages-read");
       return pageMessages(m, bucketId, { first: args.first, after, order }, filter);
     });
+    return {
+      ...page,
+      // The bucket was checked with the page, in this request.
+      count: (limit) => this.deps.db.read((m) => countMessages(m, bucketId, filter, limit)),
+    };
+  }
+
+  /** The `limit` of a capped count, checked. */
+  static countLimit(limit: number): number {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_COUNT_LIMIT)
+      throw badInput("limit", `limit must be a whole number from 1 to ${MAX_COUNT_LIMIT}.`);
+    return limit;
   }
 
   /** The folders of a bucket's stored messages (paths as written in filters), to pick from. */

@@ -243,7 +243,7 @@ describe("Bucket.messages search", () => {
     );
 
   beforeAll(async () => {
-    searchProject = await createProject(server, "search", ["mail", "doomed"]);
+    searchProject = await createProject(server, "search", ["mail", "doomed", "dense"]);
     await put(
       {
         subject: "Invoice 2291 overdue",
@@ -337,6 +337,119 @@ describe("Bucket.messages search", () => {
       expect(result.errors?.[0]?.extensions, text).toMatchObject({
         code: "BAD_USER_INPUT",
         field: "filter.search",
+      });
+    }
+  });
+
+  it("pages a search in the list's exact received order, ties within a second included, stable while mail arrives", async () => {
+    const dense = searchProject.bucketIds.dense!;
+    const putDense = (...messages: Parameters<typeof incomingMessage>[0][]) =>
+      storeAndPublish(
+        server,
+        searchProject.project,
+        dense,
+        messages.map((m) => incomingMessage(m)),
+      );
+    // Many matches in a few seconds (and in the same millisecond), stored out of received order,
+    // among messages that do not match; the same word in another bucket.
+    const second = (s: number, ms = 0) => new Date(Date.UTC(2024, 5, 1, 8, 0, s, ms));
+    const batches: Parameters<typeof incomingMessage>[0][][] = [[], [], []];
+    let n = 0;
+    for (const s of [3, 1, 2, 5])
+      for (const ms of [900, 0, 500, 500, 999, 1]) {
+        n++;
+        batches[n % 3]!.push(
+          { subject: `orbit ${n}`, bodyText: "telescope", receivedAt: second(s, ms) },
+          { subject: `other ${n}`, bodyText: "nothing", receivedAt: second(s, ms) },
+        );
+      }
+    for (const batch of batches) await putDense(...batch);
+    await put({ subject: "orbit elsewhere", bodyText: "telescope", receivedAt: second(4) });
+
+    for (const order of ["NEWEST_FIRST", "OLDEST_FIRST"]) {
+      const list = (await walk({ id: dense, first: 50, order })).filter((t) =>
+        t.startsWith("orbit"),
+      );
+      expect(list).toHaveLength(24);
+      for (const first of [1, 5, 7]) {
+        expect(
+          await walk({ id: dense, first, order, filter: { search: "telescope" } }),
+          `${order} by ${first}`,
+        ).toEqual(list);
+      }
+      const top = await page({ id: dense, first: 5, order, filter: { search: "telesc" } });
+      expect(top.totalCount).toBe(24);
+      expect(subjects(top)).toEqual(list.slice(0, 5));
+    }
+
+    // Mail arriving between pages, received before and after the cursor, within the same seconds.
+    const before = await walk({ id: dense, first: 50, filter: { search: "telescope" } });
+    let k = 0;
+    const seen = await walk({ id: dense, first: 4, filter: { search: "telescope" } }, async () => {
+      k++;
+      await putDense(
+        { subject: `late old ${k}`, bodyText: "telescope", receivedAt: second(1, 100 + k) },
+        { subject: `late new ${k}`, bodyText: "telescope", receivedAt: second(9, k) },
+      );
+    });
+    expect(seen.filter((t) => !t.startsWith("late"))).toEqual(before);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((t) => t.startsWith("late new"))).toEqual([]);
+  });
+
+  it("counts a search's matches in its bucket only, with and without the other filters", async () => {
+    const count = async (filter: Record<string, unknown>) =>
+      (await page({ id: searchProject.bucketIds.mail, first: 1, filter })).totalCount;
+    expect(await count({ search: "telescope" })).toBe(1); // not the dense bucket's 24
+    expect(await count({ search: "invoice" })).toBe(2);
+    expect(await count({ search: "invoice", participant: "alice@fabrikam.com" })).toBe(2);
+    expect(await count({ search: "invoice", receivedFrom: at(2) })).toBe(1);
+    expect(await count({ search: "invoice", receivedTo: at(2) })).toBe(1);
+    expect(await count({ search: "invoice", folder: "Inbox" })).toBe(2);
+    expect(await count({ search: "invoice", folder: "Archive" })).toBe(0);
+    const within = await page({
+      id: searchProject.bucketIds.mail,
+      first: 50,
+      filter: { search: "invoice", receivedFrom: at(1, 1), receivedTo: at(3) },
+    });
+    expect(subjects(within)).toEqual(["Lunch"]);
+    // A bucket none of whose mail was ever indexed matches nothing (and says so by count).
+    const empty = await page({ id: buckets.folders, first: 5, filter: { search: "anything" } });
+    expect(empty).toMatchObject({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false } });
+  });
+
+  it("counts up to a limit on request, saying when there are more", async () => {
+    const COUNTS = `query($id: ID!, $filter: MessageFilter, $limit: Int!) {
+      bucket(id: $id) { messages(first: 1, filter: $filter) { totalCount countUpTo(limit: $limit) { count exact } } }
+    }`;
+    const counts = async (filter: Record<string, unknown> | null, limit: number) =>
+      (
+        await server.ok<{
+          bucket: {
+            messages: { totalCount: number; countUpTo: { count: number; exact: boolean } };
+          };
+        }>(COUNTS, { id: searchProject.bucketIds.dense, filter, limit })
+      ).bucket.messages;
+    // 48 messages in the bucket (and more arriving in the previous test), 24+ matching.
+    const all = await counts(null, 10);
+    expect(all.countUpTo).toEqual({ count: 10, exact: false });
+    expect(all.totalCount).toBeGreaterThan(10);
+    expect((await counts(null, all.totalCount)).countUpTo).toEqual({
+      count: all.totalCount,
+      exact: true,
+    });
+    const matching = await counts({ search: "telescope" }, 1000);
+    expect(matching.countUpTo).toEqual({ count: matching.totalCount, exact: true });
+    expect((await counts({ search: "telesc" }, 5)).countUpTo).toEqual({ count: 5, exact: false });
+    expect(
+      (await counts({ search: "telescope", receivedFrom: "2024-06-01T08:00:01.500Z" }, 3))
+        .countUpTo,
+    ).toEqual({ count: 3, exact: false });
+    for (const limit of [0, -1, 100_001]) {
+      const refused = await server.gql(COUNTS, { id: searchProject.bucketIds.dense, limit });
+      expect(refused.errors?.[0]?.extensions, String(limit)).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "limit",
       });
     }
   });

@@ -1,8 +1,15 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { requireViewer } from "../../auth/viewer.js";
 import type { BucketRow, MessageRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
-import { AttachmentType, BucketType, MessageType } from "../types/objects.js";
+import { MAX_COUNT_LIMIT, MessageService } from "../../messages/message-service.js";
+import {
+  AttachmentType,
+  BucketType,
+  MessageConnectionType,
+  MessageCountType,
+  MessageType,
+} from "../types/objects.js";
 
 @Resolver(() => MessageType)
 export class MessageResolver {
@@ -37,5 +44,29 @@ export class MessageResolver {
       inline: a.inline,
       reference: a.reference,
     }));
+  }
+}
+
+/** A page's counts, run only when selected: counting costs every match, a page only its rows. */
+@Resolver(() => MessageConnectionType)
+export class MessageConnectionResolver {
+  @FieldResolver(() => Int, {
+    description:
+      "How many messages the filter selects, exactly. On a large bucket a common search word costs every match: countUpTo answers faster.",
+  })
+  totalCount(@Root() connection: MessageConnectionType): Promise<number> {
+    return connection.count(null);
+  }
+
+  @FieldResolver(() => MessageCountType, {
+    description: `How many messages the filter selects, counting no further than limit (1 to ${MAX_COUNT_LIMIT}): show "10,000+" when not exact.`,
+  })
+  async countUpTo(
+    @Root() connection: MessageConnectionType,
+    @Arg("limit", () => Int, { defaultValue: 10_000 }) limit: number,
+  ): Promise<MessageCountType> {
+    const cap = MessageService.countLimit(limit);
+    const count = await connection.count(cap + 1);
+    return count > cap ? { count: cap, exact: false } : { count, exact: true };
   }
 }

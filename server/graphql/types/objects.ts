@@ -305,11 +305,23 @@ export class PageInfoType {
   @Field(() => String, { nullable: true }) endCursor!: string | null;
 }
 
+@ObjectType("MessageCount", {
+  ...PLAIN,
+  description: "A count that stopped at a limit: `exact` is false when there are more.",
+})
+export class MessageCountType {
+  @Field(() => Int, { description: "The count, or the limit when there are more." })
+  count!: number;
+  @Field(() => Boolean) exact!: boolean;
+}
+
+/** The connection's counts are field resolvers (MessageConnectionResolver): run when asked. */
 @ObjectType("MessageConnection", PLAIN)
 export class MessageConnectionType {
   @Field(() => [MessageEdgeType]) edges!: MessageEdgeType[];
   @Field(() => PageInfoType) pageInfo!: PageInfoType;
-  @Field(() => Int) totalCount!: number;
+  /** How many messages the filter selects, at most `limit` when given. */
+  count!: (limit: number | null) => Promise<number>;
 }
 
 @ObjectType("StreamFilter", PLAIN)

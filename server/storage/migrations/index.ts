@@ -26,6 +26,8 @@ import { UsageLedger1796174807892 } from "./sqlite/1796174807892-UsageLedger.js"
 import { SecretExpiry1796175269772 } from "./sqlite/1796175269772-SecretExpiry.js";
 import { SyncExpected1796176261471 } from "./sqlite/1796176261471-SyncExpected.js";
 import { MailboxLeases1796172930987 } from "./sqlite/1796172930987-MailboxLeases.js";
+// SQLite only: the full-text index keyed by bucket and received time (PostgreSQL keeps its GIN index).
+import { SearchInTimeOrder1796180000000 } from "./sqlite/1796180000000-SearchInTimeOrder.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const SQLITE_MIGRATIONS: Function[] = [
@@ -41,6 +43,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   SyncExpected1796176261471,
   MailboxLeases1796172930987,
   GraphSubscriptions1796173228634,
+  SearchInTimeOrder1796180000000,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [

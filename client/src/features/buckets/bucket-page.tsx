@@ -116,8 +116,14 @@ export default function BucketPage({
   const lastShown = messages.at(-1);
   const olderCursor =
     (lastShown && cursorOf.get(lastShown.id)) ?? data?.messages.pageInfo.endCursor ?? null;
-  const total = (data?.messages.totalCount ?? 0) + fresh.length;
+  const counted = data?.messages.countUpTo;
+  const total = (counted?.count ?? 0) + fresh.length;
   const start = (cursors.length - 1) * PAGE_SIZE;
+  // Beyond the count's limit: "of 10,000+" (or of the rows already passed, deep in the list).
+  const totalText =
+    counted && !counted.exact
+      ? `${formatNumber(Math.max(total, start + messages.length))}+`
+      : formatNumber(total);
   const base = `/p/${encodeURIComponent(project)}/buckets/${encodeURIComponent(bucket)}`;
 
   const apply = (next: FilterDraft) => {
@@ -267,7 +273,7 @@ export default function BucketPage({
             <span class="muted" aria-live="polite">
               {total === 0
                 ? "No messages"
-                : `${formatNumber(start + 1)}–${formatNumber(Math.min(start + messages.length, total))} of ${formatNumber(total)}`}
+                : `${formatNumber(start + 1)}–${formatNumber(start + messages.length)} of ${totalText}`}
               {filter && " (filtered)"}
             </span>
             <span class="list-toolbar-actions">

@@ -1,9 +1,9 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { backfillSearchIndex } from "../../message-search.js";
 
 /**
- * Hand-written (TypeORM knows no FTS5): the full-text index of server/storage/message-search.ts,
- * back-filled from the messages already stored.
+ * Hand-written (TypeORM knows no FTS5): the first full-text index of server/storage/message-search.ts.
+ * Replaced by SearchInTimeOrder, which rebuilds it from the stored messages (so this one no longer
+ * back-fills: the code that fills the index writes the newer layout).
  */
 export class MessageSearch1796174117403 implements MigrationInterface {
   name = "MessageSearch1796174117403";
@@ -18,7 +18,6 @@ export class MessageSearch1796174117403 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TRIGGER "message_search_deleted" AFTER DELETE ON "message_search" BEGIN DELETE FROM "message_fts" WHERE "rowid" = old."id"; END`,
     );
-    await backfillSearchIndex(queryRunner.manager);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
