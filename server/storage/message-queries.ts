@@ -234,7 +234,8 @@ async function searchPageSqlite(
       id: string;
       key: string;
     }>();
-    for (const c of sameSecond) if (!candidates.some((k) => k.id === c.id)) candidates.push(c);
+    const have = new Set(candidates.map((c) => c.id));
+    candidates.push(...sameSecond.filter((c) => !have.has(c.id)));
   }
   const rows = await rowsInOrder(
     m,

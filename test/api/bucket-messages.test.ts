@@ -481,6 +481,13 @@ describe("Bucket.messages search", () => {
         m.query<unknown[]>(`SELECT rowid FROM message_fts WHERE message_fts MATCH '"doomed"'`),
       );
       expect(words).toHaveLength(0);
+      // Its number in search keys is free again.
+      const numbered = await server.app.deps.db.read((m) =>
+        m.query<unknown[]>(`SELECT * FROM message_search_bucket WHERE bucket_id = ?`, [
+          searchProject.bucketIds.doomed,
+        ]),
+      );
+      expect(numbered).toHaveLength(0);
     }
   });
 });
