@@ -8,7 +8,9 @@ type CredentialKey = "clientSecret" | "privateKey" | "certificateThumbprint";
 /**
  * The app registration's credential for the chosen method: a client secret, or a private key and
  * its certificate's thumbprint (nothing for NTLM). One set of fields for the wizard's step 2,
- * "Rotate credentials" and "Migrate to Graph"; `connectionProblems` checks them in all three.
+ * "Rotate credentials" and "Migrate to Graph"; `connectionProblems` checks them in all three. The
+ * key is taken in a text area (pasted, or loaded from its file) in all three, since a PEM needs its
+ * line breaks.
  */
 export function CredentialFields({
   draft,
@@ -20,7 +22,7 @@ export function CredentialFields({
   draft: Pick<ConnectionDraft, "authMethod" | CredentialKey>;
   onChange: (key: CredentialKey, value: string) => void;
   errors: FormErrors;
-  /** The wizard: where Azure shows each value, and the key in a text area that loads its file. */
+  /** The wizard: where Azure shows each value. */
   guided?: boolean;
   /** Rotation: the fields ask for the new secret or key, one under another. */
   replacing?: boolean;
@@ -48,50 +50,40 @@ export function CredentialFields({
   if (draft.authMethod !== "CERTIFICATE") return null;
   const fields = (
     <>
-      {guided ? (
-        <Field
-          label="Private key (PEM)"
-          required
-          error={errorFor(errors, "privateKey")}
-          hint="The certificate's private key, -----BEGIN PRIVATE KEY----- … Paste it or load the file."
-        >
-          {({ id, describedBy, invalid }) => (
-            <>
-              <textarea
-                id={id}
-                class="input textarea mono"
-                rows={4}
-                spellcheck={false}
-                value={draft.privateKey}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                onInput={(e) => onChange("privateKey", e.currentTarget.value)}
+      <Field
+        label={fresh("Private key (PEM)")}
+        required
+        error={errorFor(errors, "privateKey")}
+        hint={`The ${replacing ? "new " : ""}certificate's private key, -----BEGIN PRIVATE KEY----- … Paste it or load the file.`}
+      >
+        {({ id, describedBy, invalid }) => (
+          <>
+            {/* A text area: a single-line input would drop the PEM's line breaks. */}
+            <textarea
+              id={id}
+              class="input textarea mono"
+              rows={4}
+              spellcheck={false}
+              value={draft.privateKey}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              onInput={(e) => onChange("privateKey", e.currentTarget.value)}
+            />
+            <label class="btn btn-sm file-button">
+              <Icon name="folder" /> Load key file
+              <input
+                type="file"
+                accept=".pem,.key,text/plain"
+                class="visually-hidden"
+                onChange={async (e) => {
+                  const file = e.currentTarget.files?.[0];
+                  if (file) onChange("privateKey", await file.text());
+                }}
               />
-              <label class="btn btn-sm file-button">
-                <Icon name="folder" /> Load key file
-                <input
-                  type="file"
-                  accept=".pem,.key,text/plain"
-                  class="visually-hidden"
-                  onChange={async (e) => {
-                    const file = e.currentTarget.files?.[0];
-                    if (file) onChange("privateKey", await file.text());
-                  }}
-                />
-              </label>
-            </>
-          )}
-        </Field>
-      ) : (
-        <TextField
-          label={fresh("Private key (PEM)")}
-          value={draft.privateKey}
-          onValue={(v) => onChange("privateKey", v)}
-          required
-          mono
-          error={errorFor(errors, "privateKey")}
-        />
-      )}
+            </label>
+          </>
+        )}
+      </Field>
       <TextField
         label={fresh("Certificate thumbprint")}
         value={draft.certificateThumbprint}
