@@ -160,14 +160,19 @@ async function main() {
       if ((i / BATCH) % 10 === 0) process.stdout.write(`\rloaded ${i + BATCH} messages`);
     }
     raw.exec("ANALYZE");
+    const pageBytes = (pragma: string) =>
+      Number(Object.values(raw.prepare(`PRAGMA ${pragma}`).all()[0] as object)[0]);
+    const databaseMb = (pageBytes("page_count") * pageBytes("page_size")) / 1e6;
     console.log(
-      `\nloaded ${MESSAGES} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `\nloaded ${MESSAGES} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s; database ${databaseMb.toFixed(0)} MB`,
     );
 
     // Queries: a word of middling frequency, two words, a participant's name, a prefix.
     const queries: { kind: string; text: string }[] = [];
     for (let i = 0; i < SEARCHES; i++) {
       const kind = ["word", "two words", "participant", "prefix"][i % 4]!;
+      // Prefixes of 3, 5 and 7 letters in turn (what a search looks like while typing).
+      const prefixLength = [3, 5, 7][Math.floor(i / 4) % 3]!;
       const mid = () => words[100 + Math.floor(rand() * (VOCABULARY - 100))]!;
       const text =
         kind === "word"
@@ -176,8 +181,8 @@ async function main() {
             ? `${words[10 + Math.floor(rand() * 200)]} ${mid()}`
             : kind === "participant"
               ? person().name
-              : mid().slice(0, 5);
-      queries.push({ kind, text });
+              : mid().slice(0, prefixLength);
+      queries.push({ kind: kind === "prefix" ? `prefix (${prefixLength})` : kind, text });
     }
     // Three ways to ask: the page alone; the page and a count up to 10,000 (what the dashboard
     // asks: "1–50 of 10,000+"); the page and the exact totalCount.
