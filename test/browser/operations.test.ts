@@ -55,6 +55,14 @@ beforeAll(async () => {
   await page.waitForURL(`**/p/${PROJECT}/integrations`);
 });
 
+const bucketId = async (name: string) =>
+  (
+    await env.server.ok<{ project: { bucket: { id: string } } }>(
+      `query($b: String!) { project(name: "${PROJECT}") { bucket(name: $b) { id } } }`,
+      { b: name },
+    )
+  ).project.bucket.id;
+
 afterEach(async (test) => {
   await page?.screenshot({
     path: join(SHOTS, `ops-${test.task.name.slice(0, 60).replace(/\W+/g, "-")}.png`),
@@ -208,6 +216,29 @@ describe("operating an integration from the dashboard", () => {
       .getByText(/not an email address/)
       .waitFor();
     expect(await page.getByText("No message matches").count()).toBe(0);
+
+    // A search: the list says how many match, counted by the server.
+    await page.getByRole("textbox", { name: "Participant address" }).fill("");
+    const { bucket } = await env.server.ok<{
+      bucket: { messages: { edges: { node: { subject: string } }[] } };
+    }>(
+      `query($id: ID!) { bucket(id: $id) { messages(first: 1) { edges { node { subject } } } } }`,
+      {
+        id: await bucketId(aliceBucket),
+      },
+    );
+    const word = bucket.messages.edges[0]!.node.subject.split(/\W+/).find((w) => w.length > 2)!;
+    const counted = await env.server.ok<{ bucket: { messages: { totalCount: number } } }>(
+      `query($id: ID!, $s: String!) { bucket(id: $id) { messages(filter: { search: $s }) { totalCount } } }`,
+      { id: await bucketId(aliceBucket), s: word },
+    );
+    const total = counted.bucket.messages.totalCount;
+    expect(total).toBeGreaterThan(0);
+    await page.getByRole("searchbox", { name: "Search subject and body" }).fill(word);
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page
+      .getByText(`1–${Math.min(total, 50)} of ${total} (filtered)`, { exact: true })
+      .waitFor();
   });
 
   it("migrates an EWS integration to Graph, explaining what stays", async () => {
