@@ -164,7 +164,8 @@ function ensureSearchBucketNumber(m: EntityManager, bucketId: string): number {
     // Numbers of deleted buckets are free again: take the lowest.
     const gap = sqliteStatement(
       m,
-      `SELECT COALESCE((SELECT MIN(b."number") + 1 FROM "message_search_bucket" b WHERE NOT EXISTS (SELECT 1 FROM "message_search_bucket" c WHERE c."number" = b."number" + 1)), 1) AS "free"`,
+      `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM "message_search_bucket" WHERE "number" = 1) THEN 1
+         ELSE (SELECT MIN(b."number") + 1 FROM "message_search_bucket" b WHERE NOT EXISTS (SELECT 1 FROM "message_search_bucket" c WHERE c."number" = b."number" + 1)) END AS "free"`,
     ).get()!;
     number = Number(gap.free);
     if (number > MAX_SEARCH_BUCKETS)
@@ -179,13 +180,20 @@ function ensureSearchBucketNumber(m: EntityManager, bucketId: string): number {
   return number;
 }
 
-/** The next free key of the message's second (or, when that second is full, of a later one). */
+/**
+ * The next free key of the message's second or, when that second is full, of a later one (of an
+ * earlier one past the last second, so that a key never leaves its bucket's range).
+ */
 function nextKey(m: EntityManager, bucketNumber: number, receivedAt: Date): bigint {
   const last = sqliteStatement(
     m,
     `SELECT MAX("id") AS "id" FROM "message_search" WHERE "id" BETWEEN ? AND ?`,
   );
-  for (let base = searchKey(bucketNumber, receivedSecond(receivedAt)); ; base += SLOTS_PER_SECOND) {
+  const second = receivedSecond(receivedAt);
+  for (let s = second, step = 1n; ; s += step) {
+    if (s > MAX_SECOND) [s, step] = [second - 1n, -1n];
+    if (s < 0n) throw new Error(`bucket ${bucketNumber} has no free search key`);
+    const base = searchKey(bucketNumber, s);
     const max = last.get(base, base + SLOTS_PER_SECOND - 1n)?.id as bigint | null | undefined;
     if (max === null || max === undefined) return base;
     if (max < base + SLOTS_PER_SECOND - 1n) return max + 1n;

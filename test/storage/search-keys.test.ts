@@ -114,5 +114,14 @@ describe("the SQLite search index", () => {
     );
     expect((await search("after", 5)).totalCount).toBe(1);
     expect((await search("full", 1)).totalCount).toBe(count + 1);
+
+    // A full last second (times past 2106 are filed there) spills backwards, never into the keys
+    // of the next bucket.
+    const late = Array.from({ length: count }, () =>
+      incomingMessage({ subject: "spill late", receivedAt: new Date("2200-01-01T00:00:00Z") }),
+    );
+    await db.transaction((m) => storeMessages(m, "p", "full", late, new Date()));
+    expect((await search("full", 1)).totalCount).toBe(2 * count + 1);
+    expect((await search("after", 5)).totalCount).toBe(1);
   });
 });
