@@ -94,15 +94,21 @@ describe("enable, disable, delete and quota", () => {
     });
     const integration = created;
     const mailbox = integration.mailboxes[0]!;
-    await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "DISABLED");
+    const stopped = await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "DISABLED");
     const paused = await server.ok<{
-      integration: { enabled: boolean; disabledReason: string };
+      integration: { enabled: boolean; disabledReason: string; lastError: string | null };
       project: { usage: { unitsCharged: number; messagesCreated: number } };
     }>(
-      `query($id: ID!) { integration(id: $id) { enabled disabledReason } project(name: "budget") { usage { unitsCharged messagesCreated } } }`,
+      `query($id: ID!) { integration(id: $id) { enabled disabledReason lastError } project(name: "budget") { usage { unitsCharged messagesCreated } } }`,
       { id: integration.id },
     );
-    expect(paused.integration).toEqual({ enabled: false, disabledReason: "QUOTA" });
+    expect(paused.integration).toMatchObject({ enabled: false, disabledReason: "QUOTA" });
+    // What the paused integration and its mailbox say is in a dashboard user's words: where to
+    // raise the budget, no API field to change (issue 15, bug 6).
+    for (const said of [paused.integration.lastError, stopped.sync.lastError]) {
+      expect(said).toMatch(/unit budget is used up.*Usage page/);
+      expect(said).not.toMatch(/unitBudget|unitsCharged|updateProject|setIntegrationEnabled/);
+    }
     expect(paused.project.usage).toEqual({ unitsCharged: 100, messagesCreated: 100 });
     expect((await bucketMessages(server, mailbox.bucket.id)).length).toBe(100);
 
