@@ -23,6 +23,7 @@ import { ADMIN_TOKEN } from "../support/test-server.js";
 const PROJECT = "ops-browser";
 const NAME = "ops";
 const SHOTS = join(tmpdir(), "mailstream-dashboard-test");
+const SLASHED_SUBJECT = "Receipt filed in a folder named with a slash";
 
 let env: SyncEnv;
 let browser: Browser;
@@ -38,6 +39,8 @@ beforeAll(async () => {
     `mutation { createProject(input: { name: "${PROJECT}", title: "Ops" }) { id } }`,
   );
   const { alice, dave } = env.tenant.mailboxes;
+  // A folder whose name holds a slash: stored escaped (Invoices\/Receipts), shown as named.
+  env.sim.deliver(alice, { folder: ["Inbox", "Invoices/Receipts"], subject: SLASHED_SUBJECT });
   const created = await createIntegration(env, {
     project: PROJECT,
     name: NAME,
@@ -247,6 +250,17 @@ describe("operating an integration from the dashboard", () => {
       .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     expect(folders.length).toBeGreaterThan(0);
     expect(folders.every((f) => f.startsWith("Root/"))).toBe(true);
+    // Folder names as users named them, without the filters' escapes.
+    expect(folders).toContain("Root/Top of Information Store/Inbox/Invoices\\/Receipts");
+    const labels = await page
+      .locator("#bucket-folders option")
+      .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).label));
+    expect(labels.join("\n")).not.toContain("\\");
+    const slashed = page
+      .getByRole("list", { name: "Messages" })
+      .getByRole("listitem")
+      .filter({ hasText: SLASHED_SUBJECT });
+    expect(await slashed.locator(".message-folder").innerText()).toBe("Invoices/Receipts");
 
     await page.getByRole("textbox", { name: "Participant address" }).fill("carol@");
     await page.getByRole("button", { name: "Apply" }).click();
