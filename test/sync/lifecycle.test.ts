@@ -82,6 +82,45 @@ describe("enable, disable, delete and quota", () => {
     expect(Number(rows[0]!.n)).toBe(0);
   }, 120_000);
 
+  it("a first sync reports its volume and an ETA while it runs, and neither once done", async () => {
+    const { server, tenant } = env;
+    await server.ok(`mutation { createProject(input: { name: "eta" }) { id } }`);
+    const created = await createIntegration(env, {
+      project: "eta",
+      name: "first-sync",
+      mailboxes: [{ email: tenant.mailboxes.alice, allTime: true }],
+    });
+    const mailbox = created.mailboxes[0]!;
+    const PROGRESS = `query($id: ID!) { mailbox(id: $id) { sync { status messagesSeen messagesExpected etaSeconds } } }`;
+    type Progress = {
+      status: string;
+      messagesSeen: number;
+      messagesExpected: number | null;
+      etaSeconds: number | null;
+    };
+    const withEta: Progress[] = [];
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const { sync } = (
+        await server.ok<{ mailbox: { sync: Progress } }>(PROGRESS, { id: mailbox.id })
+      ).mailbox;
+      if (sync.status === "UP_TO_DATE") {
+        expect(sync.etaSeconds).toBeNull();
+        break;
+      }
+      if (sync.etaSeconds !== null) withEta.push(sync);
+      if (Date.now() > deadline) throw new Error(`first sync not done: ${JSON.stringify(sync)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Seen mid-sync (the dashboard's progress would read it): what is left at the current rate.
+    expect(withEta.length).toBeGreaterThan(0);
+    for (const p of withEta) {
+      expect(p.status).toBe("SYNCING");
+      expect(p.messagesExpected).toBeGreaterThan(0);
+      expect(p.etaSeconds).toBeGreaterThanOrEqual(0);
+    }
+  }, 120_000);
+
   it("a used-up unit budget pauses with QUOTA and raising it resumes, each message charged once", async () => {
     const { server, tenant } = env;
     await server.ok(
