@@ -393,5 +393,11 @@ describe("operating an integration from the dashboard", () => {
     );
     expect(await chart.locator(".usage-legend").innerText()).toContain(NAME);
     expect(await chart.locator("rect[fill]").count()).toBeGreaterThan(0);
+    // The busiest day's bar is drawn at (nearly) the chart's full height, not merely present.
+    const chartHeight = Number((await svg.getAttribute("viewBox"))!.split(" ")[3]);
+    const heights = await chart
+      .locator("rect[fill]")
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute("height"))));
+    expect(Math.max(...heights)).toBeGreaterThan(chartHeight * 0.9);
   });
 });
