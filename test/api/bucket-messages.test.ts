@@ -304,6 +304,19 @@ describe("Bucket.messages search", () => {
     });
     expect(subjects(second)).toEqual(["Lunch"]);
     expect(second.pageInfo.hasNextPage).toBe(false);
+
+    // The subject outweighs the body however often the body repeats a word ("invoice" above is
+    // in both the subject and the body of one message, so it ranks first on counts alone).
+    await put(
+      { subject: "Hovercraft", bodyText: "Timetable inside.", receivedAt: new Date(at(5)) },
+      {
+        subject: "Ferry news",
+        bodyText: "hovercraft hovercraft hovercraft terminal",
+        receivedAt: new Date(at(6)),
+      },
+    );
+    expect(await search("hovercraft", "RELEVANCE")).toEqual(["Hovercraft", "Ferry news"]);
+    expect(await search("hovercraft")).toEqual(["Ferry news", "Hovercraft"]);
     const noSearch = await server.gql(PAGE, {
       id: searchProject.bucketIds.mail,
       order: "RELEVANCE",

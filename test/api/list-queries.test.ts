@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeIntegration } from "../support/stored-integration.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let server: TestServer;
@@ -42,6 +43,53 @@ describe("search, sort and paging of lists", () => {
       `{ project(name: "lists") { integrations(search: "x", orderBy: NAME_ASC) { id } streams(first: 5) { id } } }`,
     );
     expect(others.project).toEqual({ integrations: [], streams: [] });
+  });
+
+  it("narrows, sorts and pages integrations and streams the same way", async () => {
+    // Lists that are empty above would pass with their arguments ignored: give them rows.
+    for (const [name, title] of [
+      ["orders-exchange", "Orders mailboxes"],
+      ["archive-exchange", "Old mail"],
+    ]) {
+      await storeIntegration(server.app.deps.db, server.app.deps.secrets, {
+        secrets: { clientSecret: `${name}-secret` },
+        projectName: "lists",
+        name,
+        title,
+        enabled: false,
+      });
+    }
+    const ids = (
+      await server.ok<{ project: { buckets: { id: string }[] } }>(
+        `{ project(name: "lists") { buckets { id } } }`,
+      )
+    ).project.buckets.map((b) => b.id);
+    for (const name of ["orders-feed", "archive-feed", "orders-audit"]) {
+      await server.ok(
+        `mutation($name: String!, $b: [ID!]!) { createStream(input: { project: "lists", name: $name, bucketIds: $b }) { id } }`,
+        { name, b: ids },
+      );
+    }
+    const names = async (list: "integrations" | "streams", args: string) =>
+      (
+        await server.ok<{ project: Record<string, { name: string }[]> }>(
+          `{ project(name: "lists") { ${list}${args} { name } } }`,
+        )
+      ).project[list]!.map((r) => r.name);
+    expect(await names("integrations", "")).toEqual(["archive-exchange", "orders-exchange"]);
+    expect(await names("integrations", `(search: "OLD")`)).toEqual(["archive-exchange"]);
+    expect(await names("integrations", `(orderBy: NAME_DESC)`)).toEqual([
+      "orders-exchange",
+      "archive-exchange",
+    ]);
+    expect(await names("integrations", `(orderBy: NAME_ASC, first: 1, offset: 1)`)).toEqual([
+      "orders-exchange",
+    ]);
+    expect(await names("streams", `(search: "orders")`)).toEqual(["orders-audit", "orders-feed"]);
+    expect(await names("streams", `(orderBy: NAME_DESC, first: 2)`)).toEqual([
+      "orders-feed",
+      "orders-audit",
+    ]);
   });
 
   it("refuses a bad window, naming the argument", async () => {

@@ -4,19 +4,26 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../server/cli/chromium.js";
 import { ensureClientBuilt } from "../../server/cli/client-build.js";
-import { createIntegration, startSyncEnv, type SyncEnv } from "../support/sync-env.js";
+import {
+  createIntegration,
+  startSyncEnv,
+  type SyncEnv,
+  waitForMailbox,
+} from "../support/sync-env.js";
 import { ADMIN_TOKEN } from "../support/test-server.js";
 
 /**
  * Running an integration from the dashboard against the tenant simulator: a mailbox Graph cannot
- * read (dave is unlicensed) shown as failing in the list and explained on its page, a removed
- * mailbox gone from the connection panel, re-enabling over a used-up budget explained at once,
+ * read (dave is unlicensed) and one stopped by a sync error (bob, unlicensed after his check)
+ * shown as failing in the list, dave explained on his page, a removed mailbox gone from the
+ * connection panel, re-enabling over a used-up budget explained at once,
  * buckets that say which mailboxes feed them and can be deleted, and the bucket browser's order,
  * folder choices and checked inputs. The tests run in order on one page.
  */
 const PROJECT = "ops-browser";
 const NAME = "ops";
 const SHOTS = join(tmpdir(), "mailstream-dashboard-test");
+const SLASHED_SUBJECT = "Receipt filed in a folder named with a slash";
 
 let env: SyncEnv;
 let browser: Browser;
@@ -32,6 +39,8 @@ beforeAll(async () => {
     `mutation { createProject(input: { name: "${PROJECT}", title: "Ops" }) { id } }`,
   );
   const { alice, dave } = env.tenant.mailboxes;
+  // A folder whose name holds a slash: stored escaped (Invoices\/Receipts), shown as named.
+  env.sim.deliver(alice, { folder: ["Inbox", "Invoices/Receipts"], subject: SLASHED_SUBJECT });
   const created = await createIntegration(env, {
     project: PROJECT,
     name: NAME,
@@ -92,6 +101,39 @@ describe("operating an integration from the dashboard", () => {
       .getByRole("searchbox", { name: "Search integrations" })
       .fill(env.tenant.mailboxes.dave);
     await row().waitFor();
+  });
+
+  it("shows a mailbox stopped by a sync error in the list although the last check found it readable", async () => {
+    // dave above fails both the credential check and the sync; here only the sync fails (bob is
+    // unlicensed after the check found him readable), so the list must read the mailbox's state.
+    const project = "stopped-mailbox";
+    const { bob } = env.tenant.mailboxes;
+    await env.server.ok(`mutation { createProject(input: { name: "${project}" }) { id } }`);
+    const created = await createIntegration(env, {
+      project,
+      name: "stopped",
+      mailboxes: [{ email: bob, allTime: true }],
+    });
+    const checked = await env.server.ok<{
+      validateIntegrationCredentials: { mailboxes: { email: string; access: string }[] };
+    }>(
+      `mutation($id: ID!) { validateIntegrationCredentials(id: $id) { mailboxes { email access } } }`,
+      { id: created.id },
+    );
+    expect(checked.validateIntegrationCredentials.mailboxes).toEqual([
+      { email: bob, access: "ACCESSIBLE" },
+    ]);
+    const mailbox = created.mailboxes[0]!.id;
+    await waitForMailbox(env.server, mailbox, (v) => v.sync.status === "UP_TO_DATE");
+    env.sim.setMailboxKind(bob, "unlicensed");
+    const stopped = await waitForMailbox(env.server, mailbox, (v) => v.disabledReason !== null);
+    expect(stopped.disabledReason).toBe("SYNC_ERROR");
+
+    await page.goto(`${env.server.url}/p/${project}/integrations`);
+    await row().getByText("Mailbox failing").waitFor();
+    expect(await row().getByText("Enabled", { exact: true }).count()).toBe(0);
+    expect(await row().locator(".integration-error").innerText()).toContain(bob);
+    await page.goto(`${env.server.url}/p/${PROJECT}/integrations`);
   });
 
   it("says what is wrong with an unlicensed mailbox and what to do, details one click away", async () => {
@@ -208,6 +250,17 @@ describe("operating an integration from the dashboard", () => {
       .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     expect(folders.length).toBeGreaterThan(0);
     expect(folders.every((f) => f.startsWith("Root/"))).toBe(true);
+    // Folder names as users named them, without the filters' escapes.
+    expect(folders).toContain("Root/Top of Information Store/Inbox/Invoices\\/Receipts");
+    const labels = await page
+      .locator("#bucket-folders option")
+      .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).label));
+    expect(labels.join("\n")).not.toContain("\\");
+    const slashed = page
+      .getByRole("list", { name: "Messages" })
+      .getByRole("listitem")
+      .filter({ hasText: SLASHED_SUBJECT });
+    expect(await slashed.locator(".message-folder").innerText()).toBe("Invoices/Receipts");
 
     await page.getByRole("textbox", { name: "Participant address" }).fill("carol@");
     await page.getByRole("button", { name: "Apply" }).click();
@@ -340,5 +393,11 @@ describe("operating an integration from the dashboard", () => {
     );
     expect(await chart.locator(".usage-legend").innerText()).toContain(NAME);
     expect(await chart.locator("rect[fill]").count()).toBeGreaterThan(0);
+    // The busiest day's bar is drawn at (nearly) the chart's full height, not merely present.
+    const chartHeight = Number((await svg.getAttribute("viewBox"))!.split(" ")[3]);
+    const heights = await chart
+      .locator("rect[fill]")
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute("height"))));
+    expect(Math.max(...heights)).toBeGreaterThan(chartHeight * 0.9);
   });
 });

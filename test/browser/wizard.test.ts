@@ -88,6 +88,18 @@ describe("the wizard", () => {
     // An error goes as soon as its field is edited.
     await textbox(/OAuth client ID/).fill(env.tenant.app.clientId);
     await expect.poll(() => card.locator(".field-error").count()).toBe(3);
+
+    // A refusal only the server makes (the browser sees an https URL) is in the form's words too.
+    await textbox(/OAuth authority URL/).fill(`${env.tenant.authorityUrl}/oauth2/v2.0/token`);
+    await page.getByLabel(/^Client secret/).fill(env.tenant.app.clientSecret);
+    await textbox(/Graph endpoint/).fill(env.tenant.graphEndpoint);
+    await page.getByRole("button", { name: /Validate & save credentials/ }).click();
+    await card
+      .getByText(/must end at the tenant/)
+      .first()
+      .waitFor();
+    expect(await card.innerText()).toMatch(/OAuth authority URL/);
+    expect(await card.innerText()).not.toMatch(/authorityUrl|clientId|clientSecret|graphEndpoint/);
     expect((await projectState()).project.integrations).toEqual([]);
   });
 

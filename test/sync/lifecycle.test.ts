@@ -82,6 +82,45 @@ describe("enable, disable, delete and quota", () => {
     expect(Number(rows[0]!.n)).toBe(0);
   }, 120_000);
 
+  it("a first sync reports its volume and an ETA while it runs, and neither once done", async () => {
+    const { server, tenant } = env;
+    await server.ok(`mutation { createProject(input: { name: "eta" }) { id } }`);
+    const created = await createIntegration(env, {
+      project: "eta",
+      name: "first-sync",
+      mailboxes: [{ email: tenant.mailboxes.alice, allTime: true }],
+    });
+    const mailbox = created.mailboxes[0]!;
+    const PROGRESS = `query($id: ID!) { mailbox(id: $id) { sync { status messagesSeen messagesExpected etaSeconds } } }`;
+    type Progress = {
+      status: string;
+      messagesSeen: number;
+      messagesExpected: number | null;
+      etaSeconds: number | null;
+    };
+    const withEta: Progress[] = [];
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const { sync } = (
+        await server.ok<{ mailbox: { sync: Progress } }>(PROGRESS, { id: mailbox.id })
+      ).mailbox;
+      if (sync.status === "UP_TO_DATE") {
+        expect(sync.etaSeconds).toBeNull();
+        break;
+      }
+      if (sync.etaSeconds !== null) withEta.push(sync);
+      if (Date.now() > deadline) throw new Error(`first sync not done: ${JSON.stringify(sync)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Seen mid-sync (the dashboard's progress would read it): what is left at the current rate.
+    expect(withEta.length).toBeGreaterThan(0);
+    for (const p of withEta) {
+      expect(p.status).toBe("SYNCING");
+      expect(p.messagesExpected).toBeGreaterThan(0);
+      expect(p.etaSeconds).toBeGreaterThanOrEqual(0);
+    }
+  }, 120_000);
+
   it("a used-up unit budget pauses with QUOTA and raising it resumes, each message charged once", async () => {
     const { server, tenant } = env;
     await server.ok(
@@ -94,15 +133,21 @@ describe("enable, disable, delete and quota", () => {
     });
     const integration = created;
     const mailbox = integration.mailboxes[0]!;
-    await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "DISABLED");
+    const stopped = await waitForMailbox(server, mailbox.id, (v) => v.sync.status === "DISABLED");
     const paused = await server.ok<{
-      integration: { enabled: boolean; disabledReason: string };
+      integration: { enabled: boolean; disabledReason: string; lastError: string | null };
       project: { usage: { unitsCharged: number; messagesCreated: number } };
     }>(
-      `query($id: ID!) { integration(id: $id) { enabled disabledReason } project(name: "budget") { usage { unitsCharged messagesCreated } } }`,
+      `query($id: ID!) { integration(id: $id) { enabled disabledReason lastError } project(name: "budget") { usage { unitsCharged messagesCreated } } }`,
       { id: integration.id },
     );
-    expect(paused.integration).toEqual({ enabled: false, disabledReason: "QUOTA" });
+    expect(paused.integration).toMatchObject({ enabled: false, disabledReason: "QUOTA" });
+    // What the paused integration and its mailbox say is in a dashboard user's words: where to
+    // raise the budget, no API field to change (issue 15, bug 6).
+    for (const said of [paused.integration.lastError, stopped.sync.lastError]) {
+      expect(said).toMatch(/unit budget is used up.*Usage page/);
+      expect(said).not.toMatch(/unitBudget|unitsCharged|updateProject|setIntegrationEnabled/);
+    }
     expect(paused.project.usage).toEqual({ unitsCharged: 100, messagesCreated: 100 });
     expect((await bucketMessages(server, mailbox.bucket.id)).length).toBe(100);
 
