@@ -151,7 +151,8 @@ export class PostgresLeases implements LeasePolicy {
   async start(wake: () => void): Promise<void> {
     this.wake = wake;
     await this.deps.db.transaction((m) => heartbeat(m, this.identity, this.options.ttlSeconds));
-    // Before the first round or credential check: the budgets already count every live process.
+    // Before the first round, the budgets count every live process (a credential check that
+    // reaches the API in the moment between listening and this still has the configured budget).
     const counts = await this.deps.db.read((m) => leaseCounts(m, this.options.ttlSeconds));
     this.options.onLiveProcesses?.(counts.processes);
     await this.listener.start();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../server/config/config.js";
 import { EWS_MAX_CONCURRENCY, ewsBudgetPerProcess } from "../../server/domain/ews-budget.js";
 
 describe("ewsBudgetPerProcess", () => {
@@ -61,5 +62,15 @@ describe("ewsBudgetPerProcess", () => {
     expect(ewsBudgetPerProcess(26, 0.5)).toBe(26);
     expect(ewsBudgetPerProcess(9.9, 1)).toBe(9);
     expect(ewsBudgetPerProcess(0.5, 1)).toBe(1);
+  });
+});
+
+describe("MAILSTREAM_EWS_CONCURRENCY (the configured budget)", () => {
+  it("defaults to 10 and takes 1 to 26, staying under Exchange's 27 on one process", () => {
+    expect(loadConfig({}).ewsConcurrency).toBe(10);
+    expect(loadConfig({ MAILSTREAM_EWS_CONCURRENCY: "1" }).ewsConcurrency).toBe(1);
+    expect(loadConfig({ MAILSTREAM_EWS_CONCURRENCY: "26" }).ewsConcurrency).toBe(26);
+    for (const bad of ["0", "27", "-1", "2.5", "ten"])
+      expect(() => loadConfig({ MAILSTREAM_EWS_CONCURRENCY: bad }), bad).toThrow(ConfigError);
   });
 });
