@@ -28,10 +28,15 @@ try {
   });
   // One registry for the process: the exchange clients count Graph requests into it (GET /metrics).
   const metrics = new Metrics();
-  const { credentialChecker, mailSourceFactory } = createExchange({ outbound, metrics });
+  const { credentialChecker, mailSourceFactory, ewsPrincipals } = createExchange({
+    outbound,
+    metrics,
+    ews: { maxConcurrentPerPrincipal: config.ewsConcurrency },
+  });
   const app = await createApp(config, {
     credentialChecker,
     mailSourceFactory,
+    ewsPrincipals,
     metrics,
   });
   if (app.generatedAdminToken) {

@@ -26,6 +26,7 @@ import { bearerToken, headerAuthenticator } from "../http/auth-header.js";
 import { HealthState } from "../http/health-state.js";
 import { metricsHandler } from "../http/metrics-route.js";
 import { requestErrorHandler } from "../http/request-errors.js";
+import type { EwsPrincipals } from "../exchange/ews/ews-principals.js";
 import type { CredentialChecker } from "../integrations/credential-checker.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
@@ -60,6 +61,12 @@ export interface AppOptions {
   logger?: Logger;
   credentialChecker: CredentialChecker;
   mailSourceFactory: MailSourceFactory;
+  /**
+   * The EWS principals the credential checker and the mail sources share (createExchange): their
+   * budget per principal follows the live processes on PostgreSQL (DOMAIN.md, EWS: 27 across all
+   * of a principal's mailboxes, wherever they sync). Without it the budget stays as configured.
+   */
+  ewsPrincipals?: Pick<EwsPrincipals, "budgetForProcesses" | "budget">;
   /**
    * The process's metrics; pass the one the exchange clients record into (main.ts does), or a
    * fresh registry is made.
@@ -113,14 +120,31 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const blobs = createBlobStore(db, config.dataDir);
   const deps: Deps = { config, db, secrets, log, events, blobs, metrics, now: () => new Date() };
   metrics.mailboxLagFrom(() => db.read((m) => mailboxSyncLag(m, deps.now())));
+  // Each live process keeps an EWS principal to its part of Exchange's 27 requests in flight, as
+  // the lease manager counts them; SQLite is one process and keeps the configured budget.
+  const ews = options.ewsPrincipals;
+  let liveProcesses = 0;
+  const onLiveProcesses = (processes: number): void => {
+    metrics.setLiveProcesses(processes);
+    if (!ews) return;
+    const before = ews.budget;
+    const budget = ews.budgetForProcesses(processes);
+    metrics.setEwsPrincipalBudget(budget);
+    if (budget !== before || processes !== liveProcesses)
+      log.info({ processes, ewsBudgetPerPrincipal: budget }, "EWS budget per principal set");
+    liveProcesses = processes;
+  };
   // Several processes share a PostgreSQL deployment through mailbox leases; SQLite is one process.
   const leases: LeasePolicy = config.databaseUrl
     ? new PostgresLeases(deps, {
         ttlSeconds: config.leaseTtlSeconds,
         databaseUrl: config.databaseUrl,
         name: config.processName,
+        onLiveProcesses,
       })
     : new InProcessLeases(config.processName);
+  if (!config.databaseUrl) onLiveProcesses(1);
+  else if (ews) metrics.setEwsPrincipalBudget(ews.budget);
   // Change notifications ask the scheduler for rounds; the scheduler asks them for each mailbox's
   // poll interval (the safety net while push is active).
   const notifications = new NotificationService(deps, {

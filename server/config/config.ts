@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { AllowedHostsError, parseAllowedHosts, type AllowedHosts } from "../domain/egress-rule.js";
+import { EWS_MAX_CONCURRENCY } from "../domain/ews-budget.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -30,6 +31,11 @@ export interface Config {
   leaseTtlSeconds: number;
   /** Mailbox rounds one process runs at once (MAILSTREAM_MAX_CONCURRENT_ROUNDS). */
   maxConcurrentRounds: number;
+  /**
+   * EWS requests in flight per principal on this process (MAILSTREAM_EWS_CONCURRENCY, 1–26): on
+   * PostgreSQL each process lowers it to its part of Exchange's 27 (server/domain/ews-budget.ts).
+   */
+  ewsConcurrency: number;
   /** How this process shows in `heldBy` and in its Graph User-Agent (default `<host>:<pid>`). */
   processName: string | null;
   logLevel: LogLevel;
@@ -167,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncIntervalSeconds: integer(env, "MAILSTREAM_SYNC_INTERVAL", 60, 1, 86_400),
     leaseTtlSeconds: integer(env, "MAILSTREAM_LEASE_TTL", 15, 2, 300),
     maxConcurrentRounds: integer(env, "MAILSTREAM_MAX_CONCURRENT_ROUNDS", 8, 1, 1_000),
+    ewsConcurrency: integer(env, "MAILSTREAM_EWS_CONCURRENCY", 10, 1, EWS_MAX_CONCURRENCY - 1),
     processName: processName(env.MAILSTREAM_PROCESS_NAME),
     logLevel,
     production,

@@ -73,6 +73,25 @@ export class MailboxRequestLimiter {
     });
   }
 
+  /** Requests in flight each key may have now. */
+  get maxConcurrent(): number {
+    return this.options.maxConcurrent;
+  }
+
+  /**
+   * Changes the requests in flight each key may have (an EWS principal's budget follows the number
+   * of live processes). Raising it hands the new slots to waiters at once; lowering it recalls
+   * nothing — requests in flight finish, and no new one starts until a key is under the new limit.
+   */
+  setMaxConcurrent(maxConcurrent: number): void {
+    if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
+      throw new RangeError(`maxConcurrent must be a positive integer, got ${maxConcurrent}`);
+    if (maxConcurrent === this.options.maxConcurrent) return;
+    const raised = maxConcurrent > this.options.maxConcurrent;
+    this.options.maxConcurrent = maxConcurrent;
+    if (raised) for (const lane of this.lanes.values()) this.pump(lane);
+  }
+
   stats(key: string): LimiterStats {
     return {
       ...(this.lanes.get(key)?.stats ?? { inFlight: 0, queued: 0, maxInFlight: 0, requests: 0 }),

@@ -36,6 +36,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly liveProcesses = new Gauge({
+    name: "mailstream_sync_processes_live",
+    help: "Server processes of the deployment this process counts as live (heartbeat within the lease TTL; 1 on SQLite).",
+    registers: [this.registry],
+  });
+
+  private readonly ewsBudget = new Gauge({
+    name: "mailstream_ews_principal_budget",
+    help: "EWS requests in flight this process allows each principal now: max(1, min(configured, floor(27 / live processes))).",
+    registers: [this.registry],
+  });
+
   private readonly exchangeRequests = new Counter({
     name: "mailstream_exchange_requests_total",
     help: "Requests to Microsoft (api: graph, ews) by HTTP status; `network_error` when none came back.",
@@ -131,6 +143,16 @@ export class Metrics {
   /** The number of mailbox leases this process holds now (the lease manager sets it on change). */
   setLeasesHeld(count: number): void {
     this.leases.set(count);
+  }
+
+  /** The live processes the lease manager counted (at each refresh). */
+  setLiveProcesses(count: number): void {
+    this.liveProcesses.set(count);
+  }
+
+  /** The EWS budget per principal this process keeps to now. */
+  setEwsPrincipalBudget(requests: number): void {
+    this.ewsBudget.set(requests);
   }
 
   /**

@@ -111,6 +111,12 @@ export interface PostgresLeaseOptions {
   ttlSeconds: number;
   databaseUrl: string;
   name: string | null;
+  /**
+   * The live processes (sync_process rows whose heartbeat is within the TTL, this one included),
+   * counted at start and at every refresh — every heartbeat and every tick between them — for
+   * budgets a deployment shares (an EWS principal's 27 requests in flight).
+   */
+  onLiveProcesses?: (processes: number) => void;
 }
 
 export class PostgresLeases implements LeasePolicy {
@@ -145,6 +151,10 @@ export class PostgresLeases implements LeasePolicy {
   async start(wake: () => void): Promise<void> {
     this.wake = wake;
     await this.deps.db.transaction((m) => heartbeat(m, this.identity, this.options.ttlSeconds));
+    // Before the first round, the budgets count every live process (a credential check that
+    // reaches the API in the moment between listening and this still has the configured budget).
+    const counts = await this.deps.db.read((m) => leaseCounts(m, this.options.ttlSeconds));
+    this.options.onLiveProcesses?.(counts.processes);
     await this.listener.start();
   }
 
@@ -172,6 +182,7 @@ export class PostgresLeases implements LeasePolicy {
       this.held = renewed;
     }
     const counts = await db.read((m) => leaseCounts(m, ttl));
+    this.options.onLiveProcesses?.(counts.processes);
     const share = Math.ceil(counts.syncable / Math.max(1, counts.processes));
     if (this.held.size > share) {
       // More than our share while others have room: let idle ones go, for them to claim.

@@ -146,51 +146,64 @@ export class EwsService {
           "You have exceeded the available concurrent connections for your account.  Try again once your other requests have completed.",
       });
     }
-    res.once("close", () => this.record.end(principal.key));
-
-    const acting = this.impersonate(principal, header, res, entry);
-    const ctx: EwsContext = {
-      principal,
-      acting,
-      directory: this.deps.directory,
-      version: this.version,
-      now: this.deps.now,
-      faults: this.deps.faults,
-      touched: new Set(),
+    // In flight until the answer is handed over (every answer below is written before this
+    // returns), or the connection dies first. Not until 'finish' or 'close': those are delivered
+    // to this event loop after the write completes, which can be after the client has read the
+    // whole answer and sent its next request — counting a client within its budget as over it.
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.record.end(principal.key);
     };
-    const mailbox = targetMailbox(ctx, body);
-    entry.mailbox = mailbox;
-    if (mailbox) this.record.mailbox(principal.key, mailbox);
-
-    await sleep(this.deps.latencyMs());
-    const fault = this.deps.faults.take({
-      target: "ews",
-      mailbox,
-      path: operation,
-      method: "POST",
-      clientId: principal.kind === "app" ? principal.app.clientId : undefined,
-    });
-    if (fault && (await this.applyFault(fault, req, res, entry, principal, operation, body)))
-      return;
-
-    const run = EWS_OPERATIONS[operation];
-    if (!run) {
-      return this.fault(res, entry, {
-        code: "ErrorInvalidRequest",
-        message: `The request is invalid: the simulator does not implement ${operation}.`,
-      });
-    }
-    let xml: string;
+    res.once("close", end);
     try {
-      xml = run(ctx, body);
-    } catch (error) {
-      if (error instanceof SchemaError) return this.fault(res, entry, schemaError(error));
-      if (error instanceof EwsError) return this.fault(res, entry, error.spec);
-      throw error;
+      const acting = this.impersonate(principal, header, res, entry);
+      const ctx: EwsContext = {
+        principal,
+        acting,
+        directory: this.deps.directory,
+        version: this.version,
+        now: this.deps.now,
+        faults: this.deps.faults,
+        touched: new Set(),
+      };
+      const mailbox = targetMailbox(ctx, body);
+      entry.mailbox = mailbox;
+      if (mailbox) this.record.mailbox(principal.key, mailbox);
+
+      await sleep(this.deps.latencyMs());
+      const fault = this.deps.faults.take({
+        target: "ews",
+        mailbox,
+        path: operation,
+        method: "POST",
+        clientId: principal.kind === "app" ? principal.app.clientId : undefined,
+      });
+      if (fault && (await this.applyFault(fault, req, res, entry, principal, operation, body)))
+        return;
+
+      const run = EWS_OPERATIONS[operation];
+      if (!run) {
+        return this.fault(res, entry, {
+          code: "ErrorInvalidRequest",
+          message: `The request is invalid: the simulator does not implement ${operation}.`,
+        });
+      }
+      let xml: string;
+      try {
+        xml = run(ctx, body);
+      } catch (error) {
+        if (error instanceof SchemaError) return this.fault(res, entry, schemaError(error));
+        if (error instanceof EwsError) return this.fault(res, entry, error.spec);
+        throw error;
+      }
+      for (const m of ctx.touched) this.record.mailbox(principal.key, m);
+      entry.responseCodes = responseCodes(xml);
+      this.send(res, 200, XML_TYPE, envelope(this.version, xml));
+    } finally {
+      end();
     }
-    for (const m of ctx.touched) this.record.mailbox(principal.key, m);
-    entry.responseCodes = responseCodes(xml);
-    this.send(res, 200, XML_TYPE, envelope(this.version, xml));
   }
 
   /** The user the request acts as, or a SOAP fault (then Answered is thrown). */

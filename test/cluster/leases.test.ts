@@ -11,6 +11,7 @@ import { simulatedTenant } from "../support/sync-env.js";
  * order and kill, pause and cut off processes as they go.
  */
 const TTL_SECONDS = 5;
+const EWS_CONFIGURED = 26;
 let cluster: Cluster;
 let connection: ReturnType<typeof simulatedTenant>["connection"];
 let tenant: Tenant;
@@ -20,7 +21,13 @@ beforeAll(async () => {
     names: ["proc-a", "proc-b", "proc-c"],
     latencyMs: 20,
     // A long interval: a round that follows a request within seconds was run because of it.
-    env: { MAILSTREAM_LEASE_TTL: String(TTL_SECONDS), MAILSTREAM_SYNC_INTERVAL: "60" },
+    // EWS configured at 26 per principal, far above 27 ÷ 3: what holds three processes' sum
+    // within 27 is the division by the live processes, not the configuration.
+    env: {
+      MAILSTREAM_LEASE_TTL: String(TTL_SECONDS),
+      MAILSTREAM_SYNC_INTERVAL: "60",
+      MAILSTREAM_EWS_CONCURRENCY: String(EWS_CONFIGURED),
+    },
   });
   const made = simulatedTenant(cluster.sim, "fabrikam", 13);
   connection = made.connection;
@@ -220,6 +227,85 @@ describe("several server processes on one PostgreSQL", () => {
     const origins = Object.keys(cluster.sim.origins.stats(mailbox.email).requests).map(processOf);
     expect(origins).toEqual([holder]);
   }, 30_000);
+
+  it("keeps one EWS service user within Exchange's 27 in flight across three processes (each at 27 ÷ 3 = 9), the sync exact", async () => {
+    const { sim } = cluster;
+    const emails = Array.from({ length: 9 }, (_, i) => `ews${i}@fabrikam.com`);
+    for (const email of emails) tenant.addMailbox({ email, messages: 120 });
+    const password = "Ews-Passw0rd!";
+    tenant.addServiceUser({ upn: "svc-ews@fabrikam.com", password, fullAccessTo: emails });
+    // Every answer slowed, so requests pile up to each process's budget; and the simulator's own
+    // EWSMaxConcurrency lifted, so it counts everything that arrives instead of refusing the 28th.
+    const simLimit = sim.ewsRecord().maxConcurrency;
+    sim.setEwsMaxConcurrency(1_000);
+    sim.resetEwsRecord();
+    const slow = sim.addFault({
+      target: "ews",
+      times: Infinity,
+      action: { type: "delay", ms: 150 },
+    });
+    const via = cluster.processes[0]!;
+    let created: Created["mailboxes"];
+    let integrationId: string;
+    try {
+      await via.gql(`mutation { createProject(input: { name: "onprem" }) { id } }`);
+      const data = await via.gql<{ createIntegration: Created & { id: string } }>(
+        `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { id mailboxes { id email bucket { id } } } }`,
+        {
+          input: {
+            project: "onprem",
+            name: "exchange2019",
+            connection: {
+              api: "EWS",
+              authMethod: "NTLM",
+              access: "SERVICE_USER",
+              ewsUrl: sim.ewsUrl,
+              serviceUsername: "FABRIKAM\\svc-ews",
+              servicePassword: password,
+            },
+            // Attachments too: each message's contents are fetched concurrently, so the budget binds.
+            mailboxes: emails.map((email) => ({ email, allTime: true, syncAttachments: true })),
+          },
+        },
+      );
+      created = data.createIntegration.mailboxes;
+      integrationId = data.createIntegration.id;
+      const holders = new Set<string>();
+      for (const mailbox of created) {
+        const done = await waitFor(
+          mailbox.email,
+          () => syncOf(mailbox.id),
+          (s) => s.status === "UP_TO_DATE",
+          120_000,
+        );
+        if (done.heldBy) holders.add(done.heldBy.name);
+      }
+      expect(holders).toEqual(new Set(["proc-a", "proc-b", "proc-c"]));
+      const principal = sim
+        .ewsRecord()
+        .principals.find((p) => p.mailboxes.includes(emails[0]!.toLowerCase()))!;
+      expect(new Set(principal.mailboxes)).toEqual(new Set(emails));
+      // Each process at ⌊27 ÷ 3⌋ = 9, so the sum stays within Exchange's 27 (3 × 26 without it).
+      expect(principal.maxInFlight).toBeLessThanOrEqual(3 * 9);
+      expect(principal.maxInFlight).toBeLessThanOrEqual(27);
+      // The budget was used: several processes had requests in flight together.
+      expect(principal.maxInFlight).toBeGreaterThan(9);
+      expect(principal.overConcurrencyLimit).toBe(0);
+      for (const p of cluster.processes) {
+        const metrics = await (await fetch(`${p.url}/metrics`)).text();
+        expect(metrics, p.name).toMatch(/^mailstream_ews_principal_budget 9$/m);
+        expect(metrics, p.name).toMatch(/^mailstream_sync_processes_live 3$/m);
+      }
+    } finally {
+      sim.faults.remove(slow);
+      sim.setEwsMaxConcurrency(simLimit);
+    }
+    let total = 0;
+    for (const mailbox of created) total += await expectExact(mailbox.email, mailbox.bucket.id);
+    await expectChargedOnce("onprem", total);
+    // The scenarios after this one keep the load they were written for.
+    await via.gql(`mutation($id: ID!) { deleteIntegration(id: $id) }`, { id: integrationId });
+  }, 180_000);
 
   it("finishes a large mailbox exactly on another process after its holder is killed, charged once", async () => {
     cluster.sim.setLatency(100);

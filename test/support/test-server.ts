@@ -94,7 +94,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let closedOutbound: Promise<void> | undefined;
   // Node's default metrics off: every test app would add its own GC and event-loop observers.
   const metrics = new Metrics({ defaultMetrics: false });
-  const exchange: ExchangeOptions = { ...options.exchange, outbound, metrics };
+  const exchange: ExchangeOptions = {
+    ...options.exchange,
+    ews: { maxConcurrentPerPrincipal: config.ewsConcurrency, ...options.exchange?.ews },
+    outbound,
+    metrics,
+  };
   const { credentialChecker, mailSourceFactory, ewsPrincipals } = createExchange(exchange);
   const closeOutbound = () =>
     (closedOutbound ??= Promise.all([ewsPrincipals.close(), outbound.close()]).then(
@@ -103,6 +108,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const app = await createApp(config, {
     credentialChecker,
     mailSourceFactory,
+    ewsPrincipals,
     logger: createLogger("debug", sink),
     metrics,
     runSync: options.runSync,

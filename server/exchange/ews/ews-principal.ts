@@ -1,3 +1,4 @@
+import { EWS_MAX_CONCURRENCY } from "../../domain/ews-budget.js";
 import { MailboxRequestLimiter } from "../mailbox-limiter.js";
 import { sleep } from "../retry-policy.js";
 import type { EwsConnection } from "./ews-connection.js";
@@ -7,14 +8,13 @@ import type { EwsConnection } from "./ews-connection.js";
  * opens (EWSMaxConcurrency, 27 by default; with delegate access the service account is charged,
  * not the mailbox). A principal here owns:
  * - a budget of requests in flight, shared by every mailbox and integration of that principal
- *   (default 10, safely under 27), first come first served;
+ *   (default 10, safely under 27), first come first served; on several processes each keeps to
+ *   its part of the 27 (ewsBudgetPerProcess, set by the lease manager through EwsPrincipals);
  * - its connections, one per slot, each authenticated once (NTLM) and reused;
  * - a "not before" time: after ErrorServerBusy (BackOffMilliseconds) or a 503, no request of this
  *   principal is sent until it has passed — not just the one that was refused.
  */
 export const DEFAULT_EWS_CONCURRENCY = 10;
-/** Exchange's default EWSMaxConcurrency: a configuration above it is lowered to stay under. */
-export const EWS_MAX_CONCURRENCY = 27;
 
 /** The "not before" time of one principal name, shared by every EwsPrincipal of that name. */
 export interface BackOffGate {
@@ -88,7 +88,10 @@ export class EwsPrincipal {
   }
 }
 
-/** A limiter whose lanes are principals: `concurrency` in flight, no request-count window. */
+/**
+ * A limiter whose lanes are principals: `concurrency` in flight (a configuration at or above
+ * Exchange's 27 is lowered to stay under it), no request-count window.
+ */
 export function principalLimiter(concurrency = DEFAULT_EWS_CONCURRENCY): MailboxRequestLimiter {
   return new MailboxRequestLimiter({
     maxConcurrent: Math.min(Math.max(1, concurrency), EWS_MAX_CONCURRENCY - 1),

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ewsBudgetPerProcess } from "../../domain/ews-budget.js";
 import type { ResolvedConnection } from "../../integrations/credential-checker.js";
 import { toExchangeConnection } from "../credential-check.js";
 import type { ExchangeMetrics } from "../graph-middleware.js";
@@ -27,7 +28,10 @@ export interface EwsOptions {
   /** Requests by status and throttling (`/metrics`), as for Graph. */
   metrics?: ExchangeMetrics;
   retry?: Partial<RetryOptions>;
-  /** Requests in flight per principal (default 10; always under Exchange's 27). */
+  /**
+   * Requests in flight per principal (MAILSTREAM_EWS_CONCURRENCY, default 10; always under
+   * Exchange's 27): the configured budget, which several processes divide (budgetForProcesses).
+   */
   maxConcurrentPerPrincipal?: number;
   /** Shared between factories, e.g. the credential check and the sync. */
   limiter?: MailboxRequestLimiter;
@@ -58,9 +62,27 @@ export class EwsPrincipals {
   /** Back-off times by principal name: Exchange throttles the account, not our objects. */
   private readonly gates = new Map<string, BackOffGate>();
   readonly limiter: MailboxRequestLimiter;
+  /** The budget per principal this process was configured with, before any division. */
+  readonly configuredBudget: number;
 
   constructor(private readonly options: EwsOptions = {}) {
     this.limiter = options.limiter ?? principalLimiter(options.maxConcurrentPerPrincipal);
+    this.configuredBudget = this.limiter.maxConcurrent;
+  }
+
+  /** Requests in flight each principal may have on this process now. */
+  get budget(): number {
+    return this.limiter.maxConcurrent;
+  }
+
+  /**
+   * `processes` server processes are live on the deployment, any of which may hold mailboxes of
+   * the same principal: each keeps to its part of Exchange's 27 (ewsBudgetPerProcess). A raise
+   * admits waiting requests at once; a cut lets requests in flight finish. Answers the new budget.
+   */
+  budgetForProcesses(processes: number): number {
+    this.limiter.setMaxConcurrent(ewsBudgetPerProcess(this.configuredBudget, processes));
+    return this.budget;
   }
 
   /** The client for a connection; `fresh` makes a principal of its own (a credential check). */
