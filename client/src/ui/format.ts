@@ -82,3 +82,24 @@ export function fromDateTimeInput(value: string): string | null {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
+
+/**
+ * How long a running job still needs, as people say it: "less than a minute left",
+ * "about 3 min left", "about 1 h 15 min left", "about 2 days left"; null when unknown.
+ */
+export function formatTimeLeft(seconds: number | null | undefined): string | null {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0)
+    return null;
+  if (seconds < 60) return "less than a minute left";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min left`;
+  if (seconds < 10 * 3600) {
+    // Past the hour, five-minute steps: "about 1 h 23 min" claims more than an estimate knows.
+    const steps = Math.round(seconds / 300);
+    const hours = Math.floor(steps / 12);
+    const rest = (steps % 12) * 5;
+    return rest === 0 ? `about ${hours} h left` : `about ${hours} h ${rest} min left`;
+  }
+  if (seconds < 48 * 3600) return `about ${Math.round(seconds / 3600)} h left`;
+  return `about ${formatNumber(Math.round(seconds / 86400))} days left`;
+}

@@ -34,12 +34,16 @@ export function EnableRefusal({ refusal, onDismiss }: { refusal: Refusal; onDism
   );
 }
 
-/** A paused integration's banner text: what happened and where to fix it, in the form's words. */
+/**
+ * Why syncing paused over the budget and where to fix it, in the form's words: the integration
+ * page's banner and its mailbox cards say the same. Raising (or removing) the budget resumes the
+ * integrations it paused (updateProject), so nothing needs turning on again.
+ */
 export function QuotaExplanation() {
   return (
     <>
-      The project's unit budget is used up, so syncing paused. Raise the budget on the{" "}
-      <Link href="/usage">Usage page</Link>, then turn the integration on again.
+      The project's unit budget is used up, so syncing is paused. Raise the budget (or remove it) on
+      the <Link href="/usage">Usage page</Link>, and syncing resumes by itself.
     </>
   );
 }

@@ -163,6 +163,10 @@ export default function IntegrationPage({ project, name }: { project: string; na
         inBucket,
         enabled: patch?.enabled ?? mailbox.enabled,
         disabledReason: patch ? patch.disabledReason : mailbox.disabledReason,
+        integration: {
+          enabled: integration!.enabled,
+          disabledReason: integration!.disabledReason,
+        },
         rates: patch?.rates ?? [mailbox.sync.messagesPerSecond],
       };
     });

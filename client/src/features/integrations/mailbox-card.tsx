@@ -14,14 +14,22 @@ import { Link } from "../../router";
 import { Switch } from "../../ui/controls";
 import { ConfirmDialog } from "../../ui/dialog";
 import { toast } from "../../ui/feedback";
-import { formatDate, formatNumber, formatRate, formatRelative } from "../../ui/format";
+import {
+  formatDate,
+  formatNumber,
+  formatRate,
+  formatRelative,
+  formatTimeLeft,
+} from "../../ui/format";
 import { displayFolder } from "../../ui/folder-path";
 import { Icon } from "../../ui/icons";
 import { ProgressBar, Sparkline } from "../../ui/meters";
 import { MailboxDialog } from "./mailbox-form";
 import { draftFromMailbox, toUpdateInput, type MailboxDraft } from "./mailbox-draft";
 import { plainError } from "./plain-error";
-import { DISABLED_REASON, SyncStatusPill } from "./status";
+import { QuotaExplanation } from "./enable-refusal";
+import { DISABLED_REASON, StatusPill, SyncStatusPill } from "./status";
+import { mailboxStanding, roundScope, type Standing } from "./sync-standing";
 import "./mailbox-card.css";
 
 /** How new mail is noticed (`SyncState.push`); the reason is the tooltip. */
@@ -39,6 +47,8 @@ export interface LiveMailbox {
   inBucket: number;
   enabled: boolean;
   disabledReason: DisabledReason | null | undefined;
+  /** The integration's switch: while it is off (a used-up budget, say) the mailbox is paused. */
+  integration: { enabled: boolean; disabledReason: DisabledReason | null | undefined };
   /** messagesPerSecond of the recent progress events, oldest first. */
   rates: number[];
 }
@@ -63,14 +73,14 @@ export function MailboxCard({
   const [editing, setEditing] = useState<MailboxDraft | null>(null);
   const [editErrors, setEditErrors] = useState<FormErrors>(noErrors);
 
+  const standing = mailboxStanding(live, live.integration, sync.status);
+  const on = standing.kind === "on";
   const upToDate = sync.status === "UP_TO_DATE";
   // A later round of a mailbox that was up to date (the regular check for new mail, a resync): the
   // bucket is complete as of lastSyncedAt, so the bar stays full instead of dropping to zero at
   // every sync interval; the caption counts the folders checked.
   const rechecking =
-    live.enabled &&
-    sync.lastSyncedAt !== null &&
-    (sync.status === "SYNCING" || sync.status === "QUEUED");
+    on && sync.lastSyncedAt !== null && (sync.status === "SYNCING" || sync.status === "QUEUED");
   const full = upToDate || rechecking;
   const listing = sync.status === "SYNCING" && sync.foldersTotal === 0;
   const tone =
@@ -78,12 +88,14 @@ export function MailboxCard({
       ? "danger"
       : full
         ? "ok"
-        : sync.status === "DISABLED" || !live.enabled
+        : sync.status === "DISABLED" || !on
           ? "muted"
           : "accent";
   const percent =
     sync.foldersTotal > 0 ? Math.round((sync.foldersDone / sync.foldersTotal) * 100) : 0;
   const problem = plainError(sync.lastError);
+  const timeLeft = on && sync.status === "SYNCING" ? formatTimeLeft(sync.etaSeconds) : null;
+  const scope = roundScope(sync.status);
   const filterCount = Object.values(mailbox.filters).filter(
     (v) => Array.isArray(v) && v.length > 0,
   ).length;
@@ -122,8 +134,10 @@ export function MailboxCard({
           </div>
         </div>
         <div class="mailbox-status">
-          {live.enabled ? (
+          {standing.kind === "on" ? (
             <SyncStatusPill status={sync.status} />
+          ) : standing.kind === "paused" ? (
+            <StatusPill label="Paused" tone={standing.reason === "USER" ? "muted" : "warn"} />
           ) : (
             <SyncStatusPill status="DISABLED" />
           )}
@@ -135,7 +149,8 @@ export function MailboxCard({
                 type="button"
                 class="btn btn-sm"
                 onClick={() => run("sync")}
-                disabled={syncing.fetching || !live.enabled}
+                disabled={syncing.fetching || !on}
+                title={standing.kind === "paused" ? "Paused with the integration" : undefined}
               >
                 <Icon name="play" size={14} /> Sync now
               </button>
@@ -143,7 +158,8 @@ export function MailboxCard({
                 type="button"
                 class="btn btn-sm"
                 onClick={() => setConfirm("resync")}
-                disabled={!live.enabled}
+                disabled={!on}
+                title={standing.kind === "paused" ? "Paused with the integration" : undefined}
               >
                 <Icon name="refresh" size={14} /> Resync
               </button>
@@ -186,8 +202,8 @@ export function MailboxCard({
         <ProgressBar
           value={full ? 1 : sync.foldersDone}
           max={full ? 1 : sync.foldersTotal}
-          indeterminate={!full && live.enabled && (listing || sync.status === "QUEUED")}
-          working={!full && live.enabled && sync.status === "SYNCING"}
+          indeterminate={!full && on && (listing || sync.status === "QUEUED")}
+          working={!full && on && sync.status === "SYNCING"}
           tone={tone}
           label={`Folders synced for ${mailbox.email}`}
         />
@@ -204,33 +220,55 @@ export function MailboxCard({
                   ? "Listing folders…"
                   : "—"}
         </span>
+        {timeLeft && (
+          <span
+            class="progress-eta"
+            title={
+              sync.messagesExpected
+                ? `From the ${formatNumber(sync.messagesExpected)} messages in the folders being synced (filters not counted) at the current rate`
+                : undefined
+            }
+          >
+            {timeLeft}
+          </span>
+        )}
       </div>
 
       <dl class="mailbox-stats">
         <div>
-          <dt>In bucket</dt>
+          <dt>
+            In bucket <Scope>total</Scope>
+          </dt>
           <dd>{formatNumber(live.inBucket)}</dd>
         </div>
         <div>
-          <dt title="Messages examined in this sync round">Seen</dt>
+          <dt title={`Messages read from Microsoft in the ${scope}`}>
+            Seen <Scope>{scope}</Scope>
+          </dt>
           <dd>{formatNumber(sync.messagesSeen)}</dd>
         </div>
         <div>
-          <dt title="New messages stored in this sync round">Stored</dt>
+          <dt title={`New messages stored in the ${scope}`}>
+            Stored <Scope>{scope}</Scope>
+          </dt>
           <dd>{formatNumber(sync.messagesStored)}</dd>
         </div>
         <div>
-          <dt title="Messages left out by the folder, participant or domain filters in this round">
-            Filtered out
+          <dt title={`Messages left out by the participant or domain filters in the ${scope}`}>
+            Filtered out <Scope>{scope}</Scope>
           </dt>
           <dd>{formatNumber(sync.messagesFiltered)}</dd>
         </div>
         <div>
-          <dt>Attachments</dt>
+          <dt title={`Attachment contents stored in the ${scope}`}>
+            Attachments <Scope>{scope}</Scope>
+          </dt>
           <dd>{formatNumber(sync.attachmentsStored)}</dd>
         </div>
         <div class="stat-rate">
-          <dt>Rate</dt>
+          <dt>
+            Rate <Scope>{sync.status === "SYNCING" ? "now" : scope}</Scope>
+          </dt>
           <dd>
             <span class="rate-number">{formatRate(sync.messagesPerSecond)}/s</span>
             <Sparkline values={rates} />
@@ -253,7 +291,9 @@ export function MailboxCard({
       </div>
 
       <footer class="mailbox-footer">
-        {!live.enabled && live.disabledReason ? (
+        {standing.kind === "paused" ? (
+          <PausedLine standing={standing} />
+        ) : !live.enabled && live.disabledReason ? (
           <span class={live.disabledReason === "USER" ? "muted" : "warn-line"}>
             <Icon name="info" size={14} /> {DISABLED_REASON[live.disabledReason]}
             {problem && `: ${problem.summary}`}
@@ -336,5 +376,30 @@ export function MailboxCard({
         />
       )}
     </article>
+  );
+}
+
+/** Which round a counter counts ("this round", "last round"), under its name. */
+function Scope({ children }: { children: string }) {
+  return <span class="stat-scope"> {children}</span>;
+}
+
+/** Why a mailbox whose own switch is on does not sync: its integration is off. */
+function PausedLine({ standing }: { standing: Standing & { kind: "paused" } }) {
+  return (
+    <span class={`standing ${standing.reason === "USER" ? "muted" : "warn-line"}`}>
+      <Icon name="info" size={14} />{" "}
+      <span>
+        {standing.reason === "QUOTA" ? (
+          <QuotaExplanation />
+        ) : standing.reason === "USER" ? (
+          "Paused with the integration, which is turned off; its switch is at the top of the page."
+        ) : standing.reason === "SYNC_ERROR" ? (
+          "Paused with the integration, which a sync error stopped (see above)."
+        ) : (
+          "Paused with the integration."
+        )}
+      </span>
+    </span>
   );
 }

@@ -37,8 +37,20 @@ const SYNC: Record<SyncStatus, { label: string; tone: Tone }> = {
 
 export function SyncStatusPill({ status }: { status: SyncStatus }) {
   const { label, tone } = SYNC[status];
+  return <StatusPill label={label} tone={tone} pulsing={status === "SYNCING"} />;
+}
+
+export function StatusPill({
+  label,
+  tone,
+  pulsing,
+}: {
+  label: string;
+  tone: Tone;
+  pulsing?: boolean;
+}) {
   return (
-    <span class={`status status-${tone}${status === "SYNCING" ? " is-pulsing" : ""}`}>
+    <span class={`status status-${tone}${pulsing ? " is-pulsing" : ""}`}>
       <span class="status-dot" aria-hidden="true" />
       {label}
     </span>

@@ -63,6 +63,7 @@ export function VolumeEstimate({
           </span>
         )}
       </div>
+      {estimate && !error && <p class="estimate-note">{estimate.note}</p>}
       {error && (
         <Callout tone="warn" title="No estimate.">
           {error}
