@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../server/cli/chromium.js";
+import { signedInPage } from "../support/dashboard-page.js";
 import { ensureClientBuilt } from "../../server/cli/client-build.js";
 import {
   generateClientCertificate,
@@ -12,7 +13,6 @@ import {
 } from "../../simulator/index.js";
 import { certificateConnection } from "../support/integration-api.js";
 import { createIntegrationWith, startSyncEnv, type SyncEnv } from "../support/sync-env.js";
-import { ADMIN_TOKEN } from "../support/test-server.js";
 
 /**
  * A certificate's private key given to "Rotate credentials" and "Migrate to Graph" the way an
@@ -62,12 +62,7 @@ beforeAll(async () => {
   bucketName = created.mailboxes[0]!.bucket.name;
 
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${env.server.url}/`);
-  await page.getByRole("textbox", { name: "API token" }).fill(ADMIN_TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`**/p/${PROJECT}/integrations`);
+  page = await signedInPage(browser, env.server.url, PROJECT);
 });
 
 afterEach(async (test) => {

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../server/cli/chromium.js";
+import { signIn } from "../support/dashboard-page.js";
 import { ensureClientBuilt } from "../../server/cli/client-build.js";
 import { createIntegration } from "../support/sync-env.js";
 import { startSyncEnv, type SyncEnv } from "../support/sync-env.js";
-import { ADMIN_TOKEN } from "../support/test-server.js";
 
 /**
  * Every page at a phone's width (390 px) in light and dark mode: no sideways scroll, the sidebar
@@ -50,10 +50,7 @@ async function signedIn(colorScheme: "light" | "dark"): Promise<[BrowserContext,
   });
   const page = await context.newPage();
   page.setDefaultTimeout(8_000);
-  await page.goto(`${env.server.url}/`);
-  await page.getByRole("textbox", { name: "API token" }).fill(ADMIN_TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`**/p/${PROJECT}/integrations`);
+  await signIn(page, env.server.url, PROJECT);
   return [context, page];
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../server/cli/chromium.js";
+import { signedInPage } from "../support/dashboard-page.js";
 import { ensureClientBuilt } from "../../server/cli/client-build.js";
 import {
   createIntegration,
@@ -10,7 +11,6 @@ import {
   type SyncEnv,
   waitForMailbox,
 } from "../support/sync-env.js";
-import { ADMIN_TOKEN } from "../support/test-server.js";
 
 /**
  * Running an integration from the dashboard against the tenant simulator: a mailbox Graph cannot
@@ -56,12 +56,7 @@ beforeAll(async () => {
     id: integrationId,
   });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${env.server.url}/`);
-  await page.getByRole("textbox", { name: "API token" }).fill(ADMIN_TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`**/p/${PROJECT}/integrations`);
+  page = await signedInPage(browser, env.server.url, PROJECT);
 });
 
 const bucketId = async (name: string) =>

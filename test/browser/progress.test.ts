@@ -3,9 +3,9 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../server/cli/chromium.js";
+import { signedInPage } from "../support/dashboard-page.js";
 import { ensureClientBuilt } from "../../server/cli/client-build.js";
 import { createIntegration, startSyncEnv, type SyncEnv } from "../support/sync-env.js";
-import { ADMIN_TOKEN } from "../support/test-server.js";
 
 /**
  * A mailbox's card on the live integration page against the tenant simulator: during a first sync
@@ -36,12 +36,7 @@ beforeAll(async () => {
     `mutation { createProject(input: { name: "${PROJECT}", title: "Progress" }) { id } }`,
   );
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${env.server.url}/`);
-  await page.getByRole("textbox", { name: "API token" }).fill(ADMIN_TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`**/p/${PROJECT}/integrations`);
+  page = await signedInPage(browser, env.server.url, PROJECT);
 });
 
 afterEach(async (test) => {

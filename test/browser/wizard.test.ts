@@ -3,9 +3,9 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../server/cli/chromium.js";
+import { signedInPage } from "../support/dashboard-page.js";
 import { ensureClientBuilt } from "../../server/cli/client-build.js";
 import { startSyncEnv, type SyncEnv } from "../support/sync-env.js";
-import { ADMIN_TOKEN } from "../support/test-server.js";
 
 /**
  * The new-integration wizard against the tenant simulator: every field's error at once in the
@@ -24,12 +24,7 @@ beforeAll(async () => {
   env = await startSyncEnv({ messagesPerMailbox: 20 });
   await env.server.ok(`mutation { createProject(input: { name: "${PROJECT}" }) { id } }`);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  page.setDefaultTimeout(8_000);
-  await page.goto(`${env.server.url}/`);
-  await page.getByRole("textbox", { name: "API token" }).fill(ADMIN_TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`**/p/${PROJECT}/integrations`);
+  page = await signedInPage(browser, env.server.url, PROJECT, 8_000);
 });
 
 afterEach(async (test) => {
