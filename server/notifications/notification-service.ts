@@ -15,6 +15,7 @@ import {
   mailboxWithIntegration,
   pushCandidates,
   saveSubscription,
+  saveSubscriptionState,
   subscriptionById,
   subscriptionOfMailbox,
   subscriptionsOfMailboxes,
@@ -152,7 +153,22 @@ export class NotificationService {
         reason: `Change notifications are off (MAILSTREAM_PUBLIC_URL is not set): polled every ${interval} s.`,
         expiresAt: null,
       };
-    const row = await this.deps.db.read((m) => subscriptionOfMailbox(m, mailboxId));
+    const [row, target] = await this.deps.db.read(async (m) => [
+      await subscriptionOfMailbox(m, mailboxId),
+      await mailboxWithIntegration(m, mailboxId),
+    ]);
+    if (target && target.integration.api !== "GRAPH")
+      return {
+        state: "POLLING",
+        reason: `This integration's API (${target.integration.api}) has no change notifications: polled every ${interval} s.`,
+        expiresAt: null,
+      };
+    if (target && (!target.mailbox.enabled || !target.integration.enabled))
+      return {
+        state: "POLLING",
+        reason: `The ${target.mailbox.enabled ? "integration" : "mailbox"} is disabled: no change notifications.`,
+        expiresAt: null,
+      };
     if (!row)
       return {
         state: "PENDING",
@@ -453,7 +469,7 @@ export class NotificationService {
         new Date(now.getTime() + lifetime * 1000),
       );
       const at = this.deps.now();
-      await this.save({
+      await this.saveState({
         ...row,
         state: "ACTIVE",
         reason: null,
@@ -476,7 +492,7 @@ export class NotificationService {
       const failures = row.failures + 1;
       const minutes = lifetimeFromRefusal(httpStatusOf(error), messageOf(error));
       if (minutes !== null) this.lifetimeCapSeconds = minutes * 60;
-      await this.save({
+      await this.saveState({
         ...row,
         failures,
         // Refused for its length: again at once, within the limit Graph named.
@@ -518,6 +534,11 @@ export class NotificationService {
       if (!(await mailboxWithIntegration(m, row.mailboxId))) return row;
       return saveSubscription(m, row);
     });
+  }
+
+  /** A renewal's outcome: the row's state only, never its (maybe meanwhile re-sealed) clientState. */
+  private saveState(row: GraphSubscriptionRow): Promise<void> {
+    return this.deps.db.transaction((m) => saveSubscriptionState(m, row));
   }
 
   /** The integration's subscription API: Graph only, with a connection that opens. */
