@@ -7,6 +7,7 @@ import {
   renewalTime,
   retryDelayMs,
 } from "../domain/push-schedule.js";
+import { notifiedMessageId, type NotifiedScope } from "../domain/notified-round.js";
 import type { ResolvedConnection } from "../integrations/credential-checker.js";
 import type { GraphSubscriptionRow, IntegrationRow } from "../storage/entities/index.js";
 import {
@@ -33,8 +34,11 @@ import type { ChangeSubscriptions, MailSource } from "../sync/mail-source.js";
 export interface NotificationServiceOptions {
   resolveConnection: (row: IntegrationRow) => ResolvedConnection;
   sourceFactory: (connection: ResolvedConnection) => MailSource;
-  /** Asks for a round of the mailbox now (coalesced by the scheduler). */
-  requestRound: (mailboxId: string) => void;
+  /**
+   * Asks for a round of the mailbox now (coalesced by the scheduler): of the notified messages'
+   * folders, or (the default) of everything.
+   */
+  requestRound: (mailboxId: string, scope?: NotifiedScope) => void;
   /** How often the job looks for work (default 2 s). */
   tickMs?: number;
 }
@@ -64,6 +68,7 @@ export interface IncomingNotification {
   subscriptionId?: unknown;
   clientState?: unknown;
   changeType?: unknown;
+  resource?: unknown;
   lifecycleEvent?: unknown;
 }
 
@@ -211,7 +216,12 @@ export class NotificationService {
       }
       this.stats.accepted++;
       this.deps.metrics.pushNotification("accepted");
-      this.options.requestRound(known.mailboxId);
+      // A created/updated message narrows the round to its folder; anything else: every folder.
+      const messageId = notifiedMessageId(item.changeType, item.resource);
+      this.options.requestRound(
+        known.mailboxId,
+        messageId === null ? "full" : { messages: [messageId] },
+      );
     }
   }
 
