@@ -120,12 +120,16 @@ export async function requestRound(m: EntityManager, mailboxId: string, now: Dat
     .execute();
 }
 
-/** The mailbox's scheduling row, locked on PostgreSQL for the rest of the transaction. */
+/**
+ * The mailbox's scheduling row, locked on PostgreSQL for the rest of the transaction (a nudge and a
+ * round taking the request must not interleave). FOR NO KEY UPDATE, like a plain UPDATE: it does
+ * not wait for pages committing under the lease (fenceHolds' KEY SHARE), unlike takeovers.
+ */
 function lockedLeaseRow(m: EntityManager, mailboxId: string): Promise<MailboxLeaseRow | null> {
   const lock = m.connection.options.type === "postgres";
   return m.findOne(MailboxLeaseRow, {
     where: { mailboxId },
-    ...(lock ? { lock: { mode: "pessimistic_write" as const } } : {}),
+    ...(lock ? { lock: { mode: "for_no_key_update" as const } } : {}),
   });
 }
 
