@@ -7,7 +7,14 @@
 // change notifications (MAILSTREAM_PUBLIC_URL, safety poll 15 min), one polling at the default
 // MAILSTREAM_SYNC_INTERVAL (60 s). Every 100 ms a message is delivered to a random mailbox of each
 // tenant. Measured per side: delivery → messageAdded latency (p50/p95/max) over graphql-ws, and
-// Graph requests (all of them: delta, folders, subscriptions) per mailbox-hour during the window.
+// Graph requests (all of them: delta, folders, lookups, subscriptions) per mailbox-hour during the
+// window. Then an idle phase (no deliveries): requests per mailbox-hour of idle mailboxes, over
+// BENCH_IDLE_SECONDS for push (default 930: longer than the 15-minute safety poll, so each push
+// mailbox's safety round falls in it once) and min(BENCH_IDLE_SECONDS, 180) for polling (steady
+// at one round a minute). For push, each delivery's wait is split by stage from the simulator's
+// records: delivery → notification POST, POST → the round's first request for it (the server's
+// queueing), → messageAdded (the round itself, the store, the event).
+//   BENCH_IDLE_SECONDS=0 npm run bench:push   without the idle phase
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
@@ -39,6 +46,9 @@ const FOLDERS = [
 ];
 /** After the last delivery, how long stragglers may take (a polling interval and a round). */
 const DRAIN_MS = 90_000;
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 930);
+/** Polling's idle cost is steady (a round a minute): a shorter window measures it. */
+const POLL_IDLE_SECONDS = Math.min(IDLE_SECONDS, 180);
 
 interface Side {
   name: "push" | "polling";
@@ -49,6 +59,8 @@ interface Side {
   dataDir: string;
   delivered: Map<string, number>;
   latencies: number[];
+  /** Per delivered message (by internetMessageId): its REST id, delivery and arrival (epoch ms). */
+  timeline: Map<string, { restId: string; deliveredAt: number; arrivedAt: number | null }>;
   dispose: () => void;
 }
 
@@ -165,6 +177,7 @@ async function setUp(sim: Simulator, name: "push" | "polling"): Promise<Side> {
     ...server,
     delivered: new Map(),
     latencies: [],
+    timeline: new Map(),
     dispose: () => undefined,
   };
   const client = createClient({
@@ -183,6 +196,8 @@ async function setUp(sim: Simulator, name: "push" | "polling"): Promise<Side> {
         if (at !== undefined) {
           side.latencies.push(performance.now() - at);
           side.delivered.delete(id!);
+          const entry = side.timeline.get(id!);
+          if (entry) entry.arrivedAt = Date.now();
         }
       },
       error: (error) => console.error(`${name}: messageAdded failed`, error),
@@ -228,7 +243,14 @@ async function run(caDir: string): Promise<void> {
     `bench:push — ${MAILBOXES} mailboxes per side, a message every ${EVERY_MS} ms to each side for ${SECONDS} s, Graph latency ${LATENCY_MS} ms`,
   );
   // One side after the other, so neither takes CPU from the other on a small machine.
-  const sides: (Side & { requests: number; windowSeconds: number; cpuSeconds: number })[] = [];
+  const sides: (Side & {
+    requests: number;
+    windowSeconds: number;
+    cpuSeconds: number;
+    idleRequests: number;
+    idleSeconds: number;
+    idleRounds: number;
+  })[] = [];
   for (const name of ["push", "polling"] as const) {
     const side = await setUp(sim, name);
     await waitReady(side);
@@ -241,6 +263,11 @@ async function run(caDir: string): Promise<void> {
       const email = side.emails[Math.floor(Math.random() * side.emails.length)]!;
       const truth = sim.deliver(email, { subject: `bench ${n}` });
       side.delivered.set(truth.internetMessageId, performance.now());
+      side.timeline.set(truth.internetMessageId, {
+        restId: truth.restId,
+        deliveredAt: Date.now(),
+        arrivedAt: null,
+      });
       n++;
       await sleep(Math.max(0, windowStart + n * EVERY_MS - performance.now()));
     }
@@ -251,12 +278,28 @@ async function run(caDir: string): Promise<void> {
     const cpu = cpuSeconds(side.process.pid!) - cpuStart;
     const drainUntil = performance.now() + DRAIN_MS;
     while (side.delivered.size > 0 && performance.now() < drainUntil) await sleep(500);
+    // Idle: no deliveries; what keeping idle mailboxes in sync costs (polls, or safety rounds).
+    await sleep(5_000); // the last rounds are over
+    const idleStart = sim.requestLog.length;
+    const idleStarted = performance.now();
+    const idleFor = side.name === "push" ? IDLE_SECONDS : POLL_IDLE_SECONDS;
+    if (idleFor > 0) {
+      console.log(`${side.name}: idle for ${idleFor} s`);
+      await sleep(idleFor * 1000);
+    }
+    const idleSeconds = (performance.now() - idleStarted) / 1000;
+    const idleLog = sim.requestLog
+      .slice(idleStart)
+      .filter((r) => r.target === "graph" && r.clientId === side.clientId);
     sides.push({
       ...side,
       requests,
       windowSeconds,
       cpuSeconds: cpu,
       delivered: new Map([["n", n]]),
+      idleRequests: idleLog.length,
+      idleSeconds,
+      idleRounds: idleLog.filter((r) => r.path.includes("msgfolderroot")).length,
     });
     side.dispose();
     side.process.kill("SIGTERM");
@@ -281,11 +324,67 @@ async function run(caDir: string): Promise<void> {
       `| ${side.name.padEnd(7)} | ${String(side.delivered.get("n")).padStart(9)} | ${String(sorted.length).padStart(7)} | ${percentile(sorted, 50).toFixed(0).padStart(6)} | ${percentile(sorted, 95).toFixed(0).padStart(6)} | ${(sorted.at(-1) ?? Number.NaN).toFixed(0).padStart(6)} | ${String(side.requests).padStart(14)} | ${perMailboxHour[side.name]!.toFixed(1).padStart(16)} | ${side.cpuSeconds.toFixed(1).padStart(12)} |`,
     );
   }
+  const idlePerMailboxHour: Record<string, number> = {};
+  console.log("");
+  console.log("| idle    | window s | Graph requests | full rounds | per mailbox-hour |");
+  console.log("| ------- | -------- | -------------- | ----------- | ---------------- |");
+  for (const side of sides) {
+    idlePerMailboxHour[side.name] =
+      side.idleSeconds > 0 ? side.idleRequests / MAILBOXES / (side.idleSeconds / 3600) : Number.NaN;
+    console.log(
+      `| ${side.name.padEnd(7)} | ${side.idleSeconds.toFixed(0).padStart(8)} | ${String(side.idleRequests).padStart(14)} | ${String(side.idleRounds).padStart(11)} | ${idlePerMailboxHour[side.name]!.toFixed(1).padStart(16)} |`,
+    );
+  }
   const push = sides[0]!;
   const pushSorted = [...push.latencies].sort((a, b) => a - b);
   console.log("");
   console.log(
-    `push p95 ${(percentile(pushSorted, 95) / 1000).toFixed(2)} s (target <= 3 s); Graph requests per mailbox-hour push / polling = ${(perMailboxHour.push! / perMailboxHour.polling!).toFixed(3)} (target <= 0.1)`,
+    `push p95 ${(percentile(pushSorted, 95) / 1000).toFixed(2)} s (target <= 3 s); Graph requests per mailbox-hour push / polling = ${(perMailboxHour.push! / perMailboxHour.polling!).toFixed(3)} while mail arrives, ${(idlePerMailboxHour.push! / idlePerMailboxHour.polling!).toFixed(3)} idle (target <= 0.1)`,
+  );
+  // Where each push delivery waited: the notification's POST, the server before its round's first
+  // request for the message (the lookup, or a full round's folder walk), and the round to the event.
+  const lookupAt = new Map<string, number>();
+  for (const r of sim.requestLog) {
+    if (r.target !== "graph" || r.clientId !== push.clientId || r.at === undefined) continue;
+    const m = /\/messages\/([^/?]+)\?\$select=parentFolderId$/.exec(r.path);
+    if (m && !lookupAt.has(decodeURIComponent(m[1]!)))
+      lookupAt.set(decodeURIComponent(m[1]!), r.at);
+  }
+  const postAt = new Map<string, { at: number; answeredAt: number }>();
+  for (const sent of sim.subscriptions.sent) {
+    if (sent.kind !== "change") continue;
+    const resource = (sent.body as { value?: { resource?: string }[] }).value?.[0]?.resource;
+    const restId = resource?.split("/").at(-1);
+    if (restId && !postAt.has(restId))
+      postAt.set(restId, { at: sent.at, answeredAt: sent.at + sent.durationMs });
+  }
+  const stages = {
+    toPost: [] as number[],
+    answer: [] as number[],
+    queued: [] as number[],
+    round: [] as number[],
+  };
+  let scoped = 0;
+  let arrived = 0;
+  for (const entry of push.timeline.values()) {
+    if (entry.arrivedAt === null) continue;
+    arrived++;
+    const post = postAt.get(entry.restId);
+    const lookup = lookupAt.get(entry.restId);
+    if (!post) continue;
+    stages.toPost.push(post.at - entry.deliveredAt);
+    stages.answer.push(post.answeredAt - post.at);
+    if (lookup === undefined || lookup < post.at) continue;
+    scoped++;
+    stages.queued.push(lookup - post.at);
+    stages.round.push(entry.arrivedAt - lookup);
+  }
+  const show = (name: string, values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${name} p50 ${percentile(sorted, 50).toFixed(0)} ms p95 ${percentile(sorted, 95).toFixed(0)} ms`;
+  };
+  console.log(
+    `push stages (${scoped} of ${arrived} arrived by a scoped round): ${show("delivery → POST", stages.toPost)}; ${show("POST answered in", stages.answer)}; ${show("POST → lookup (queued)", stages.queued)}; ${show("lookup → messageAdded", stages.round)}`,
   );
   const posts = sim.subscriptions.sent.filter((s) => s.kind === "change");
   const postMs = posts.map((p) => p.durationMs).sort((a, b) => a - b);

@@ -40,6 +40,8 @@ export interface GraphRequestLogEntry {
   mailbox?: string;
   /** The client's User-Agent (a Mailstream process names itself there). */
   origin?: string;
+  /** When the request arrived (epoch ms). */
+  at?: number;
   durationMs: number;
 }
 
@@ -67,6 +69,7 @@ export class GraphApi {
       method,
       path: url.pathname + url.search,
       status: 0,
+      at: started,
       durationMs: 0,
     };
     const headers: Record<string, string> = {

@@ -150,7 +150,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const notifications = new NotificationService(deps, {
     resolveConnection: (row) => resolveConnection(secrets, row),
     sourceFactory: options.mailSourceFactory,
-    requestRound: (id) => scheduler.requestRound(id),
+    requestRound: (id, scope) => scheduler.requestRound(id, scope),
   });
   const scheduler = new SyncScheduler(
     deps,

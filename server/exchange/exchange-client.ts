@@ -353,6 +353,31 @@ export class ExchangeClient {
     }
   }
 
+  /**
+   * The parentFolderId of a message (`$select=parentFolderId`, one small request), in the id form
+   * the folder listing uses; null when Graph no longer has the message.
+   */
+  async messageFolder(
+    email: string,
+    messageId: string,
+    signal?: AbortSignal,
+  ): Promise<string | null> {
+    const target = withQuery(`${userPath(email)}/messages/${encodeURIComponent(messageId)}`, {
+      $select: "parentFolderId",
+    });
+    try {
+      const message = await this.request<{ parentFolderId?: string | null }>(email, target, {
+        signal,
+      });
+      return typeof message.parentFolderId === "string" && message.parentFolderId !== ""
+        ? message.parentFolderId
+        : null;
+    } catch (error) {
+      if (error instanceof ExchangeError && error.code === "ErrorItemNotFound") return null;
+      throw error;
+    }
+  }
+
   /** Attachment metadata; file contents too with `includeContent` (Graph sends them base64). */
   async listAttachments(
     email: string,

@@ -98,6 +98,10 @@ export class GraphMailSource implements MailSource {
     return this.client.countMessages(email, folderId, { receivedFrom, signal });
   }
 
+  messageFolder(email: string, messageId: string, signal?: AbortSignal): Promise<string | null> {
+    return this.client.messageFolder(email, messageId, signal);
+  }
+
   getMessage(
     email: string,
     messageId: string,

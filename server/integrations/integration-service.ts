@@ -29,7 +29,7 @@ import {
 } from "../storage/integration-store.js";
 import { integrationMailboxes } from "../storage/mailbox-store.js";
 import { projectById, projectByIdOrFail, requireVisibleProject } from "../storage/project-store.js";
-import { forgetRemoteState } from "../storage/sync-store.js";
+import { forgetRemoteState, mailboxIdsOfIntegration } from "../storage/sync-store.js";
 import { projectBudget } from "../storage/usage-store.js";
 import {
   nextSecretExpiry,
@@ -232,8 +232,14 @@ export class IntegrationService {
         row.updatedAt = this.deps.now();
         return saveIntegration(m, row);
       });
-      // A round the scheduler started meanwhile still held the old connection: stop it too.
-      if (migrating) await this.sync.abortIntegration(id);
+      if (migrating) {
+        // A round the scheduler started meanwhile still held the old connection: stop it too.
+        await this.sync.abortIntegration(id);
+        // Then enumerate through the new API at once: the next due time was set for the old one
+        // (15 minutes ahead for a mailbox whose change notifications were active).
+        const mailboxIds = await this.deps.db.read((m) => mailboxIdsOfIntegration(m, id));
+        for (const mailboxId of mailboxIds) await this.sync.request(mailboxId);
+      }
       await this.publishById(saved, "CONNECTION_UPDATED");
       return saved;
     });

@@ -7,6 +7,7 @@ import {
   renewalTime,
   retryDelayMs,
 } from "../domain/push-schedule.js";
+import { notifiedMessageId, type NotifiedScope } from "../domain/notified-round.js";
 import type { ResolvedConnection } from "../integrations/credential-checker.js";
 import type { GraphSubscriptionRow, IntegrationRow } from "../storage/entities/index.js";
 import {
@@ -15,6 +16,7 @@ import {
   mailboxWithIntegration,
   pushCandidates,
   saveSubscription,
+  saveSubscriptionState,
   subscriptionById,
   subscriptionOfMailbox,
   subscriptionsOfMailboxes,
@@ -32,8 +34,11 @@ import type { ChangeSubscriptions, MailSource } from "../sync/mail-source.js";
 export interface NotificationServiceOptions {
   resolveConnection: (row: IntegrationRow) => ResolvedConnection;
   sourceFactory: (connection: ResolvedConnection) => MailSource;
-  /** Asks for a round of the mailbox now (coalesced by the scheduler). */
-  requestRound: (mailboxId: string) => void;
+  /**
+   * Asks for a round of the mailbox now (coalesced by the scheduler): of the notified messages'
+   * folders, or (the default) of everything.
+   */
+  requestRound: (mailboxId: string, scope?: NotifiedScope) => void;
   /** How often the job looks for work (default 2 s). */
   tickMs?: number;
 }
@@ -63,6 +68,7 @@ export interface IncomingNotification {
   subscriptionId?: unknown;
   clientState?: unknown;
   changeType?: unknown;
+  resource?: unknown;
   lifecycleEvent?: unknown;
 }
 
@@ -152,7 +158,22 @@ export class NotificationService {
         reason: `Change notifications are off (MAILSTREAM_PUBLIC_URL is not set): polled every ${interval} s.`,
         expiresAt: null,
       };
-    const row = await this.deps.db.read((m) => subscriptionOfMailbox(m, mailboxId));
+    const [row, target] = await this.deps.db.read(async (m) => [
+      await subscriptionOfMailbox(m, mailboxId),
+      await mailboxWithIntegration(m, mailboxId),
+    ]);
+    if (target && target.integration.api !== "GRAPH")
+      return {
+        state: "POLLING",
+        reason: `This integration's API (${target.integration.api}) has no change notifications: polled every ${interval} s.`,
+        expiresAt: null,
+      };
+    if (target && (!target.mailbox.enabled || !target.integration.enabled))
+      return {
+        state: "POLLING",
+        reason: `The ${target.mailbox.enabled ? "integration" : "mailbox"} is disabled: no change notifications.`,
+        expiresAt: null,
+      };
     if (!row)
       return {
         state: "PENDING",
@@ -195,7 +216,12 @@ export class NotificationService {
       }
       this.stats.accepted++;
       this.deps.metrics.pushNotification("accepted");
-      this.options.requestRound(known.mailboxId);
+      // A created/updated message narrows the round to its folder; anything else: every folder.
+      const messageId = notifiedMessageId(item.changeType, item.resource);
+      this.options.requestRound(
+        known.mailboxId,
+        messageId === null ? "full" : { messages: [messageId] },
+      );
     }
   }
 
@@ -453,7 +479,7 @@ export class NotificationService {
         new Date(now.getTime() + lifetime * 1000),
       );
       const at = this.deps.now();
-      await this.save({
+      await this.saveState({
         ...row,
         state: "ACTIVE",
         reason: null,
@@ -476,7 +502,7 @@ export class NotificationService {
       const failures = row.failures + 1;
       const minutes = lifetimeFromRefusal(httpStatusOf(error), messageOf(error));
       if (minutes !== null) this.lifetimeCapSeconds = minutes * 60;
-      await this.save({
+      await this.saveState({
         ...row,
         failures,
         // Refused for its length: again at once, within the limit Graph named.
@@ -518,6 +544,11 @@ export class NotificationService {
       if (!(await mailboxWithIntegration(m, row.mailboxId))) return row;
       return saveSubscription(m, row);
     });
+  }
+
+  /** A renewal's outcome: the row's state only, never its (maybe meanwhile re-sealed) clientState. */
+  private saveState(row: GraphSubscriptionRow): Promise<void> {
+    return this.deps.db.transaction((m) => saveSubscriptionState(m, row));
   }
 
   /** The integration's subscription API: Graph only, with a connection that opens. */

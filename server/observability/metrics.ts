@@ -117,6 +117,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly notifiedRounds = new Counter({
+    name: "mailstream_notified_rounds_total",
+    help: "Rounds asked for by change notifications naming messages, by kind: scoped (only the notified messages' folders were synced) or full (a message or folder was not known, so every folder was).",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
   private readonly knownOperations = new Set<string>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -209,6 +216,10 @@ export class Metrics {
 
   pushNotification(outcome: "accepted" | "rejected" | "lifecycle" | "validation"): void {
     this.pushNotifications.inc({ outcome });
+  }
+
+  notifiedRound(kind: "scoped" | "full"): void {
+    this.notifiedRounds.inc({ kind });
   }
 
   // --- Event bus (server/events/) ---

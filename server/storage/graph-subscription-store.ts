@@ -40,6 +40,18 @@ export function saveSubscription(
   return m.save(m.create(GraphSubscriptionRow, row));
 }
 
+/**
+ * Saves a subscription's state (a renewal's outcome) without its sealed clientState: a renewal
+ * started before `npm run rotate-key` re-sealed it must not write the old envelope back.
+ */
+export async function saveSubscriptionState(
+  m: EntityManager,
+  row: GraphSubscriptionRow,
+): Promise<void> {
+  const { id, clientStateEnvelope: _sealed, ...state } = row;
+  await m.update(GraphSubscriptionRow, { id }, state);
+}
+
 export async function deleteSubscriptionRow(m: EntityManager, id: string): Promise<void> {
   await m.delete(GraphSubscriptionRow, { id });
 }

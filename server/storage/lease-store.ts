@@ -1,5 +1,11 @@
 import { type EntityManager, In } from "typeorm";
 import {
+  mergeScope,
+  type NotifiedScope,
+  scopeOfStartingRound,
+  scopeToColumn,
+} from "../domain/notified-round.js";
+import {
   IntegrationRow,
   MailboxLeaseRow,
   MailboxRow,
@@ -96,8 +102,15 @@ export async function requestRound(m: EntityManager, mailboxId: string, now: Dat
     .createQueryBuilder()
     .insert()
     .into(MailboxLeaseRow)
-    .values({ mailboxId, epoch: 0, dueAt: now, requested: true, failures: 0 })
-    .orUpdate(["requested", "due_at", "failures"], ["mailbox_id"])
+    .values({
+      mailboxId,
+      epoch: 0,
+      dueAt: now,
+      requested: true,
+      notifiedMessages: null,
+      failures: 0,
+    })
+    .orUpdate(["requested", "due_at", "failures", "notified_messages"], ["mailbox_id"])
     .execute();
   await m
     .createQueryBuilder()
@@ -108,17 +121,39 @@ export async function requestRound(m: EntityManager, mailboxId: string, now: Dat
 }
 
 /**
- * A change notification's round: requested unless the mailbox is failing (its back-off stands).
+ * The mailbox's scheduling row, locked on PostgreSQL for the rest of the transaction (a nudge and a
+ * round taking the request must not interleave). FOR NO KEY UPDATE, like a plain UPDATE: it does
+ * not wait for pages committing under the lease (fenceHolds' KEY SHARE), unlike takeovers.
+ */
+function lockedLeaseRow(m: EntityManager, mailboxId: string): Promise<MailboxLeaseRow | null> {
+  const lock = m.connection.options.type === "postgres";
+  return m.findOne(MailboxLeaseRow, {
+    where: { mailboxId },
+    ...(lock ? { lock: { mode: "for_no_key_update" as const } } : {}),
+  });
+}
+
+/**
+ * A change notification's round: requested unless the mailbox is failing (its back-off stands),
+ * with the notified messages merged into the scope already pending (domain/notified-round.ts).
  * True when the request was recorded (the holder is then woken).
  */
-export async function nudgeRound(m: EntityManager, mailboxId: string): Promise<boolean> {
-  const result = await m
-    .createQueryBuilder()
-    .update(MailboxLeaseRow)
-    .set({ requested: true })
-    .where("mailbox_id = :mailboxId AND failures = 0", { mailboxId })
-    .execute();
-  return (result.affected ?? 0) > 0;
+export async function nudgeRound(
+  m: EntityManager,
+  mailboxId: string,
+  scope: NotifiedScope,
+): Promise<boolean> {
+  const row = await lockedLeaseRow(m, mailboxId);
+  if (!row || row.failures > 0) return false;
+  const pending = row.requested
+    ? scopeOfStartingRound({ requested: true, dueNow: false, notified: row.notifiedMessages })
+    : null;
+  await m.update(
+    MailboxLeaseRow,
+    { mailboxId },
+    { requested: true, notifiedMessages: scopeToColumn(mergeScope(pending, scope)) },
+  );
+  return true;
 }
 
 /**
@@ -130,13 +165,28 @@ export interface FenceToken {
   epoch: number;
 }
 
-/** A round started: its request is taken. */
+/**
+ * A round started: its request is taken, and with it the scope it covers — the notified messages'
+ * folders when only change notifications asked for it, else everything.
+ */
 export async function roundStarted(
   m: EntityManager,
   mailboxId: string,
   fence: FenceToken | null,
-): Promise<void> {
-  await m.update(MailboxLeaseRow, { mailboxId, ...fence }, { requested: false });
+  now: Date,
+): Promise<NotifiedScope> {
+  const row = await lockedLeaseRow(m, mailboxId);
+  const result = await m.update(
+    MailboxLeaseRow,
+    { mailboxId, ...fence },
+    { requested: false, notifiedMessages: null },
+  );
+  if (!row || (result.affected ?? 0) === 0) return "full";
+  return scopeOfStartingRound({
+    requested: row.requested,
+    dueNow: row.dueAt.getTime() <= now.getTime(),
+    notified: row.notifiedMessages,
+  });
 }
 
 /** A round ended: when the next is due, and how many failed in a row. */

@@ -77,6 +77,17 @@ export async function deleteCheckpoints(m: EntityManager, mailboxId: string): Pr
   await m.delete(FolderCheckpointRow, { mailboxId });
 }
 
+/** The folders a mailbox has checkpoints of (id and stored path), for a notified round. */
+export async function checkpointFolders(
+  m: EntityManager,
+  mailboxId: string,
+): Promise<{ folderId: string; folderPath: string }[]> {
+  return m.find(FolderCheckpointRow, {
+    where: { mailboxId },
+    select: { folderId: true, folderPath: true },
+  });
+}
+
 export function findCheckpoint(
   m: EntityManager,
   mailboxId: string,

@@ -139,6 +139,11 @@ export interface MailSource {
     receivedFrom: Date | null,
     signal?: AbortSignal,
   ): Promise<number>;
+  /**
+   * The folder id a message is in (a change notification's message, by the id its resource names),
+   * null when the mailbox no longer has it. Optional: a source without notifications has no use.
+   */
+  messageFolder?(email: string, messageId: string, signal?: AbortSignal): Promise<string | null>;
   /** One message by its immutable id (a skipped message tried again); null when it is gone. */
   getMessage(email: string, messageId: string, signal?: AbortSignal): Promise<RemoteMessage | null>;
   /** Attachment metadata; with `includeContent`, small file contents come along (base64 in Graph). */

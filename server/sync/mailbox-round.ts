@@ -1,6 +1,7 @@
 import type { Deps } from "../app/deps.js";
 import { compileFolderFilters } from "../domain/folder-filter.js";
-import { formatFolderPath } from "../domain/folder-path.js";
+import { formatFolderPath, parseFolderPath } from "../domain/folder-path.js";
+import { type NotifiedScope, scopedFolders } from "../domain/notified-round.js";
 import { compileParticipantFilter } from "../domain/participant-filter.js";
 import type { MailboxRow } from "../storage/entities/index.js";
 import { countSkipped } from "../storage/skipped-messages.js";
@@ -9,7 +10,12 @@ import {
   disableForMailboxError,
   type IntegrationEventKind,
 } from "../domain/integration-state.js";
-import { disableIntegration, disableMailbox, loadRoundTarget } from "../storage/sync-store.js";
+import {
+  checkpointFolders,
+  disableIntegration,
+  disableMailbox,
+  loadRoundTarget,
+} from "../storage/sync-store.js";
 import {
   filtersHashOf,
   type LeaseFence,
@@ -42,8 +48,9 @@ export async function runMailboxRound(
   mailboxId: string,
   signal: AbortSignal,
   holdsLease: LeaseFence,
+  scope: NotifiedScope = "full",
 ): Promise<RoundOutcome> {
-  const outcome = await runRound(deps, source, mailboxId, signal, holdsLease);
+  const outcome = await runRound(deps, source, mailboxId, signal, holdsLease, scope);
   deps.metrics.roundFinished(mailboxId, outcome);
   return outcome;
 }
@@ -54,6 +61,7 @@ async function runRound(
   mailboxId: string,
   signal: AbortSignal,
   holdsLease: LeaseFence,
+  scope: NotifiedScope,
 ): Promise<RoundOutcome> {
   const loaded = await deps.db.read(async (m) => {
     const target = await loadRoundTarget(m, mailboxId);
@@ -85,7 +93,11 @@ async function runRound(
     skippedBefore: skipped > 0,
   };
   try {
-    const folders = selectFolders(await source.listFolders(mailbox.email, signal), mailbox.filters);
+    // A round asked for by change notifications only: the notified messages' folders, when each
+    // is a synced folder (one GET per message instead of the folder tree and every delta).
+    const folders =
+      (await notifiedFolders(ctx, scope)) ??
+      selectFolders(await source.listFolders(mailbox.email, signal), mailbox.filters);
     // A first sync reads whole folders: their item counts bound its volume (for the ETA).
     const firstSync = previous?.lastSyncedAt == null;
     progress.update({
@@ -116,6 +128,46 @@ async function runRound(
     return "up_to_date";
   } catch (error) {
     return handleFailure(deps, ctx, progress, error);
+  }
+}
+
+/**
+ * The folders of a notified round (domain/notified-round.ts), or null for the full round: a
+ * message Graph does not find, a folder without a checkpoint or no longer selected, a source
+ * without the lookup, or any error of the lookup itself (the full round meets it again if it
+ * concerns the mailbox). The lookup only chooses folders; their normal delta brings the data.
+ */
+async function notifiedFolders(
+  ctx: MailboxContext,
+  scope: NotifiedScope,
+): Promise<RemoteFolder[] | null> {
+  const { source, mailbox, signal, deps } = ctx;
+  if (scope === "full" || !source.messageFolder) return null;
+  try {
+    const [parents, known] = await Promise.all([
+      Promise.all(scope.messages.map((id) => source.messageFolder!(mailbox.email, id, signal))),
+      deps.db.read((m) => checkpointFolders(m, mailbox.id)),
+    ]);
+    const chosen = scopedFolders(parents, known, {
+      allowed: mailbox.filters.allowedFolders,
+      denied: mailbox.filters.deniedFolders,
+    });
+    deps.metrics.notifiedRound(chosen ? "scoped" : "full");
+    if (!chosen) return null;
+    return chosen.map((f) => ({
+      id: f.folderId,
+      path: parseFolderPath(f.folderPath),
+      totalItemCount: 0,
+      isSearchFolder: false,
+    }));
+  } catch (error) {
+    if (signal.aborted) throw new RoundStopped("stopped");
+    deps.log.info(
+      { mailboxId: mailbox.id, error: error instanceof Error ? error.message : String(error) },
+      "notified message lookup failed; running the full round",
+    );
+    deps.metrics.notifiedRound("full");
+    return null;
   }
 }
 

@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Deps } from "../app/deps.js";
 import type { ResolvedConnection } from "../integrations/credential-checker.js";
+import { mergeScope, type NotifiedScope } from "../domain/notified-round.js";
 import type { IntegrationRow } from "../storage/entities/index.js";
 import {
   dueMailboxes,
@@ -58,8 +59,11 @@ interface Running {
  */
 export class SyncScheduler implements SyncControl {
   private readonly running = new Map<string, Running>();
-  /** Notified mailboxes whose nudge is being written: a burst writes it once. */
-  private readonly nudging = new Set<string>();
+  /**
+   * Notified mailboxes whose nudge is being written, with what arrived meanwhile (null: nothing
+   * yet): a burst writes it twice at most.
+   */
+  private readonly nudging = new Map<string, NotifiedScope | null>();
   private readonly sources = new Map<string, { version: number; source: MailSource }>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -103,22 +107,31 @@ export class SyncScheduler implements SyncControl {
   }
 
   /**
-   * A round of this mailbox soon, by whichever process holds it (a change notification).
-   * Coalesced: the request is one flag, so a burst runs one round, plus one more when it arrives
-   * during a round. A failing mailbox keeps its back-off (unlike `request`, a user's ask).
+   * A round of this mailbox soon, by whichever process holds it (a change notification), covering
+   * `scope`: the notified messages' folders, or everything. Coalesced: the request is one flag
+   * (with the scope merged in), so a burst runs one round, plus one more when it arrives during a
+   * round; while one write of the flag is under way the next requests wait and go in one more
+   * write. A failing mailbox keeps its back-off (unlike `request`, a user's ask).
    */
-  requestRound(mailboxId: string): void {
-    if (this.nudging.has(mailboxId)) return;
-    this.nudging.add(mailboxId);
+  requestRound(mailboxId: string, scope: NotifiedScope = "full"): void {
+    if (this.nudging.has(mailboxId)) {
+      this.nudging.set(mailboxId, mergeScope(this.nudging.get(mailboxId) ?? null, scope));
+      return;
+    }
+    this.nudging.set(mailboxId, null);
     this.deps.db
       .transaction(async (m) => {
-        if (await nudgeRound(m, mailboxId)) await this.leases.announce(m, mailboxId);
+        if (await nudgeRound(m, mailboxId, scope)) await this.leases.announce(m, mailboxId);
       })
       .then(() => this.schedule(0))
       .catch((error: unknown) =>
         this.deps.log.warn({ err: error, mailboxId }, "notified round not requested"),
       )
-      .finally(() => this.nudging.delete(mailboxId));
+      .finally(() => {
+        const next = this.nudging.get(mailboxId);
+        this.nudging.delete(mailboxId);
+        if (next) this.requestRound(mailboxId, next);
+      });
   }
 
   /** Discards the mailbox's checkpoints and enumerates again; stored messages stay, none duplicate. */
@@ -215,11 +228,18 @@ export class SyncScheduler implements SyncControl {
     setMaxListeners(0, controller.signal);
     const token = this.leases.token(mailboxId, epoch);
     const done = (async (): Promise<RoundOutcome> => {
-      await this.deps.db.transaction((m) => roundStarted(m, mailboxId, token));
+      const scope = await this.deps.db.transaction((m) =>
+        roundStarted(m, mailboxId, token, this.deps.now()),
+      );
       const source = await this.sourceFor(mailboxId);
       if (!source) return "stopped";
-      return runMailboxRound(this.deps, source, mailboxId, controller.signal, (m) =>
-        this.leases.holds(m, mailboxId, epoch),
+      return runMailboxRound(
+        this.deps,
+        source,
+        mailboxId,
+        controller.signal,
+        (m) => this.leases.holds(m, mailboxId, epoch),
+        scope,
       );
     })();
     this.running.set(mailboxId, { controller, epoch, done });

@@ -142,12 +142,18 @@ export async function stats(server: TestServer): Promise<Stats> {
   return (await server.ok<{ pushNotificationStats: Stats }>(STATS)).pushNotificationStats;
 }
 
-/** Graph requests of one mailbox's rounds (its folder-tree walks) in the simulator's log. */
+/**
+ * One mailbox's rounds in the simulator's log: a full round walks the folder tree once (from
+ * msgfolderroot), a notified round looks up the folder of each message it was notified of
+ * (`$select=parentFolderId`; one, in these tests).
+ */
 export function roundsSeen(sim: Simulator, email: string): number {
-  return sim.requestLog.filter(
-    (e) =>
-      e.target === "graph" &&
-      e.mailbox === email.toLowerCase() &&
-      e.path.toLowerCase().includes("/mailfolders/msgfolderroot"),
-  ).length;
+  return sim.requestLog.filter((e) => {
+    if (e.target !== "graph" || e.mailbox !== email.toLowerCase()) return false;
+    const path = e.path.toLowerCase();
+    return (
+      path.includes("/mailfolders/msgfolderroot") ||
+      /\/messages\/[^/?]+\?\$select=parentfolderid$/.test(path)
+    );
+  }).length;
 }

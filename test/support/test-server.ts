@@ -46,8 +46,14 @@ export interface TestServer {
   /** The sync's EWS principals (connections, NTLM handshakes, requests per principal). */
   ewsPrincipals: EwsPrincipals;
   stop(): Promise<void>;
-  /** Stops the server but keeps its data, for restart tests (optionally with other options). */
-  restart(changes?: Omit<TestServerOptions, "reuse">): Promise<TestServer>;
+  /**
+   * Stops the server but keeps its data, for restart tests (optionally with other options);
+   * `whileStopped` runs between the stop and the start (a CLI on the data, say).
+   */
+  restart(
+    changes?: Omit<TestServerOptions, "reuse">,
+    whileStopped?: () => Promise<void>,
+  ): Promise<TestServer>;
 }
 
 export interface TestServerOptions {
@@ -153,9 +159,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await dropDatabase?.();
       rmSync(dataDir, { recursive: true, force: true });
     },
-    async restart(changes = {}) {
+    async restart(changes = {}, whileStopped) {
       await app.stop();
       await closeOutbound();
+      await whileStopped?.();
       return startTestServer({
         ...options,
         ...changes,

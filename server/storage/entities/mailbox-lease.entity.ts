@@ -39,6 +39,13 @@ export class MailboxLeaseRow {
   @Column({ type: "boolean", default: false })
   requested!: boolean;
 
+  /**
+   * With `requested`: the message ids (JSON) of the change notifications that asked for the round,
+   * so it may run only their folders' deltas (domain/notified-round.ts); null: a full round.
+   */
+  @Column({ type: "text", nullable: true, name: "notified_messages" })
+  notifiedMessages!: string | null;
+
   /** Failed rounds in a row (back-off grows with it); 0 after a round that did not fail. */
   @Column({ type: "integer", default: 0 })
   failures!: number;

@@ -15,6 +15,8 @@ import { SyncExpected1796176266717 } from "./postgres/1796176266717-SyncExpected
 import { MailboxLeases1796172936766 } from "./postgres/1796172936766-MailboxLeases.js";
 import { GraphSubscriptions1796173237267 } from "./postgres/1796173237267-GraphSubscriptions.js";
 import { GraphSubscriptions1796173228634 } from "./sqlite/1796173228634-GraphSubscriptions.js";
+import { NotifiedMessages1796185868953 } from "./postgres/1796185868953-NotifiedMessages.js";
+import { NotifiedMessages1796185865382 } from "./sqlite/1796185865382-NotifiedMessages.js";
 import { Initial1795761331734 } from "./sqlite/1795761331734-Initial.js";
 import { FolderFiltersHash1795761980772 } from "./sqlite/1795761980772-FolderFiltersHash.js";
 import { NullableIdentityPlatform1796162454550 } from "./sqlite/1796162454550-NullableIdentityPlatform.js";
@@ -44,6 +46,7 @@ export const SQLITE_MIGRATIONS: Function[] = [
   MailboxLeases1796172930987,
   GraphSubscriptions1796173228634,
   SearchInTimeOrder1796180000000,
+  NotifiedMessages1796185865382,
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const POSTGRES_MIGRATIONS: Function[] = [
@@ -60,4 +63,5 @@ export const POSTGRES_MIGRATIONS: Function[] = [
   SyncExpected1796176266717,
   MailboxLeases1796172936766,
   GraphSubscriptions1796173237267,
+  NotifiedMessages1796185868953,
 ];
