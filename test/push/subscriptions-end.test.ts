@@ -29,6 +29,19 @@ afterAll(() => env.stop());
 const notificationUrl = () => `${env.publicUrl}/notifications/graph`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A late (or replayed) notification of a deleted subscription: 202, ignored and counted. */
+async function expectReplayRejected(subscriptionId: string): Promise<void> {
+  const before = await stats(env.server);
+  expect(await replayLastNotification(subscriptionId)).toBe(202);
+  const after = await until(
+    () => stats(env.server),
+    (s) => s.rejected > before.rejected,
+    5_000,
+    "rejected",
+  );
+  expect(after.accepted).toBe(before.accepted);
+}
+
 /** Posts what Graph posted last for this subscription (a valid id and clientState), again. */
 async function replayLastNotification(subscriptionId: string): Promise<number> {
   const real = env.sim.subscriptions.sent.findLast(
@@ -74,17 +87,8 @@ describe("subscriptions end when the mailbox stops syncing", () => {
     );
     expect(rows).toEqual([]);
 
-    // A late (or replayed) notification of the deleted subscription: 202, ignored, counted.
-    const before = await stats(env.server);
     const rounds = roundsSeen(env.sim, email);
-    expect(await replayLastNotification(sub!.id)).toBe(202);
-    const after = await until(
-      () => stats(env.server),
-      (s) => s.rejected > before.rejected,
-      5_000,
-      "rejected",
-    );
-    expect(after.accepted).toBe(before.accepted);
+    await expectReplayRejected(sub!.id);
     // Nor is the mailbox subscribed again once the job looks (every 2 s).
     await sleep(4_000);
     expect(env.sim.subscriptions.ofMailbox(email)).toEqual([]);
@@ -112,15 +116,7 @@ describe("subscriptions end when the mailbox stops syncing", () => {
     expect(env.sim.subscriptions.ofMailbox(email)).toEqual([]);
     expect(deletedAtGraph(sub!.id)).toBe(true);
 
-    const before = await stats(env.server);
-    expect(await replayLastNotification(sub!.id)).toBe(202);
-    const after = await until(
-      () => stats(env.server),
-      (s) => s.rejected > before.rejected,
-      5_000,
-      "rejected",
-    );
-    expect(after.accepted).toBe(before.accepted);
+    await expectReplayRejected(sub!.id);
 
     // It is enumerated over EWS at once (its next poll was 15 minutes away), and no new Graph
     // subscription is made for it.
