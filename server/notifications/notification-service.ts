@@ -311,6 +311,7 @@ export class NotificationService {
       candidates.map((c) => c.id).filter((id) => !this.suppressedUntil.has(id)),
     );
     const byMailbox = new Map(rows.map((r) => [r.mailboxId, r]));
+    const wasActive = this.pushActive;
     this.pushActive = new Set(
       rows
         .filter(
@@ -322,6 +323,7 @@ export class NotificationService {
         )
         .map((r) => r.mailboxId),
     );
+    for (const id of wasActive) if (wanted.has(id)) this.leftPush(id);
     for (const row of rows) {
       if (this.busy.has(row.mailboxId)) continue;
       if (!wanted.has(row.mailboxId)) this.run(row.mailboxId, () => this.remove(row));
@@ -445,7 +447,7 @@ export class NotificationService {
     } catch (error) {
       const failures = row.failures + 1;
       const retryAt = new Date(now.getTime() + retryDelayMs(failures));
-      this.pushActive.delete(mailboxId);
+      if (this.pushActive.delete(mailboxId)) this.leftPush(mailboxId);
       await this.save({
         ...row,
         subscriptionId: null,
@@ -515,6 +517,16 @@ export class NotificationService {
         "change-notification renewal failed; retrying",
       );
     }
+  }
+
+  /**
+   * A syncing mailbox no longer on push was last scheduled at the safety interval (up to
+   * MAILSTREAM_SAFETY_POLL_INTERVAL away): a round now puts it back on the sync interval.
+   */
+  private leftPush(mailboxId: string): void {
+    if (this.pushActive.has(mailboxId)) return;
+    this.deps.log.info({ mailboxId }, "change notifications lost: polling again");
+    this.options.requestRound(mailboxId);
   }
 
   private async remove(row: GraphSubscriptionRow): Promise<void> {

@@ -50,6 +50,42 @@ describe("fallback to polling", () => {
     );
   });
 
+  it("when a subscription is lost and cannot be made again: POLLING, and the next poll follows the sync interval, not the 15-minute safety net", async () => {
+    const env = await startPushEnv({ env: { MAILSTREAM_SYNC_INTERVAL: "2" } });
+    envs.push(env);
+    const email = env.tenant.mailboxes.bob;
+    const mailbox = await mailboxOf(env, email);
+    await until(
+      () => pushState(env.server, mailbox.id),
+      (v) => v.sync.push === "ACTIVE",
+      15_000,
+      "ACTIVE",
+    );
+    // The catch-up round after subscribing schedules the next poll at the safety interval.
+    await new Promise((r) => setTimeout(r, 3_000));
+    env.sim.subscriptions.settings.refuse = {
+      status: 403,
+      code: "ExtensionError",
+      message: "Operation: Create; Exception: [Status Code: Forbidden; Reason: Forbidden]",
+    };
+    const [sub] = env.sim.subscriptions.ofMailbox(email);
+    expect(await env.sim.subscriptions.lifecycle(sub!.id, "subscriptionRemoved")).toBe(202);
+    await until(
+      () => pushState(env.server, mailbox.id),
+      (v) => v.sync.push === "POLLING",
+      15_000,
+      "POLLING",
+    );
+    // No subscription, so no notification: only a poll brings this message.
+    const fresh = env.sim.deliver(email, { subject: "After push was lost" });
+    await until(
+      () => bucketMessages(env.server, mailbox.bucket.id),
+      (list) => list.some((m) => m.internetMessageId === fresh.internetMessageId),
+      10_000,
+      "polled mail after push was lost",
+    );
+  });
+
   it("when the public URL does not answer the handshake: no subscription, POLLING with Graph's validation error", async () => {
     // Nothing listens at this public URL, so Graph's validation request fails.
     const env = await startPushEnv({
