@@ -47,6 +47,8 @@ interface Running {
   controller: AbortController;
   epoch: number;
   done: Promise<RoundOutcome>;
+  /** The round and its outcome's write. */
+  settled?: Promise<void>;
 }
 
 /**
@@ -92,7 +94,7 @@ export class SyncScheduler implements SyncControl {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     for (const run of this.running.values()) run.controller.abort();
-    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await Promise.allSettled([...this.running.values()].map((r) => r.settled ?? r.done));
     while (this.ticking) await new Promise((r) => setTimeout(r, 10));
     await this.leases.stop();
   }
@@ -242,8 +244,9 @@ export class SyncScheduler implements SyncControl {
         scope,
       );
     })();
-    this.running.set(mailboxId, { controller, epoch, done });
-    done
+    const run: Running = { controller, epoch, done };
+    this.running.set(mailboxId, run);
+    run.settled = done
       .then(
         (outcome) => this.finished(mailboxId, epoch, outcome),
         (error: unknown) => {
@@ -263,7 +266,14 @@ export class SyncScheduler implements SyncControl {
 
   /** The next due time (the interval, or the failure back-off), written only by the holder. */
   private async finished(mailboxId: string, epoch: number, outcome: RoundOutcome): Promise<void> {
-    if (outcome === "stopped") return; // stays due: whoever holds the mailbox next runs it
+    if (outcome === "stopped") {
+      // Its due time stays, but a request it was answering was cleared when it started: asked
+      // again, whoever holds the mailbox next (this process restarted, or another) runs it.
+      await this.deps.db.transaction(async (m) => {
+        if (await nudgeRound(m, mailboxId, "full")) await this.leases.announce(m, mailboxId);
+      });
+      return;
+    }
     const token = this.leases.token(mailboxId, epoch);
     const now = this.deps.now().getTime();
     const intervalMs =

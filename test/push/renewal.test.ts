@@ -53,4 +53,34 @@ describe("renewal", () => {
       "notified mail after restart",
     );
   });
+
+  it("a notified round stopped by a restart is run again by the restarted process, not left to the safety poll", async () => {
+    const email = env.tenant.mailboxes.bob;
+    const mailbox = await subscribedMailbox(env, "restart-mid-round", email);
+    await new Promise((r) => setTimeout(r, 2_000)); // the catch-up round after subscribing
+    // The notified round's requests for this mailbox hang until the server is gone.
+    const hang = env.sim.faults.add({
+      target: "graph",
+      mailbox: email,
+      pathIncludes: "/messages",
+      times: Number.POSITIVE_INFINITY,
+      action: { type: "delay", ms: 10_000 },
+    });
+    const fresh = env.sim.deliver(email, { subject: "Notified before a restart" });
+    await until(
+      () => env.sim.faults.fired(hang),
+      (n) => n > 0,
+      10_000,
+      "the notified round",
+    );
+    env.server = await env.server.restart();
+    env.sim.faults.remove(hang);
+    // Polling is 15 minutes away: only the round asked for again brings it.
+    await until(
+      () => bucketMessages(env.server, mailbox.bucketId),
+      (list) => list.some((m) => m.internetMessageId === fresh.internetMessageId),
+      10_000,
+      "the notified mail after the restart",
+    );
+  });
 });
