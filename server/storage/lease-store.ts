@@ -190,6 +190,24 @@ export async function roundStarted(
 }
 
 /** A round ended: when the next is due, and how many failed in a row. */
+/**
+ * A round that stopped before it finished asks for its round again (a full one), if `fence` still
+ * holds the lease: the request it was answering was cleared when it started. A process that lost
+ * the lease writes nothing.
+ */
+export async function roundStopped(
+  m: EntityManager,
+  mailboxId: string,
+  fence: FenceToken | null,
+): Promise<boolean> {
+  const result = await m.update(
+    MailboxLeaseRow,
+    { mailboxId, ...fence },
+    { requested: true, notifiedMessages: null },
+  );
+  return (result.affected ?? 0) > 0;
+}
+
 export async function roundFinished(
   m: EntityManager,
   mailboxId: string,

@@ -11,6 +11,7 @@ import {
   requestRound,
   roundFinished,
   roundStarted,
+  roundStopped,
 } from "../storage/lease-store.js";
 import {
   deleteCheckpoints,
@@ -266,15 +267,15 @@ export class SyncScheduler implements SyncControl {
 
   /** The next due time (the interval, or the failure back-off), written only by the holder. */
   private async finished(mailboxId: string, epoch: number, outcome: RoundOutcome): Promise<void> {
+    const token = this.leases.token(mailboxId, epoch);
     if (outcome === "stopped") {
       // Its due time stays, but a request it was answering was cleared when it started: asked
-      // again, whoever holds the mailbox next (this process restarted, or another) runs it.
+      // again (while this process still holds the mailbox), the next holder runs it.
       await this.deps.db.transaction(async (m) => {
-        if (await nudgeRound(m, mailboxId, "full")) await this.leases.announce(m, mailboxId);
+        if (await roundStopped(m, mailboxId, token)) await this.leases.announce(m, mailboxId);
       });
       return;
     }
-    const token = this.leases.token(mailboxId, epoch);
     const now = this.deps.now().getTime();
     const intervalMs =
       (this.options.intervalFor?.(mailboxId) ?? this.options.intervalSeconds) * 1000;
