@@ -12,6 +12,9 @@ export default defineConfig({
   },
   test: {
     pool: "forks",
+    // Two files at a time on the 2-core CI machine (the default leaves one core idle): ~8.5 min
+    // instead of ~12 for the suite, the multi-process and browser tests included.
+    maxWorkers: 2,
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
