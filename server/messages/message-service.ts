@@ -26,10 +26,12 @@ export const MAX_PAGE_SIZE = 200;
 /** Most messages `countUpTo` counts: beyond, a count says "at least this many". */
 export const MAX_COUNT_LIMIT = 100_000;
 
-/** A page, and its filter's count, run only when asked for (counting costs every match). */
+/** A page, and its filter's counts, run only when asked for (counting costs every match). */
 export interface CountedPage extends MessagePage {
-  /** How many messages the filter selects; at most `limit` when given. */
-  count(limit: number | null): Promise<number>;
+  /** How many messages the filter selects. */
+  count(): Promise<number>;
+  /** The same, counting no further than `limit` (1 to MAX_COUNT_LIMIT): `exact` false beyond. */
+  countUpTo(limit: number): Promise<{ count: number; exact: boolean }>;
 }
 
 export class MessageService {
@@ -76,18 +78,19 @@ export class MessageService {
       await requireBucket(m, viewer, bucketId, "messages-read");
       return pageMessages(m, bucketId, { first: args.first, after, order }, filter);
     });
+    // The bucket was checked with the page, in this request.
+    const count = (limit: number | null) =>
+      this.deps.db.read((m) => countMessages(m, bucketId, filter, limit));
     return {
       ...page,
-      // The bucket was checked with the page, in this request.
-      count: (limit) => this.deps.db.read((m) => countMessages(m, bucketId, filter, limit)),
+      count: () => count(null),
+      countUpTo: async (limit) => {
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_COUNT_LIMIT)
+          throw badInput("limit", `limit must be a whole number from 1 to ${MAX_COUNT_LIMIT}.`);
+        const n = await count(limit + 1);
+        return n > limit ? { count: limit, exact: false } : { count: n, exact: true };
+      },
     };
-  }
-
-  /** The `limit` of a capped count, checked. */
-  static countLimit(limit: number): number {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_COUNT_LIMIT)
-      throw badInput("limit", `limit must be a whole number from 1 to ${MAX_COUNT_LIMIT}.`);
-    return limit;
   }
 
   /** The folders of a bucket's stored messages (paths as written in filters), to pick from. */

@@ -74,7 +74,7 @@ export class BucketResolver {
     return {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      count: page.count,
+      counts: page,
     };
   }
 }

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-gr
 import { requireViewer } from "../../auth/viewer.js";
 import type { BucketRow, MessageRow } from "../../storage/entities/index.js";
 import type { GraphQLContext } from "../context.js";
-import { MAX_COUNT_LIMIT, MessageService } from "../../messages/message-service.js";
+import { MAX_COUNT_LIMIT } from "../../messages/message-service.js";
 import {
   AttachmentType,
   BucketType,
@@ -55,18 +55,16 @@ export class MessageConnectionResolver {
       "How many messages the filter selects, exactly. On a large bucket a common search word costs every match: countUpTo answers faster.",
   })
   totalCount(@Root() connection: MessageConnectionType): Promise<number> {
-    return connection.count(null);
+    return connection.counts.count();
   }
 
   @FieldResolver(() => MessageCountType, {
     description: `How many messages the filter selects, counting no further than limit (1 to ${MAX_COUNT_LIMIT}): show "10,000+" when not exact.`,
   })
-  async countUpTo(
+  countUpTo(
     @Root() connection: MessageConnectionType,
     @Arg("limit", () => Int, { defaultValue: 10_000 }) limit: number,
   ): Promise<MessageCountType> {
-    const cap = MessageService.countLimit(limit);
-    const count = await connection.count(cap + 1);
-    return count > cap ? { count: cap, exact: false } : { count, exact: true };
+    return connection.counts.countUpTo(limit);
   }
 }

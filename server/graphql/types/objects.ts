@@ -1,4 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import type { CountedPage } from "../../messages/message-service.js";
 import {
   AccessMode,
   AuthMethod,
@@ -320,8 +321,8 @@ export class MessageCountType {
 export class MessageConnectionType {
   @Field(() => [MessageEdgeType]) edges!: MessageEdgeType[];
   @Field(() => PageInfoType) pageInfo!: PageInfoType;
-  /** How many messages the filter selects, at most `limit` when given. */
-  count!: (limit: number | null) => Promise<number>;
+  /** The page's counts, run by the field resolvers only when selected. */
+  counts!: Pick<CountedPage, "count" | "countUpTo">;
 }
 
 @ObjectType("StreamFilter", PLAIN)
