@@ -3,7 +3,7 @@ import type { Tenant } from "../../simulator/tenant-directory.js";
 import { type Cluster, type ClusterProcess, startCluster } from "../support/cluster.js";
 import { expectedMessages } from "../support/expected-sync.js";
 import { exited } from "../support/node-process.js";
-import { simulatedTenant } from "../support/sync-env.js";
+import { allBucketMessages, simulatedTenant } from "../support/sync-env.js";
 
 /**
  * Three server processes on one PostgreSQL database share the mailboxes through leases
@@ -96,24 +96,7 @@ async function waitFor<T>(
 
 /** Every message of a bucket by Message-ID, through the API of `via`. */
 async function bucketIds(bucketId: string, via = alive()[0]!): Promise<string[]> {
-  const ids: string[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const page: {
-      bucket: {
-        messages: {
-          edges: { node: { internetMessageId: string } }[];
-          pageInfo: { hasNextPage: boolean; endCursor: string | null };
-        };
-      };
-    } = await via.gql(
-      `query($id: ID!, $after: String) { bucket(id: $id) { messages(first: 200, after: $after) { edges { node { internetMessageId } } pageInfo { hasNextPage endCursor } } } }`,
-      { id: bucketId, after },
-    );
-    ids.push(...page.bucket.messages.edges.map((e) => e.node.internetMessageId));
-    if (!page.bucket.messages.pageInfo.hasNextPage) return ids;
-    after = page.bucket.messages.pageInfo.endCursor;
-  }
+  return (await allBucketMessages(via.gql, bucketId)).map((m) => m.internetMessageId);
 }
 
 /** The bucket holds exactly the mailbox's messages, each once. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type DemoTenant, seedDemoTenant, type Simulator } from "../../simulator/index.js";
 import { startTestSimulator } from "../simulator/test-simulator.js";
 import { childEnv, exited, freePort, startScript } from "./node-process.js";
+import { allBucketMessages } from "./sync-env.js";
 import { SIMULATOR_HOSTS } from "./test-server.js";
 
 /**
@@ -143,24 +144,9 @@ export async function syncThroughKills(options: {
       `query($id: ID!) { bucket(id: $id) { messageCount } project(name: "crash") { usage { unitsCharged messagesCreated } } }`,
       { id: mailbox.bucket.id },
     );
-    const ids: string[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const page: {
-        bucket: {
-          messages: {
-            edges: { node: { internetMessageId: string } }[];
-            pageInfo: { hasNextPage: boolean; endCursor: string | null };
-          };
-        };
-      } = await server.gql(
-        `query($id: ID!, $after: String) { bucket(id: $id) { messages(first: 200, after: $after) { edges { node { internetMessageId } } pageInfo { hasNextPage endCursor } } } }`,
-        { id: mailbox.bucket.id, after },
-      );
-      ids.push(...page.bucket.messages.edges.map((e) => e.node.internetMessageId));
-      if (!page.bucket.messages.pageInfo.hasNextPage) break;
-      after = page.bucket.messages.pageInfo.endCursor;
-    }
+    const ids = (await allBucketMessages(server.gql, mailbox.bucket.id)).map(
+      (m) => m.internetMessageId,
+    );
     server.child.kill("SIGTERM");
     const finalExit = await exited(server.child);
     return {

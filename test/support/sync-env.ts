@@ -212,8 +212,13 @@ const BUCKET_PAGE = `query($id: ID!, $after: String) {
 }`;
 
 /** Every message in a bucket, through the paged GraphQL API. */
-export async function bucketMessages(
-  server: TestServer,
+export function bucketMessages(server: TestServer, bucketId: string): Promise<BucketMessage[]> {
+  return allBucketMessages((query, variables) => server.ok(query, variables), bucketId);
+}
+
+/** Every message of a bucket, page by page, through any process's API (`query` returns data). */
+export async function allBucketMessages(
+  query: <T>(text: string, variables: Record<string, unknown>) => Promise<T>,
   bucketId: string,
 ): Promise<BucketMessage[]> {
   const out: BucketMessage[] = [];
@@ -226,7 +231,7 @@ export async function bucketMessages(
           pageInfo: { hasNextPage: boolean; endCursor: string | null };
         };
       };
-    } = await server.ok(BUCKET_PAGE, { id: bucketId, after });
+    } = await query(BUCKET_PAGE, { id: bucketId, after });
     out.push(...data.bucket.messages.edges.map((e) => e.node));
     if (!data.bucket.messages.pageInfo.hasNextPage) return out;
     after = data.bucket.messages.pageInfo.endCursor;
